@@ -1,0 +1,72 @@
+/**
+ * One place for how the CLI fails. A UsageError is the user's to fix (bad flag, unreadable or
+ * invalid input): one line on stderr, exit 2, no stack. Anything else is our bug: exit 1 with the
+ * stack and a "please report" line.
+ */
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_USAGE = 2;
+/** `record` stopped go itself (timeout, stall, Ctrl-C), like timeout(1). */
+export const EXIT_STOPPED = 124;
+
+export class UsageError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'UsageError';
+    this.exitCode = options?.exitCode ?? EXIT_USAGE;
+  }
+}
+
+/** Errors that carry their own one-line message for the user (e.g. CaptureFormatError). */
+export function isUserFacing(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof UsageError) return true;
+  return (err as { userFacing?: boolean }).userFacing === true ||
+    ['CaptureFormatError', 'StraceFormatError', 'GoLogFormatError', 'InputError'].includes(err.name);
+}
+
+/** Filesystem errors on the user's paths (ENOENT, EACCES, EISDIR…) are usage errors too. */
+export function describeFsError(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e.code !== 'string' || typeof e.path !== 'string') return null;
+  const what: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on device',
+  };
+  const reason = what[e.code];
+  return reason ? `${e.path}: ${reason}` : null;
+}
+
+export function redactPaths(text: string): string {
+  const home = process.env.HOME;
+  return home && home.length > 1 ? text.split(home).join('~') : text;
+}
+
+/** Print the error as the CLI should and return the exit status. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (isUserFacing(err)) {
+    stderr.write(`gomod-trace: ${oneLine(err.message)}\n`);
+    return err instanceof UsageError ? err.exitCode : EXIT_USAGE;
+  }
+  const fs = describeFsError(err);
+  if (fs) {
+    stderr.write(`gomod-trace: ${oneLine(fs)}\n`);
+    return EXIT_USAGE;
+  }
+  const stack = err instanceof Error ? err.stack ?? err.message : String(err);
+  stderr.write(`gomod-trace: internal error: ${redactPaths(stack)}\n`);
+  stderr.write('gomod-trace: this is a bug; please report it with the command you ran and, if you can, the input file.\n');
+  return EXIT_INTERNAL;
+}
+
+function oneLine(s: string): string {
+  // Messages can quote input: keep them to one printable line.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 2000);
+}
