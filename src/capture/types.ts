@@ -44,6 +44,8 @@ export interface RawPacket {
   data: Uint8Array;
   /** Byte offset of the packet record in the file (for error messages and evidence). */
   fileOffset: number;
+  /** pcapng simple packet blocks carry no timestamp: tsSec/tsNsec are 0 and mean nothing. */
+  noTimestamp?: true;
 }
 
 export interface CaptureSummary {

@@ -1,12 +1,39 @@
+/**
+ * `gomod-trace analyze TARGET`: the verdict and its report (timeline/analyze.ts does the work,
+ * cli/report-options.ts renders it), or with --summary just what is in a capture file
+ * (capture/summary.ts; report/summary-table.ts renders the table; --format json prints the object).
+ */
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
+import { summarize } from '../capture/summary.js';
+import { renderSummaryTable } from '../report/summary-table.js';
+import { addReportOptions, runAnalyze, type AnalyzeCliOptions } from './report-options.js';
+
+export interface SummaryOptions {
+  format?: string;
+}
+
+/** --summary: the capture summary (format, link types, interfaces, packets, span, protocol counts). */
+export async function runCaptureSummary(capture: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const format = opts.format ?? 'table';
+  if (format !== 'table' && format !== 'json') {
+    throw new UsageError(`--summary takes --format table or json, not ${JSON.stringify(format)}`);
+  }
+  const report = await summarize(capture);
+  out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report)}\n`);
+}
 
 export function registerAnalyze(program: Command): void {
-  program
+  const cmd = program
     .command('analyze')
-    .argument('<capture>', 'capture file (pcap or pcapng), a record bundle folder, or - for stdin')
+    .argument('<target>', 'capture file (pcap or pcapng), a record bundle folder, or - for stdin')
     .description('analyse a capture (and optionally strace and go logs) and name the stall')
-    .action(() => {
-      throw new UsageError('analyze is not built yet');
-    });
+    .option('--summary', 'only summarise the capture file: format, link types, interfaces, packets, protocols');
+  addReportOptions(cmd).action(async (target: string, opts: AnalyzeCliOptions & { summary?: boolean }) => {
+    if (opts.summary) {
+      await runCaptureSummary(target, opts);
+      return;
+    }
+    process.exitCode = await runAnalyze(target, opts);
+  });
 }

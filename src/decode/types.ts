@@ -20,6 +20,10 @@ export interface IpHeader {
   fragment: { offset: number; moreFragments: boolean; id: number } | null;
   /** Length of the IP header incl. options / extension headers. */
   headerLength: number;
+  /** Bytes after the IP header(s) present in the capture, trimmed to the IP length (a view). */
+  payload: Uint8Array;
+  /** Payload length on the wire according to the IP header (≥ payload.length when truncated). */
+  payloadLength: number;
 }
 
 export const TCP_FIN = 0x01;
@@ -74,6 +78,13 @@ export interface DecodedPacket {
   /** Epoch seconds, float. */
   t: number;
   interfaceId: number;
+  /** LINKTYPE_ of the interface the packet came from. */
+  linkType: number;
+  /**
+   * EtherType of the network layer (0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, …) when the link layer
+   * says; null when the link type is unsupported or the frame carries no EtherType (802.3/LLC).
+   */
+  etherType: number | null;
   /** 802.1Q VLAN ids, outermost first (empty when untagged). */
   vlans: number[];
   ip: IpHeader | null;
@@ -83,4 +94,6 @@ export interface DecodedPacket {
   truncated: boolean;
   /** Named decode anomalies, e.g. 'IP_bad_header_length'; empty when clean. */
   anomalies: string[];
+  /** Set on a datagram reassembled by decode/defrag.ts: frame numbers of its fragments. */
+  fragments?: number[];
 }

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: wall time and peak RSS of gomod-trace's pipeline stages on a ~300 MB Ethernet
+ * pcap shaped like module downloads, beside `tcpdump -r FILE -w /dev/null` on the same file, in
+ * the same run. Each measurement runs in its own child process (peak RSS from
+ * process.resourceUsage().maxRSS, or GNU time for tcpdump); the best of N runs is reported.
+ *
+ *   node scripts/bench.mjs [--file F] [--size MB] [--runs N] [--stages read,decode,conversations]
+ *
+ * Stages are entries in STAGES below: add one (e.g. the protocol reconstruction) and it becomes a row.
+ * Optional comparison stages: pcap-parser (count packets), cap-decoders (our reader + cap's JS
+ * decoders; needs CAP_MODULE=/path/to/node_modules/cap).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { generate, GENERATOR_VERSION } from './gen-bench-capture.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+const dist = (p) => pathToFileURL(join(DIST, p)).href;
+
+/** A stage reads the file and does its work on every packet; returns a packet count. */
+const STAGES = {
+  read: {
+    what: 'read every packet (pcap/pcapng reader)',
+    async run(file) {
+      const { readCapture } = await import(dist('capture/reader.js'));
+      let n = 0;
+      let bytes = 0;
+      await readCapture(file, (p) => { n++; bytes += p.data.length; });
+      return n;
+    },
+  },
+  decode: {
+    what: 'read + decode every packet (link, IP, TCP/UDP)',
+    async run(file) {
+      const { readCapture } = await import(dist('capture/reader.js'));
+      const { decodePacket } = await import(dist('decode/packet.js'));
+      let n = 0;
+      let tcp = 0;
+      await readCapture(file, (raw) => {
+        const p = decodePacket(raw);
+        n++;
+        if (p.tcp) tcp += p.tcp.payload.length;
+      });
+      return n;
+    },
+  },
+  conversations: {
+    what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
+    requires: 'protocols/conversations.js',
+    async run(file) {
+      const { readCapture } = await import(dist('capture/reader.js'));
+      const { decodePacket } = await import(dist('decode/packet.js'));
+      const { ConversationBuilder } = await import(dist('protocols/conversations.js'));
+      const b = new ConversationBuilder();
+      let n = 0;
+      await readCapture(file, (raw) => { n++; b.add(decodePacket(raw)); });
+      b.finish();
+      return n;
+    },
+  },
+  'pcap-parser': {
+    what: 'pcap-parser npm package, counting packets',
+    async run(file) {
+      const require = createRequire(join(ROOT, 'package.json'));
+      const pcapp = require('pcap-parser');
+      return await new Promise((res, rej) => {
+        let n = 0;
+        const parser = pcapp.parse(file);
+        parser.on('packet', () => { n++; });
+        parser.on('end', () => res(n));
+        parser.on('error', rej);
+      });
+    },
+  },
+  'cap-decoders': {
+    what: "our reader + cap's JS decoders (Ethernet, IPv4, TCP/UDP)",
+    async run(file) {
+      const require = createRequire(join(ROOT, 'package.json'));
+      const { decoders } = require(process.env.CAP_MODULE);
+      const P = decoders.PROTOCOL;
+      const { readCapture } = await import(dist('capture/reader.js'));
+      let n = 0;
+      await readCapture(file, (raw) => {
+        n++;
+        const b = Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+        const e = decoders.Ethernet(b);
+        if (e.info.type !== P.ETHERNET.IPV4) return;
+        const ip = decoders.IPV4(b, e.offset);
+        if (ip.info.protocol === P.IP.TCP) decoders.TCP(b, ip.offset);
+        else if (ip.info.protocol === P.IP.UDP) decoders.UDP(b, ip.offset);
+      });
+      return n;
+    },
+  },
+};
+
+function arg(name, dflt) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+}
+
+// ---- child mode: run one stage, print JSON.
+if (process.argv[2] === '--child') {
+  const [, , , stage, file] = process.argv;
+  const t0 = process.hrtime.bigint();
+  const packets = await STAGES[stage].run(file);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  process.stdout.write(JSON.stringify({ packets, ms, maxRssKb: process.resourceUsage().maxRSS }));
+  process.exit(0);
+}
+
+function timeChild(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { wall, r };
+}
+
+function measureStage(stage, file) {
+  const { wall, r } = timeChild(process.execPath, [fileURLToPath(import.meta.url), '--child', stage, file]);
+  const j = JSON.parse(r.stdout);
+  return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024 };
+}
+
+function measureTcpdump(file) {
+  const haveTime = existsSync('/usr/bin/time');
+  const { wall, r } = haveTime
+    ? timeChild('/usr/bin/time', ['-f', 'MAXRSS %M', 'tcpdump', '-r', file, '-w', '/dev/null'])
+    : timeChild('tcpdump', ['-r', file, '-w', '/dev/null']);
+  const m = /MAXRSS (\d+)/.exec(r.stderr);
+  return { wall, inner: wall, packets: null, rssMb: m ? Number(m[1]) / 1024 : NaN };
+}
+
+function best(n, f) {
+  let b = null;
+  for (let i = 0; i < n; i++) {
+    const x = f();
+    if (!b || x.wall < b.wall) b = { ...x, rssMb: Math.max(x.rssMb, b?.rssMb ?? 0) };
+  }
+  return b;
+}
+
+// ---- parent mode.
+const runs = Number(arg('runs', '3'));
+const sizeMb = Number(arg('size', '300'));
+const stages = arg('stages', 'read,decode,conversations').split(',').filter(Boolean);
+let file = arg('file', null);
+if (!file) {
+  const dir = join(ROOT, 'bench', 'data');
+  mkdirSync(dir, { recursive: true });
+  file = join(dir, `modules-${sizeMb}mb-v${GENERATOR_VERSION}.pcap`);
+  if (!existsSync(file)) {
+    process.stdout.write(`generating ${file} …\n`);
+    generate(file, sizeMb);
+  }
+}
+if (!existsSync(join(DIST, 'capture', 'reader.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
+  process.exit(2);
+}
+const size = statSync(file).size;
+console.log(`file: ${file} (${(size / 1048576).toFixed(1)} MiB), best of ${runs} runs, node ${process.version}`);
+
+const tcpdump = spawnSync('tcpdump', ['--version']).status === 0 ? best(runs, () => measureTcpdump(file)) : null;
+const rows = [];
+if (tcpdump) rows.push(['tcpdump -r FILE -w /dev/null', '-', tcpdump.wall.toFixed(3), '1.00', tcpdump.rssMb.toFixed(1), '']);
+let failed = false;
+for (const s of stages) {
+  const def = STAGES[s];
+  if (!def) {
+    console.error(`bench: unknown stage ${s} (known: ${Object.keys(STAGES).join(', ')})`);
+    process.exit(2);
+  }
+  if (def.requires && !existsSync(join(DIST, def.requires))) {
+    rows.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '']);
+    continue;
+  }
+  if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) {
+    rows.push([s, 'skipped', '(pcap-parser not installed)', '', '', '']);
+    continue;
+  }
+  if (s === 'cap-decoders' && !process.env.CAP_MODULE) {
+    rows.push([s, 'skipped', '(set CAP_MODULE)', '', '', '']);
+    continue;
+  }
+  const m = best(runs, () => measureStage(s, file));
+  const ratio = tcpdump ? m.wall / tcpdump.wall : NaN;
+  let verdict = '';
+  if (s === 'decode') {
+    const ok = (!tcpdump || ratio <= 1.5) && m.rssMb <= 100;
+    verdict = ok ? 'meets targets (≤1.5× tcpdump, ≤100 MB)' : 'MISSES targets (≤1.5× tcpdump, ≤100 MB)';
+    failed = !ok;
+  }
+  rows.push([s, String(m.packets), `${m.wall.toFixed(3)} (in-process ${m.inner.toFixed(3)})`, tcpdump ? ratio.toFixed(2) : '-', m.rssMb.toFixed(1), verdict]);
+}
+
+const head = ['stage', 'packets', 'wall s', '× tcpdump', 'peak RSS MB', ''];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+console.log(line(head));
+for (const r of rows) console.log(line(r));
+process.exitCode = failed && process.env.BENCH_STRICT ? 1 : 0;

@@ -1,0 +1,89 @@
+/**
+ * Where capture bytes come from: a file (optionally still growing), stdin, or memory. Each source
+ * fills a caller-owned buffer, like fs.read: `read(buf, offset, length)` resolves to the number of
+ * bytes written, 0 at end of input.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+export interface ByteSource {
+  read(buf: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class FileSource implements ByteSource {
+  private constructor(private readonly fh: FileHandle, private readonly path: string) {}
+
+  /** Open for reading; a directory fails here (EISDIR, with the path) rather than at the first read. */
+  static async open(path: string): Promise<FileSource> {
+    const fh = await open(path, 'r');
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
+    }
+    return new FileSource(fh, path);
+  }
+
+  async read(buf: Uint8Array, offset: number, length: number): Promise<number> {
+    try {
+      const { bytesRead } = await this.fh.read(buf, offset, length, null);
+      return bytesRead;
+    } catch (err) {
+      // Name the file in read errors too (EIO on a failing disk, …) so the CLI can say which.
+      const e = err as NodeJS.ErrnoException;
+      if (e && typeof e === 'object' && e.path === undefined) e.path = this.path;
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** A stream (stdin): its chunks are copied into the reader's buffer as room allows. */
+export class StreamSource implements ByteSource {
+  private readonly it: AsyncIterator<Buffer | string>;
+  private pending: Uint8Array | null = null;
+  private done = false;
+
+  constructor(stream: Readable) {
+    this.it = stream[Symbol.asyncIterator]();
+  }
+
+  async read(buf: Uint8Array, offset: number, length: number): Promise<number> {
+    if (!this.pending) {
+      if (this.done) return 0;
+      const next = await this.it.next();
+      if (next.done) {
+        this.done = true;
+        return 0;
+      }
+      const v = next.value;
+      this.pending = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+    }
+    const chunk = this.pending;
+    const n = Math.min(length, chunk.length);
+    buf.set(chunk.subarray(0, n), offset);
+    this.pending = n < chunk.length ? chunk.subarray(n) : null;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+export class MemorySource implements ByteSource {
+  private pos = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  async read(buf: Uint8Array, offset: number, length: number): Promise<number> {
+    const n = Math.min(length, this.bytes.length - this.pos);
+    buf.set(this.bytes.subarray(this.pos, this.pos + n), offset);
+    this.pos += n;
+    return n;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,118 @@
+/**
+ * The `analyze` command's report options and rendering, for src/cli/analyze.ts to wire in:
+ *   addReportOptions(cmd)            --format, -o, --strace, --go-log, --lang, --strace-date, --strace-tz
+ *   runAnalyze(target, options, io)  runs the pipeline and writes the chosen format; returns the exit code
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from './errors.js';
+import { analyze } from '../timeline/analyze.js';
+import { resolveLang, type Lang } from '../timeline/hints.js';
+import type { Report } from '../report/schema.js';
+import { renderTable, verdictLine } from '../report/table.js';
+import { renderJson } from '../report/json.js';
+import { renderHtml } from '../report/html.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderTrace } from '../report/trace.js';
+import { renderHar } from '../report/har.js';
+
+export const REPORT_FORMATS = ['table', 'json', 'html', 'md', 'trace', 'har'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface AnalyzeCliOptions {
+  format?: string;
+  output?: string;
+  strace?: string;
+  goLog?: string;
+  lang?: string;
+  straceDate?: string;
+  straceTz?: string;
+}
+
+export interface AnalyzeIo {
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env?: NodeJS.ProcessEnv;
+}
+
+export function addReportOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <format>', `report format: ${REPORT_FORMATS.join('|')}`, 'table')
+    .option('-o, --output <file>', 'write the report to FILE instead of stdout')
+    .option('--strace <file>', 'strace log of the go run (strace -f -ttt -T -yy)')
+    .option('--go-log <file>', "go's own output (-x), as written by record or plain")
+    .option('--lang <lang>', 'language of summaries and hints: en|zh-CN (default: from LANG / LC_ALL)')
+    .option('--strace-date <YYYY-MM-DD>', 'date of a strace -t/-tt log (default: the capture\'s date)')
+    .option('--strace-tz <zone>', 'time zone of a strace -t/-tt log, e.g. Asia/Shanghai (default: local)');
+}
+
+export function parseFormat(f: string | undefined): ReportFormat {
+  const v = (f ?? 'table').toLowerCase();
+  const alias: Record<string, ReportFormat> = { markdown: 'md', text: 'table', chrome: 'trace', perfetto: 'trace' };
+  const fmt = (alias[v] ?? v) as ReportFormat;
+  if (!REPORT_FORMATS.includes(fmt)) throw new UsageError(`--format ${f}: unknown format (choose ${REPORT_FORMATS.join(', ')})`);
+  return fmt;
+}
+
+export function parseLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
+  if (flag !== undefined && !/^(en|zh)([-_].*)?$/i.test(flag)) throw new UsageError(`--lang ${flag}: unsupported language (en or zh-CN)`);
+  return resolveLang(flag, env);
+}
+
+/** Colour on a TTY only; NO_COLOR (any value) and TERM=dumb turn it off; FORCE_COLOR turns it on. */
+export function useColor(stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stdout.isTTY === true && env.TERM !== 'dumb';
+}
+
+export function renderReport(report: Report, format: ReportFormat, o: { color?: boolean; lang?: Lang; width?: number } = {}): string {
+  switch (format) {
+    case 'table': return renderTable(report, { color: o.color ?? false, lang: o.lang, width: o.width });
+    case 'json': return renderJson(report);
+    case 'html': return renderHtml(report, { lang: o.lang });
+    case 'md': return renderMarkdown(report, { lang: o.lang });
+    case 'trace': return renderTrace(report);
+    case 'har': return renderHar(report);
+  }
+}
+
+const epipeGuarded = new WeakSet<object>();
+
+export async function runAnalyze(target: string, options: AnalyzeCliOptions, io: AnalyzeIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const env = io.env ?? process.env;
+  const format = parseFormat(options.format);
+  const lang = parseLang(options.lang, env);
+  if (options.straceDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.straceDate)) {
+    throw new UsageError(`--strace-date ${options.straceDate}: expected YYYY-MM-DD`);
+  }
+  if (options.straceTz !== undefined) {
+    try { new Intl.DateTimeFormat('en', { timeZone: options.straceTz }); } catch {
+      throw new UsageError(`--strace-tz ${options.straceTz}: unknown time zone (use an IANA name such as Asia/Shanghai or UTC)`);
+    }
+  }
+  if (format === 'html' && !options.output && stdout.isTTY) {
+    throw new UsageError('--format html writes a whole page: add -o report.html (or redirect stdout)');
+  }
+  const report = await analyze(
+    { capture: target, strace: options.strace, goLog: options.goLog },
+    { lang, straceDate: options.straceDate, straceTz: options.straceTz },
+  );
+  // `analyze … | head` closes the pipe early: that is the reader's choice, not an error.
+  if (!epipeGuarded.has(stdout)) {
+    epipeGuarded.add(stdout);
+    stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  }
+  const toFile = options.output !== undefined && options.output !== '-';
+  const width = Math.max(60, Math.min(100, stdout.columns ?? 100));
+  const text = renderReport(report, format, { color: !toFile && format === 'table' && useColor(stdout, env), lang, width });
+  if (toFile) {
+    await writeFile(options.output!, text);
+    // The file holds the report; the terminal still gets the one line that matters.
+    stdout.write(verdictLine(report.verdict, lang, useColor(stdout, env), width) + '\n');
+    stdout.write(`${lang === 'zh-CN' ? '报告已写入' : 'report written to'} ${options.output}\n`);
+  } else {
+    stdout.write(text);
+  }
+  return 0;
+}

@@ -1,0 +1,55 @@
+/**
+ * Address formatting, kept out of the decoder's hot path: call these only for what you display or
+ * key by string. IPv6 follows RFC 5952 (lower case, longest run of two or more zero groups as ::,
+ * the leftmost on a tie); IPv4-mapped addresses print as ::ffff:a.b.c.d.
+ */
+
+const cache = new Map<string, string>();
+const CACHE_MAX = 4096;
+
+export function formatIp(bytes: Uint8Array): string {
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  if (bytes.length !== 16) return `<${bytes.length}-byte address>`;
+  // Key by the raw bytes: cheaper than formatting each time for the few addresses a capture has.
+  let key = '';
+  for (let i = 0; i < 16; i++) key += String.fromCharCode(bytes[i]);
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const s = formatIpv6(bytes);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, s);
+  return s;
+}
+
+function formatIpv6(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) return g.map((x) => x.toString(16)).join(':');
+  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
+  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  return `${head}::${tail}`;
+}
+
+/** `ip:port`, or `[ip]:port` for IPv6. */
+export function formatEndpoint(ip: Uint8Array | string, port: number): string {
+  const s = typeof ip === 'string' ? ip : formatIp(ip);
+  return s.includes(':') ? `[${s}]:${port}` : `${s}:${port}`;
+}

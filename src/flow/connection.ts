@@ -1,0 +1,284 @@
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
+import type { TcpSegment } from '../decode/types.js';
+import type { ConnectionRecord } from '../report/schema.js';
+import { DirectionState, isRetransmission, OOO_THRESHOLD, SegmentLabel } from './analysis.js';
+import { formatEndpoint as endpointText } from '../decode/address.js';
+import { connState, History, HistoryEvent } from './history.js';
+import { StreamReassembler, type BufferBudget, type StreamSink } from './reassembly.js';
+import { seqAdd } from './seq.js';
+import { WaitTracker } from './waits.js';
+
+/** At most this many SYN times are kept per connection (a SYN flood on one 4-tuple stays small). */
+const MAX_SYNS = 64;
+
+/** Direction index: 0 = client → server, 1 = server → client. */
+export type Dir = 0 | 1;
+
+/**
+ * One TCP connection: roles, handshake, teardown, per-direction sequence analysis, byte counts,
+ * idle time, Zeek history, and (when a protocol parser is attached) the two reassembled streams.
+ * All times are seconds since the builder's t0.
+ */
+export class TcpConnection {
+  readonly clientIp: Uint8Array;
+  readonly serverIp: Uint8Array;
+  readonly clientPort: number;
+  readonly serverPort: number;
+  readonly rolesGuessed: boolean;
+  readonly dirs: [DirectionState, DirectionState] = [new DirectionState(), new DirectionState()];
+  readonly history = new History();
+  readonly waits = new WaitTracker();
+  streams: [StreamReassembler | null, StreamReassembler | null] = [null, null];
+
+  syns: number[] = [];
+  synCount = 0;
+  synAck: number | null = null;
+  established: number | null = null;
+  reset: { t: number; by: 'client' | 'server' } | null = null;
+  fin: [number | null, number | null] = [null, null];
+  firstPacket: number;
+  lastPacket: number;
+  firstFrame: number;
+  lastFrame: number;
+  retransmits = 0;
+  fastRetransmits = 0;
+  zeroWindows = 0;
+  keepAlives = 0;
+  outOfOrder = 0;
+  longestIdle: { start: number; seconds: number } | null = null;
+  bytes: [number, number] = [0, 0];
+  firstPayload: [number | null, number | null] = [null, null];
+  lastPayload: [number | null, number | null] = [null, null];
+  /** Handshake RTT (SYN → client ACK of the SYN-ACK), once known. */
+  private rtt: number | null = null;
+  private synAckSeq: number | null = null;
+  private closedAt: number | null = null;
+
+  constructor(
+    readonly index: number,
+    srcIp: Uint8Array,
+    srcPort: number,
+    dstIp: Uint8Array,
+    dstPort: number,
+    seg: TcpSegment,
+    t: number,
+    frame: number,
+  ) {
+    // Roles: the SYN's sender is the client; a SYN-ACK's sender the server; otherwise guess from
+    // ports (the lower port is the server's, as well-known ports are low).
+    const syn = (seg.flags & TCP_SYN) !== 0;
+    const ack = (seg.flags & TCP_ACK) !== 0;
+    let senderIsClient: boolean;
+    if (syn) senderIsClient = !ack;
+    else senderIsClient = srcPort > dstPort || (srcPort === dstPort && compareBytes(srcIp, dstIp) > 0);
+    this.rolesGuessed = !syn;
+    this.clientIp = (senderIsClient ? srcIp : dstIp).slice();
+    this.serverIp = (senderIsClient ? dstIp : srcIp).slice();
+    this.clientPort = senderIsClient ? srcPort : dstPort;
+    this.serverPort = senderIsClient ? dstPort : srcPort;
+    this.firstPacket = this.lastPacket = t;
+    this.firstFrame = this.lastFrame = frame;
+  }
+
+  /** 0 when src is the client, 1 when src is the server, -1 when this is another 4-tuple. */
+  direction(srcIp: Uint8Array, srcPort: number, dstIp: Uint8Array, dstPort: number): -1 | Dir {
+    if (srcPort === this.clientPort && dstPort === this.serverPort &&
+      sameBytes(srcIp, this.clientIp) && sameBytes(dstIp, this.serverIp)) return 0;
+    if (srcPort === this.serverPort && dstPort === this.clientPort &&
+      sameBytes(srcIp, this.serverIp) && sameBytes(dstIp, this.clientIp)) return 1;
+    return -1;
+  }
+
+  /** Handshake round-trip time (SYN to the client's ACK of the SYN-ACK), when seen. */
+  get handshakeRtt(): number | null {
+    return this.rtt;
+  }
+
+  get closed(): number | null {
+    return this.closedAt;
+  }
+
+  /** Closed by RST, or both sides sent FIN. */
+  get isClosed(): boolean {
+    return this.closedAt !== null;
+  }
+
+  /** Attach a parser to each direction's ordered byte stream; `budget` is shared by all streams. */
+  attach(client: StreamSink | null, server: StreamSink | null, budget?: BufferBudget): void {
+    const mk = (sink: StreamSink | null) => (sink ? new StreamReassembler(sink, undefined, budget) : null);
+    this.streams = [mk(client), mk(server)];
+    for (const d of [0, 1] as const) {
+      const isn = this.dirs[d].isn;
+      if (isn !== null) this.streams[d]?.start(seqAdd(isn, 1));
+    }
+  }
+
+  /** Stop reassembling one direction (its parser needs nothing more). */
+  detach(dir: Dir): void {
+    this.streams[dir]?.release();
+    this.streams[dir] = null;
+  }
+
+  /** Would this segment start a new connection on the same 4-tuple (port reuse)? */
+  startsNew(seg: TcpSegment, dir: Dir): boolean {
+    if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) !== TCP_SYN) return false;
+    if (this.closedAt !== null) return true;
+    if (dir === 1) return this.bytes[0] + this.bytes[1] > 0 || this.syns.length > 0;
+    const isn = this.dirs[0].isn;
+    if (isn !== null) return isn !== seg.seq;
+    return this.bytes[0] + this.bytes[1] > 0;
+  }
+
+  add(seg: TcpSegment, dir: Dir, t: number, frame: number): void {
+    const fromClient = dir === 0;
+    const gap = t - this.lastPacket;
+    if (gap > 0 && (this.longestIdle === null || gap > this.longestIdle.seconds)) {
+      this.longestIdle = { start: this.lastPacket, seconds: gap };
+    }
+    if (t > this.lastPacket) this.lastPacket = t;
+    if (t < this.firstPacket) this.firstPacket = t;
+    this.lastFrame = frame;
+
+    const flags = seg.flags;
+    const syn = (flags & TCP_SYN) !== 0;
+    const ack = (flags & TCP_ACK) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const fwd = this.dirs[dir];
+    const rev = this.dirs[dir ^ 1];
+
+    if (syn && !ack && fromClient) {
+      this.synCount++;
+      if (this.syns.length < MAX_SYNS) this.syns.push(t);
+      this.history.add(true, HistoryEvent.Syn);
+    } else if (syn && ack && !fromClient) {
+      if (this.synAck === null) this.synAck = t;
+      this.synAckSeq = seg.seq;
+      this.history.add(false, HistoryEvent.SynAck);
+    } else if (syn) {
+      this.history.add(fromClient, ack ? HistoryEvent.SynAck : HistoryEvent.Syn);
+    }
+    if (fromClient && ack && !syn && this.established === null && this.synAckSeq !== null &&
+      seg.ack === seqAdd(this.synAckSeq, 1)) {
+      this.established = t;
+      if (this.syns.length > 0) this.rtt = t - this.syns[this.syns.length - 1];
+    }
+
+    const label = fwd.analyze(seg, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
+    const newBytes = fwd.newBytes;
+    if (isRetransmission(label)) {
+      this.retransmits++;
+      if (label === SegmentLabel.FastRetransmission) this.fastRetransmits++;
+      if (seg.payloadLength > 0) this.history.add(fromClient, HistoryEvent.Retransmit);
+    } else if (label === SegmentLabel.KeepAlive) this.keepAlives++;
+    else if (label === SegmentLabel.OutOfOrder) this.outOfOrder++;
+    if (seg.window === 0 && !syn && !fin && !rst) {
+      this.zeroWindows++;
+      this.history.add(fromClient, HistoryEvent.ZeroWindow);
+    }
+
+    if (seg.payloadLength > 0) {
+      this.history.add(fromClient, HistoryEvent.Data);
+      // Parsers first: what they see (e.g. the end of the TLS handshake) decides whether this
+      // segment already counts for the waits.
+      const stream = this.streams[dir];
+      this.waits.resetMarks();
+      if (stream) {
+        if (syn && fwd.isn === seg.seq) stream.start(seqAdd(seg.seq, 1));
+        stream.push(syn ? seqAdd(seg.seq, 1) : seg.seq, seg.payload, seg.payloadLength, t, frame);
+        if (!stream.isActive) this.streams[dir] = null;
+      }
+      if (newBytes > 0) {
+        this.bytes[dir] += newBytes;
+        if (this.firstPayload[dir] === null) this.firstPayload[dir] = t;
+        this.lastPayload[dir] = t;
+        this.waits.payload(fromClient, t, newBytes);
+      }
+    } else if (ack && !syn && !fin && !rst) {
+      this.history.add(fromClient, HistoryEvent.Ack);
+    }
+    if (syn && this.streams[dir] && fwd.isn === seg.seq) this.streams[dir]?.start(seqAdd(seg.seq, 1));
+
+    if (fin) {
+      if (!fromClient) this.waits.serverDone = true;
+      this.history.add(fromClient, HistoryEvent.Fin);
+      if (this.fin[dir] === null) this.fin[dir] = t;
+      this.streams[dir]?.end(t);
+      if (this.fin[0] !== null && this.fin[1] !== null && this.closedAt === null) {
+        this.closedAt = Math.max(this.fin[0], this.fin[1]);
+        this.release();
+      }
+    }
+    if (rst) {
+      this.history.add(fromClient, HistoryEvent.Rst);
+      this.waits.serverDone = true;
+      if (this.reset === null) {
+        this.reset = { t, by: fromClient ? 'client' : 'server' };
+        if (this.closedAt === null) this.closedAt = t;
+        this.release();
+      }
+    }
+  }
+
+  /** Flush and drop the reassembly buffers (connection closed or capture ended). */
+  release(): void {
+    for (const d of [0, 1] as const) {
+      const s = this.streams[d];
+      if (s) {
+        s.flush();
+        s.release();
+      }
+      this.streams[d] = null;
+    }
+  }
+
+  /** When an unanswered request stopped waiting: the first FIN or RST from either side, or `end`. */
+  private waitEnd(end: number): number {
+    let e = end;
+    for (const t of [this.fin[0], this.fin[1], this.reset?.t ?? null]) if (t !== null && t < e) e = t;
+    return e;
+  }
+
+  toRecord(uid: string, end: number, extra: Pick<ConnectionRecord, 'tls' | 'http' | 'proxyConnect'>): ConnectionRecord {
+    return {
+      uid,
+      client: endpointText(this.clientIp, this.clientPort),
+      server: endpointText(this.serverIp, this.serverPort),
+      ipVersion: this.clientIp.length === 16 ? 6 : 4,
+      rolesGuessed: this.rolesGuessed,
+      syns: this.syns.slice(),
+      synAck: this.synAck,
+      established: this.established,
+      reset: this.reset,
+      closed: this.closedAt,
+      firstPacket: this.firstPacket,
+      lastPacket: this.lastPacket,
+      retransmits: this.retransmits,
+      fastRetransmits: this.fastRetransmits,
+      zeroWindows: this.zeroWindows,
+      keepAlives: this.keepAlives,
+      longestIdle: this.longestIdle,
+      bytes: { client: this.bytes[0], server: this.bytes[1] },
+      firstPayload: { client: this.firstPayload[0], server: this.firstPayload[1] },
+      lastPayload: { client: this.lastPayload[0], server: this.lastPayload[1] },
+      history: this.history.toString(),
+      state: connState(this.history),
+      tls: extra.tls,
+      http: extra.http,
+      proxyConnect: extra.proxyConnect,
+      waits: this.waits.finish(this.waitEnd(end)),
+      frames: { first: this.firstFrame, last: this.lastFrame },
+    };
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}

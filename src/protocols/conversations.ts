@@ -1,0 +1,354 @@
+import type { DecodedPacket } from '../decode/types.js';
+import { TCP_ACK, TCP_RST, TCP_SYN } from '../decode/types.js';
+import type { AnomalyRecord, ConnectionRecord, DnsTransactionRecord } from '../report/schema.js';
+import { AnomalySink } from '../flow/anomalies.js';
+import type { TcpConnection } from '../flow/connection.js';
+import { formatEndpoint as endpointText } from '../decode/address.js';
+import { BufferBudget, type StreamSink } from '../flow/reassembly.js';
+import { ConnectionTable } from '../flow/table.js';
+import { parseDnsMessage, type DnsMessage } from './dns.js';
+import { DnsTcpStream } from './dns-tcp.js';
+import { DnsTransactions } from './dns-transactions.js';
+import { HttpSession, looksLikeHttpRequest } from './http.js';
+import { looksLikeTls, TlsSession } from './tls.js';
+
+/** Counts over the whole capture, in the terms tshark's filters use (see docs/protocols.md). */
+export interface ConversationStats {
+  /** Unicast DNS (port 53) messages, UDP and TCP. */
+  dns: { queries: number; responses: number };
+  /** Multicast DNS (UDP 5353) and LLMNR (UDP 5355) messages: counted, kept out of `dns`. */
+  mdns: { queries: number; responses: number };
+  llmnr: { queries: number; responses: number };
+  /** Frames with SYN and not ACK, with SYN and ACK, with RST. */
+  tcp: { syn: number; synAck: number; rst: number; retransmits: number };
+  tls: { clientHellos: number; serverHellos: number };
+  http: { requests: number; responses: number };
+}
+
+export interface Conversations {
+  /** Epoch seconds every time in the records is relative to; null when no packet was added. */
+  t0: number | null;
+  dns: DnsTransactionRecord[];
+  connections: ConnectionRecord[];
+  anomalies: AnomalyRecord[];
+  packets: number;
+  /** Time of the latest packet (seconds since t0). */
+  end: number | null;
+  stats: ConversationStats;
+}
+
+const DNS_PORT = 53;
+const MDNS_PORT = 5353;
+const LLMNR_PORT = 5355;
+
+/** Per-connection application state (which parser owns the streams). */
+interface App {
+  tls: TlsSession | null;
+  http: HttpSession | null;
+}
+
+/**
+ * Rebuilds DNS transactions and TCP connections (with TLS, HTTP and proxy CONNECT on top) from
+ * decoded packets. Feed every packet in capture order with `add`, then call `finish` once.
+ * The per-packet path builds no strings and copies no payload it will not parse.
+ */
+export class ConversationBuilder {
+  private t0: number | null;
+  private end: number | null = null;
+  private packets = 0;
+  private readonly anomalies = new AnomalySink();
+  private readonly dnsTxns: DnsTransactions;
+  private readonly apps = new Map<TcpConnection, App>();
+  private readonly table: ConnectionTable;
+  private readonly stats: ConversationStats = {
+    dns: { queries: 0, responses: 0 },
+    mdns: { queries: 0, responses: 0 },
+    llmnr: { queries: 0, responses: 0 },
+    tcp: { syn: 0, synAck: 0, rst: 0, retransmits: 0 },
+    tls: { clientHellos: 0, serverHellos: 0 },
+    http: { requests: 0, responses: 0 },
+  };
+  private finished: Conversations | null = null;
+  /** Out-of-order bytes held by all streams together: 64 MiB. */
+  private readonly budget = new BufferBudget();
+
+  private readonly maxConnections: number;
+
+  /**
+   * `maxConnections` and `maxDnsTransactions` bound memory on hostile captures; past them new
+   * connections / transactions are counted as anomalies (TCP_connection_limit, DNS_transaction_limit)
+   * and not tracked.
+   */
+  constructor(opts: { t0?: number; maxConnections?: number; maxDnsTransactions?: number } = {}) {
+    this.t0 = opts.t0 ?? null;
+    this.maxConnections = opts.maxConnections ?? 50_000;
+    this.table = new ConnectionTable((conn) => this.setUp(conn), this.maxConnections);
+    this.dnsTxns = new DnsTransactions(opts.maxDnsTransactions ?? 50_000, (t, frame) =>
+      this.anomalies.add('DNS_transaction_limit', t, frame, 'too many DNS transactions: this one is not tracked'));
+  }
+
+  add(p: DecodedPacket): void {
+    if (this.finished) throw new Error('ConversationBuilder.add called after finish');
+    this.packets++;
+    if (this.t0 === null) this.t0 = p.t;
+    const t = p.t - this.t0;
+    if (this.end === null || t > this.end) this.end = t;
+    for (let i = 0; i < p.anomalies.length; i++) this.anomalies.add(p.anomalies[i], t, p.frame);
+    const ip = p.ip;
+    if (ip === null) return;
+    if (p.tcp) {
+      const seg = p.tcp;
+      const f = seg.flags;
+      if (f & TCP_SYN) {
+        if (f & TCP_ACK) this.stats.tcp.synAck++;
+        else this.stats.tcp.syn++;
+      }
+      if (f & TCP_RST) this.stats.tcp.rst++;
+      const conn = this.table.lookup(ip.src, ip.dst, seg, t, p.frame);
+      if (conn) conn.add(seg, this.table.dir, t, p.frame);
+      else this.anomalies.add('TCP_connection_limit', t, p.frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
+      return;
+    }
+    const udp = p.udp;
+    if (udp === null) return;
+    const sp = udp.srcPort;
+    const dp = udp.dstPort;
+    if (sp === DNS_PORT || dp === DNS_PORT) this.udpDns(p, t);
+    else if (sp === MDNS_PORT || dp === MDNS_PORT) this.countLocal(this.stats.mdns, udp.payload);
+    else if (sp === LLMNR_PORT || dp === LLMNR_PORT) this.countLocal(this.stats.llmnr, udp.payload);
+  }
+
+  /** The records so far, without ending anything (for a live view while a capture grows). */
+  snapshot(): Conversations {
+    if (this.finished) return this.finished;
+    return this.build(false);
+  }
+
+  /** Flush every stream, release the buffers and return the final records. Idempotent. */
+  finish(): Conversations {
+    if (this.finished) return this.finished;
+    this.finished = this.build(true);
+    this.apps.clear();
+    return this.finished;
+  }
+
+  private build(final: boolean): Conversations {
+    const end = this.end ?? 0;
+    const connections: ConnectionRecord[] = [];
+    let retransmits = 0;
+    for (const conn of this.table.all) {
+      if (final) conn.release();
+      const app = this.apps.get(conn);
+      const tlsSession = app?.tls ?? null;
+      const http = app?.http ?? null;
+      retransmits += conn.retransmits;
+      const tls = tlsSession?.record() ?? null;
+      connections.push(conn.toRecord(`C${conn.index + 1}`, end, {
+        tls: tls && !final ? { ...tls } : tls,
+        http: http ? (final ? http.exchanges : http.exchanges.map((e) => ({ ...e }))) : [],
+        proxyConnect: http?.proxyConnect ? (final ? http.proxyConnect : { ...http.proxyConnect }) : null,
+      }));
+    }
+    const stats: ConversationStats = final ? this.stats : structuredClone(this.stats);
+    stats.tcp.retransmits = retransmits;
+    const dns = this.dnsTxns.finish();
+    return {
+      t0: this.t0,
+      dns: final ? dns : dns.map((d) => ({ ...d, queries: d.queries.slice(), frames: d.frames.slice() })),
+      connections,
+      anomalies: this.anomalies.finish(),
+      packets: this.packets,
+      end: this.end,
+      stats,
+    };
+  }
+
+  // ---------------------------------------------------------------- DNS
+
+  private udpDns(p: DecodedPacket, t: number): void {
+    const udp = p.udp!;
+    const ip = p.ip!;
+    const wire = udp.length - 8;
+    const cut = udp.payload.length < wire || (ip.fragment !== null && ip.fragment.moreFragments);
+    const parsed = parseDnsMessage(udp.payload);
+    if (!('id' in parsed)) {
+      this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, p.frame, parsed.anomaly.detail);
+      return;
+    }
+    if (parsed.anomaly) {
+      // A message the capture cut short (snap length, missing fragments) is truncated, not malformed.
+      this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, p.frame, parsed.anomaly.detail);
+    }
+    const src = endpointText(ip.src, udp.srcPort);
+    const dst = endpointText(ip.dst, udp.dstPort);
+    this.dnsMessage(parsed, src, dst, 'udp', t, p.frame);
+  }
+
+  private dnsMessage(msg: DnsMessage, src: string, dst: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
+    if (msg.response) {
+      this.stats.dns.responses++;
+      this.dnsTxns.response(msg, dst, src, transport, t, frame);
+    } else {
+      this.stats.dns.queries++;
+      this.dnsTxns.query(msg, src, dst, transport, t, frame);
+    }
+  }
+
+  private countLocal(c: { queries: number; responses: number }, payload: Uint8Array): void {
+    if (payload.length < 12) return;
+    if (payload[2] & 0x80) c.responses++;
+    else c.queries++;
+  }
+
+  // ---------------------------------------------------------------- TCP applications
+
+  private setUp(conn: TcpConnection): void {
+    const app: App = { tls: null, http: null };
+    this.apps.set(conn, app);
+    if (conn.serverPort === DNS_PORT || conn.clientPort === DNS_PORT) {
+      const client = endpointText(conn.clientIp, conn.clientPort);
+      const server = endpointText(conn.serverIp, conn.serverPort);
+      const onMessage = (fromClient: boolean) => (bytes: Uint8Array, t: number, frame: number) => {
+        const parsed = parseDnsMessage(bytes);
+        if (!('id' in parsed)) {
+          this.anomalies.add(parsed.anomaly.name, t, frame, parsed.anomaly.detail);
+          return;
+        }
+        if (parsed.anomaly) this.anomalies.add(parsed.anomaly.name, t, frame, parsed.anomaly.detail);
+        if (fromClient) this.dnsMessage(parsed, client, server, 'tcp', t, frame);
+        else this.dnsMessage(parsed, server, client, 'tcp', t, frame);
+      };
+      conn.attach(new DnsTcpStream(onMessage(true)), new DnsTcpStream(onMessage(false)), this.budget);
+      return;
+    }
+    const sniffer = new Sniffer(this, conn, app);
+    conn.attach(sniffer.client, sniffer.server, this.budget);
+  }
+
+  /** @internal used by Sniffer */
+  startTls(conn: TcpConnection, app: App): TlsSession {
+    const tls = new TlsSession(this.anomalies, this.stats.tls);
+    tls.onEstablished = () => {
+      conn.waits.enabled = true;
+    };
+    tls.onBytes = (_fromClient, control) => conn.waits.mark(control);
+    tls.rtt = () => conn.handshakeRtt;
+    app.tls = tls;
+    return tls;
+  }
+
+  /** @internal used by Sniffer */
+  startHttp(conn: TcpConnection, app: App): HttpSession {
+    const http = new HttpSession(this.anomalies, this.stats.http);
+    http.onFirstRequest = () => {
+      if (!app.tls) conn.waits.enabled = true;
+    };
+    http.onTunnel = () => {
+      const tls = this.startTls(conn, app);
+      return { client: tls.client, server: tls.server };
+    };
+    app.http = http;
+    return http;
+  }
+}
+
+/**
+ * Decides a connection's protocol from the first bytes of each direction (TLS record, HTTP
+ * request, HTTP response) and then forwards to that parser. Unknown protocols stop reassembly.
+ */
+class Sniffer {
+  readonly client: StreamSink;
+  readonly server: StreamSink;
+  private target: { client: StreamSink; server: StreamSink } | null = null;
+  private decided = false;
+  /** First bytes of each direction, held until there are enough to decide. */
+  private head: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
+
+  constructor(private readonly b: ConversationBuilder, private readonly conn: TcpConnection, private readonly app: App) {
+    this.client = {
+      data: (bytes, t, frame) => this.data(true, bytes, t, frame),
+      gap: (length, t, frame) => this.gap(true, length, t, frame),
+      end: (t) => this.target?.client.end?.(t),
+    };
+    this.server = {
+      data: (bytes, t, frame) => this.data(false, bytes, t, frame),
+      gap: (length, t, frame) => this.gap(false, length, t, frame),
+      end: (t) => this.target?.server.end?.(t),
+    };
+  }
+
+  private data(fromClient: boolean, bytes: Uint8Array, t: number, frame: number): boolean {
+    if (!this.decided) {
+      // Decide on the first SNIFF_BYTES of a direction (a segment can hold a single byte).
+      const held = this.head[fromClient ? 0 : 1];
+      const all = held.length > 0 ? concatBytes(held, bytes) : bytes;
+      if (all.length < SNIFF_BYTES && !this.clearlyOther(all)) {
+        this.head[fromClient ? 0 : 1] = all.slice();
+        return true;
+      }
+      this.head[fromClient ? 0 : 1] = EMPTY;
+      if (!fromClient && !looksLikeTls(all) && !startsWith(all, 'HTTP/1.')) {
+        // Server speaks first with something else (a banner): wait for the client's first bytes.
+        return true;
+      }
+      this.decided = true;
+      if (looksLikeTls(all)) {
+        const tls = this.b.startTls(this.conn, this.app);
+        this.target = { client: tls.client, server: tls.server };
+      } else if (fromClient && looksLikeHttpRequest(all)) {
+        const http = this.b.startHttp(this.conn, this.app);
+        this.target = { client: http.client, server: http.server };
+      } else if (!fromClient && startsWith(all, 'HTTP/1.')) {
+        // Capture began after the request: the responses still parse (without a request each).
+        const http = this.b.startHttp(this.conn, this.app);
+        this.target = { client: http.client, server: http.server };
+      }
+      if (!this.target) return false;
+      // Bytes the other direction held while undecided go first (a server that spoke first).
+      const other = this.head[fromClient ? 1 : 0];
+      if (other.length > 0) {
+        this.head[fromClient ? 1 : 0] = EMPTY;
+        (fromClient ? this.target.server : this.target.client).data(other, t, frame);
+      }
+      return (fromClient ? this.target.client : this.target.server).data(all, t, frame);
+    }
+    if (!this.target) return false;
+    return (fromClient ? this.target.client : this.target.server).data(bytes, t, frame);
+  }
+
+  /** Bytes that already cannot start TLS or HTTP: no need to wait for more. */
+  private clearlyOther(b: Uint8Array): boolean {
+    const c = b[0];
+    const tls = (c >= 20 && c <= 24) || (c & 0x80) !== 0;
+    const http = c >= 0x41 && c <= 0x5a; // upper-case method or 'HTTP/'
+    return !tls && !http;
+  }
+
+  private gap(fromClient: boolean, length: number, t: number, frame: number): boolean {
+    if (!this.decided) {
+      // A hole before the protocol is known: the start of the stream is lost, give up on it.
+      this.decided = true;
+      this.head = [EMPTY, EMPTY];
+      return false;
+    }
+    if (!this.target) return false;
+    return (fromClient ? this.target.client : this.target.server).gap(length, t, frame);
+  }
+}
+
+/** Bytes looked at before deciding a stream's protocol. */
+const SNIFF_BYTES = 10;
+const EMPTY = new Uint8Array(0);
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function startsWith(b: Uint8Array, s: string): boolean {
+  if (b.length < s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[i] !== s.charCodeAt(i)) return false;
+  return true;
+}

@@ -1,0 +1,409 @@
+import type { HttpExchangeRecord, ProxyConnectRecord } from '../report/schema.js';
+import type { StreamSink } from '../flow/reassembly.js';
+import type { AnomalySink } from '../flow/anomalies.js';
+
+/** Request/status line plus headers are read up to this size; past it the direction stops. */
+const MAX_HEADER = 16 * 1024;
+/** Longest chunk-size line accepted. */
+const MAX_CHUNK_LINE = 1024;
+/** At most this many exchanges are kept per connection. */
+const MAX_EXCHANGES = 1000;
+/** Client bytes sent after a CONNECT before its answer are held up to this size. */
+const MAX_EARLY_TUNNEL = 64 * 1024;
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND'];
+
+/** Does a client stream start with an HTTP/1.x request method and a space? */
+export function looksLikeHttpRequest(b: Uint8Array): boolean {
+  const head = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, 10)).toString('latin1');
+  return METHODS.some((m) => head.startsWith(`${m} `));
+}
+
+export interface HttpCounters {
+  requests: number;
+  responses: number;
+}
+
+/** What to do with the bytes of a tunnel once a CONNECT is answered 2xx. */
+export interface TunnelSinks {
+  client: StreamSink;
+  server: StreamSink;
+}
+
+const enum Body { None, Length, Chunked, UntilClose }
+const enum Chunk { Size, Data, DataEnd, Trailer }
+
+interface BodyState {
+  kind: Body;
+  left: number;
+  chunk: Chunk;
+  line: string;
+}
+
+/**
+ * HTTP/1.x on one connection: requests (pipelined or kept alive) matched in order to responses,
+ * bodies skipped by Content-Length or chunked framing without copying, and CONNECT to a forward
+ * proxy (the tunnel's bytes go to `onTunnel`'s sinks after a 2xx).
+ */
+export class HttpSession {
+  readonly client: StreamSink;
+  readonly server: StreamSink;
+  readonly exchanges: HttpExchangeRecord[] = [];
+  proxyConnect: ProxyConnectRecord | null = null;
+  /** Called once, when the first request (not CONNECT) was read. */
+  onFirstRequest: ((method: string) => void) | null = null;
+  /** Gives the sinks for a tunnel when a CONNECT is answered 2xx; null to stop reading. */
+  onTunnel: ((t: number) => TunnelSinks | null) | null = null;
+
+  private readonly pending: Array<{ ex: HttpExchangeRecord | null; method: string }> = [];
+  private tunnel: TunnelSinks | null = null;
+  private awaitingTunnel = false;
+  private early: Array<{ b: Uint8Array; t: number; frame: number }> = [];
+  private earlyBytes = 0;
+  private sawRequest = false;
+
+  constructor(private readonly anomalies: AnomalySink, private readonly counters: HttpCounters) {
+    this.client = new HttpDirection(this, true);
+    this.server = new HttpDirection(this, false);
+  }
+
+  // ---- used by the directions
+
+  anomaly(name: string, t: number, frame: number, detail: string): void {
+    this.anomalies.add(name, t, frame, detail);
+  }
+
+  get tunnelSinks(): TunnelSinks | null {
+    return this.tunnel;
+  }
+
+  get holdingForTunnel(): boolean {
+    return this.awaitingTunnel;
+  }
+
+  hold(b: Uint8Array, t: number, frame: number): boolean {
+    if (this.earlyBytes + b.length > MAX_EARLY_TUNNEL) return false;
+    this.early.push({ b: b.slice(), t, frame });
+    this.earlyBytes += b.length;
+    return true;
+  }
+
+  request(method: string, target: string, host: string | null, t: number): BodyState {
+    this.counters.requests++;
+    if (method === 'CONNECT') {
+      if (this.proxyConnect === null) {
+        this.proxyConnect = { target, request: t, response: null, status: null, reason: null, proxyAuthenticate: null };
+      }
+      this.pending.push({ ex: null, method });
+      this.awaitingTunnel = true;
+      return { kind: Body.None, left: 0, chunk: Chunk.Size, line: '' };
+    }
+    if (!this.sawRequest) {
+      this.sawRequest = true;
+      this.onFirstRequest?.(method);
+    }
+    let ex: HttpExchangeRecord | null = null;
+    if (this.exchanges.length < MAX_EXCHANGES) {
+      ex = { method, target, host, request: t, firstByte: null, status: null, reason: null, end: null, contentLength: null, bodyBytes: 0 };
+      this.exchanges.push(ex);
+    }
+    this.pending.push({ ex, method });
+    return { kind: Body.None, left: 0, chunk: Chunk.Size, line: '' };
+  }
+
+  /** A status line and headers from the server; returns how its body is framed. */
+  response(status: number, reason: string, headers: Map<string, string>, firstByte: number, t: number, frame: number): { body: Body; ex: HttpExchangeRecord | null; tunnel: boolean } {
+    this.counters.responses++;
+    const interim = status >= 100 && status < 200 && status !== 101;
+    const head = interim ? this.pending[0] : this.pending.shift();
+    if (!head) this.anomaly('HTTP_response_without_request', t, frame, `status ${status} with no request outstanding`);
+    const method = head?.method ?? '';
+    if (method === 'CONNECT') {
+      const pc = this.proxyConnect;
+      if (pc && pc.response === null && !interim) {
+        pc.response = firstByte;
+        pc.status = status;
+        pc.reason = reason;
+        pc.proxyAuthenticate = headers.get('proxy-authenticate') ?? null;
+      }
+      if (!interim) {
+        this.awaitingTunnel = false;
+        if (status >= 200 && status < 300) {
+          this.tunnel = this.onTunnel?.(t) ?? null;
+          if (this.tunnel) for (const e of this.early) this.tunnel.client.data(e.b, e.t, e.frame);
+          this.early = [];
+          this.earlyBytes = 0;
+          return { body: Body.None, ex: null, tunnel: true };
+        }
+        // Refused: what the client sent early is HTTP again.
+        const early = this.early;
+        this.early = [];
+        this.earlyBytes = 0;
+        for (const e of early) this.client.data(e.b, e.t, e.frame);
+      }
+    }
+    const ex = head?.ex ?? null;
+    if (ex && !interim) {
+      ex.firstByte = firstByte;
+      ex.status = status;
+      ex.reason = reason;
+    }
+    if (interim) return { body: Body.None, ex: null, tunnel: false };
+    if (status === 101) return { body: Body.UntilClose, ex, tunnel: false };
+    if (method === 'HEAD' || status === 204 || status === 304) return { body: Body.None, ex, tunnel: false };
+    const te = headers.get('transfer-encoding');
+    if (te && /chunked\s*$/i.test(te)) return { body: Body.Chunked, ex, tunnel: false };
+    const cl = headers.get('content-length');
+    if (cl !== undefined) {
+      const n = Number(cl.trim());
+      if (Number.isSafeInteger(n) && n >= 0) {
+        if (ex) ex.contentLength = n;
+        return { body: n > 0 ? Body.Length : Body.None, ex, tunnel: false };
+      }
+      this.anomaly('HTTP_bad_content_length', t, frame, `Content-Length ${JSON.stringify(cl.slice(0, 40))}`);
+    }
+    return { body: method === 'CONNECT' ? Body.None : Body.UntilClose, ex, tunnel: false };
+  }
+}
+
+/** One direction of HTTP/1.x: header blocks, then bodies skipped by their framing. */
+class HttpDirection implements StreamSink {
+  private header = new Uint8Array(0);
+  private headerFill = 0;
+  private headerStart = 0;
+  private inBody = false;
+  private body: BodyState = { kind: Body.None, left: 0, chunk: Chunk.Size, line: '' };
+  private ex: HttpExchangeRecord | null = null;
+  private stopped = false;
+  private tunnel = false;
+
+  constructor(private readonly s: HttpSession, private readonly fromClient: boolean) {}
+
+  /** FIN from this side: a body read to the end of the connection is complete. */
+  end(t: number): void {
+    if (this.tunnel) {
+      const sink = this.s.tunnelSinks;
+      (this.fromClient ? sink?.client : sink?.server)?.end?.(t);
+      return;
+    }
+    if (this.inBody && this.body.kind === Body.UntilClose) this.endBody(t);
+  }
+
+  gap(length: number, t: number, frame: number): boolean {
+    if (this.tunnel) {
+      const sink = this.s.tunnelSinks;
+      const ok = sink ? (this.fromClient ? sink.client : sink.server).gap(length, t, frame) : false;
+      if (!ok) this.stopped = true;
+      return ok;
+    }
+    if (this.inBody && this.body.kind === Body.Length && length <= this.body.left) {
+      this.body.left -= length;
+      if (this.ex) this.ex.bodyBytes += length;
+      if (this.body.left === 0) this.endBody(t);
+      return true;
+    }
+    if (this.inBody && this.body.kind === Body.UntilClose) return true;
+    this.s.anomaly('HTTP_stream_gap', t, frame, `${length} bytes missing; stopped reading this direction`);
+    this.stopped = true;
+    return false;
+  }
+
+  data(b: Uint8Array, t: number, frame: number): boolean {
+    if (this.stopped) return false;
+    let pos = 0;
+    while (pos < b.length) {
+      if (this.tunnel) {
+        const sink = this.s.tunnelSinks;
+        const ok = sink ? (this.fromClient ? sink.client : sink.server).data(b.subarray(pos), t, frame) : false;
+        if (!ok) this.stopped = true;
+        return ok;
+      }
+      if (this.fromClient && this.s.holdingForTunnel) {
+        if (!this.s.hold(b.subarray(pos), t, frame)) {
+          this.stopped = true;
+          return false;
+        }
+        return true;
+      }
+      if (this.inBody) {
+        pos = this.bodyBytes(b, pos, t);
+        continue;
+      }
+      // Header block: collect until an empty line.
+      if (this.headerFill === 0) {
+        this.headerStart = t;
+        // Tolerate stray CRLFs between messages.
+        while (pos < b.length && (b[pos] === 0x0d || b[pos] === 0x0a)) pos++;
+        if (pos >= b.length) break;
+      }
+      const endAt = this.appendHeader(b, pos);
+      if (endAt < 0) {
+        if (this.headerFill > MAX_HEADER) {
+          this.s.anomaly('HTTP_header_too_long', t, frame, `no end of headers within ${MAX_HEADER} bytes`);
+          this.stopped = true;
+          return false;
+        }
+        break;
+      }
+      pos = endAt;
+      if (!this.headerBlock(t, frame)) {
+        this.stopped = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Append from b[pos..]; return the position after the end of the header block, or -1. */
+  private appendHeader(b: Uint8Array, pos: number): number {
+    const take = Math.min(b.length - pos, MAX_HEADER + 4 - this.headerFill);
+    if (this.header.length < this.headerFill + take) {
+      const bigger = new Uint8Array(Math.min(MAX_HEADER + 4, Math.max(512, (this.headerFill + take) * 2)));
+      bigger.set(this.header.subarray(0, this.headerFill));
+      this.header = bigger;
+    }
+    const from = Math.max(0, this.headerFill - 3);
+    this.header.set(b.subarray(pos, pos + take), this.headerFill);
+    this.headerFill += take;
+    for (let i = from; i < this.headerFill; i++) {
+      if (this.header[i] !== 0x0a) continue;
+      const end = this.header[i + 1] === 0x0a ? i + 2
+        : this.header[i + 1] === 0x0d && this.header[i + 2] === 0x0a ? i + 3 : -1;
+      if (end > 0 && end <= this.headerFill) {
+        const overshoot = this.headerFill - end;
+        this.headerFill = end;
+        return pos + take - overshoot;
+      }
+    }
+    if (this.headerFill > MAX_HEADER) this.headerFill = MAX_HEADER + 1;
+    return -1;
+  }
+
+  private headerBlock(t: number, frame: number): boolean {
+    const text = Buffer.from(this.header.buffer, 0, this.headerFill).toString('latin1');
+    this.headerFill = 0;
+    const lines = text.split(/\r?\n/);
+    const first = lines[0];
+    const headers = new Map<string, string>();
+    for (let i = 1; i < lines.length; i++) {
+      const c = lines[i].indexOf(':');
+      if (c <= 0) continue;
+      const k = lines[i].slice(0, c).trim().toLowerCase();
+      if (!headers.has(k)) headers.set(k, lines[i].slice(c + 1).trim());
+    }
+    if (this.fromClient) {
+      const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(first);
+      if (!m) {
+        this.s.anomaly('HTTP_bad_request_line', t, frame, clip(first));
+        return false;
+      }
+      this.body = this.s.request(m[1], clip(m[2]), headers.has('host') ? clip(headers.get('host') as string) : null, this.headerStart);
+      this.ex = null;
+      this.requestBody(headers, t, frame);
+      return true;
+    }
+    const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(first);
+    if (!m) {
+      this.s.anomaly('HTTP_bad_status_line', t, frame, clip(first));
+      return false;
+    }
+    const r = this.s.response(Number(m[1]), clip(m[2] ?? ''), headers, this.headerStart, t, frame);
+    this.ex = r.ex;
+    if (r.tunnel) {
+      this.tunnel = true;
+      (this.s.client as HttpDirection).tunnel = true;
+      return true;
+    }
+    this.body = { kind: r.body, left: r.body === Body.Length ? (r.ex?.contentLength ?? Number(headers.get('content-length'))) : 0, chunk: Chunk.Size, line: '' };
+    if (r.body === Body.None) this.endBody(t);
+    else this.inBody = true;
+    return true;
+  }
+
+  private requestBody(headers: Map<string, string>, t: number, frame: number): void {
+    const te = headers.get('transfer-encoding');
+    if (te && /chunked\s*$/i.test(te)) {
+      this.body = { kind: Body.Chunked, left: 0, chunk: Chunk.Size, line: '' };
+      this.inBody = true;
+      return;
+    }
+    const cl = headers.get('content-length');
+    if (cl !== undefined) {
+      const n = Number(cl.trim());
+      if (!Number.isSafeInteger(n) || n < 0) {
+        this.s.anomaly('HTTP_bad_content_length', t, frame, `Content-Length ${JSON.stringify(cl.slice(0, 40))}`);
+        return;
+      }
+      if (n > 0) {
+        this.body = { kind: Body.Length, left: n, chunk: Chunk.Size, line: '' };
+        this.inBody = true;
+      }
+    }
+  }
+
+  /** Consume body bytes from b[pos..]; returns the new position. */
+  private bodyBytes(b: Uint8Array, pos: number, t: number): number {
+    const st = this.body;
+    if (st.kind === Body.UntilClose) {
+      if (this.ex) this.ex.bodyBytes += b.length - pos;
+      return b.length;
+    }
+    if (st.kind === Body.Length) {
+      const n = Math.min(st.left, b.length - pos);
+      st.left -= n;
+      if (this.ex) this.ex.bodyBytes += n;
+      if (st.left === 0) this.endBody(t);
+      return pos + n;
+    }
+    // chunked
+    while (pos < b.length) {
+      if (st.chunk === Chunk.Data) {
+        const n = Math.min(st.left, b.length - pos);
+        st.left -= n;
+        if (this.ex) this.ex.bodyBytes += n;
+        pos += n;
+        if (st.left === 0) st.chunk = Chunk.DataEnd;
+        continue;
+      }
+      // a line: chunk size, the CRLF after data, or a trailer line
+      const c = b[pos++];
+      if (c !== 0x0a) {
+        if (c !== 0x0d && st.line.length < MAX_CHUNK_LINE) st.line += String.fromCharCode(c);
+        continue;
+      }
+      const line = st.line;
+      st.line = '';
+      if (st.chunk === Chunk.DataEnd) {
+        st.chunk = Chunk.Size;
+      } else if (st.chunk === Chunk.Size) {
+        const size = parseInt(line.split(';')[0].trim(), 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.s.anomaly('HTTP_bad_chunk_size', t, 0, clip(line));
+          this.stopped = true;
+          return b.length;
+        }
+        if (size === 0) st.chunk = Chunk.Trailer;
+        else {
+          st.left = size;
+          st.chunk = Chunk.Data;
+        }
+      } else if (line === '') {
+        this.endBody(t);
+        return pos;
+      }
+    }
+    return pos;
+  }
+
+  private endBody(t: number): void {
+    this.inBody = false;
+    if (!this.fromClient && this.ex && this.ex.end === null) this.ex.end = t;
+    this.body = { kind: Body.None, left: 0, chunk: Chunk.Size, line: '' };
+  }
+}
+
+function clip(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const c = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return c.length > 2048 ? `${c.slice(0, 2048)}…` : c;
+}

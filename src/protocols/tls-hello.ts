@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { isGrease, tlsVersionName } from './tls-names.js';
+
+/**
+ * ClientHello and ServerHello bodies (after the 4-byte handshake header). Every read is checked
+ * against the bytes that remain; a short or inconsistent field throws HelloError with the numbers.
+ */
+export class HelloError extends Error {
+  override readonly name = 'HelloError';
+}
+
+export interface ClientHello {
+  legacyVersion: number;
+  cipherSuites: number[];
+  extensions: number[];
+  sni: string | null;
+  alpn: string[];
+  supportedVersions: number[];
+  groups: number[];
+  pointFormats: number[];
+  signatureAlgorithms: number[];
+}
+
+export interface ServerHello {
+  legacyVersion: number;
+  helloRetryRequest: boolean;
+  cipherSuite: number;
+  /** From supported_versions, when present. */
+  selectedVersion: number | null;
+  alpn: string | null;
+}
+
+/** SHA-256("HelloRetryRequest"): the ServerHello random that marks a HelloRetryRequest (RFC 8446 4.1.3). */
+const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+
+class Reader {
+  constructor(private readonly b: Uint8Array, public pos = 0, private readonly end = b.length) {}
+  need(n: number, what: string): void {
+    if (this.pos + n > this.end) throw new HelloError(`${what} needs ${n} bytes at offset ${this.pos}, ${this.end - this.pos} remain`);
+  }
+  u8(what: string): number { this.need(1, what); return this.b[this.pos++]; }
+  u16(what: string): number { this.need(2, what); const v = (this.b[this.pos] << 8) | this.b[this.pos + 1]; this.pos += 2; return v; }
+  skip(n: number, what: string): void { this.need(n, what); this.pos += n; }
+  /** A sub-reader over the next n bytes. */
+  sub(n: number, what: string): Reader { this.need(n, what); const r = new Reader(this.b, this.pos, this.pos + n); this.pos += n; return r; }
+  get left(): number { return this.end - this.pos; }
+  bytes(n: number, what: string): Uint8Array { this.need(n, what); const v = this.b.subarray(this.pos, this.pos + n); this.pos += n; return v; }
+}
+
+export function parseClientHello(body: Uint8Array): ClientHello {
+  const r = new Reader(body);
+  const ch: ClientHello = {
+    legacyVersion: r.u16('legacy_version'),
+    cipherSuites: [], extensions: [], sni: null, alpn: [], supportedVersions: [], groups: [],
+    pointFormats: [], signatureAlgorithms: [],
+  };
+  r.skip(32, 'random');
+  r.skip(r.u8('session_id length'), 'session_id');
+  const cs = r.sub(r.u16('cipher_suites length'), 'cipher_suites');
+  while (cs.left >= 2) ch.cipherSuites.push(cs.u16('cipher suite'));
+  r.skip(r.u8('compression_methods length'), 'compression_methods');
+  if (r.left === 0) return ch; // no extensions (SSL 3.0 / old TLS)
+  const exts = r.sub(r.u16('extensions length'), 'extensions');
+  while (exts.left > 0) {
+    const type = exts.u16('extension type');
+    const data = exts.sub(exts.u16('extension length'), `extension ${type}`);
+    ch.extensions.push(type);
+    switch (type) {
+      case 0: { // server_name
+        const list = data.sub(data.u16('server_name_list length'), 'server_name_list');
+        while (list.left > 0) {
+          const kind = list.u8('name_type');
+          const name = list.bytes(list.u16('host_name length'), 'host_name');
+          if (kind === 0 && ch.sni === null) ch.sni = printable(name);
+        }
+        break;
+      }
+      case 16: { // ALPN
+        const list = data.sub(data.u16('ALPN list length'), 'ALPN list');
+        while (list.left > 0) ch.alpn.push(printable(list.bytes(list.u8('ALPN protocol length'), 'ALPN protocol')));
+        break;
+      }
+      case 43: { // supported_versions
+        const list = data.sub(data.u8('supported_versions length'), 'supported_versions');
+        while (list.left >= 2) ch.supportedVersions.push(list.u16('version'));
+        break;
+      }
+      case 10: { // supported_groups
+        const list = data.sub(data.u16('supported_groups length'), 'supported_groups');
+        while (list.left >= 2) ch.groups.push(list.u16('group'));
+        break;
+      }
+      case 11: { // ec_point_formats
+        const list = data.sub(data.u8('ec_point_formats length'), 'ec_point_formats');
+        while (list.left > 0) ch.pointFormats.push(list.u8('point format'));
+        break;
+      }
+      case 13: { // signature_algorithms
+        const list = data.sub(data.u16('signature_algorithms length'), 'signature_algorithms');
+        while (list.left >= 2) ch.signatureAlgorithms.push(list.u16('signature algorithm'));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return ch;
+}
+
+export function parseServerHello(body: Uint8Array): ServerHello {
+  const r = new Reader(body);
+  const legacyVersion = r.u16('legacy_version');
+  const random = r.bytes(32, 'random');
+  const sh: ServerHello = {
+    legacyVersion,
+    helloRetryRequest: Buffer.from(random.buffer, random.byteOffset, 32).equals(HRR_RANDOM),
+    cipherSuite: 0,
+    selectedVersion: null,
+    alpn: null,
+  };
+  // TLS 1.3 drafts before 22 (version 0x7fNN) had no session id and no compression method.
+  const draft = (legacyVersion & 0xff00) === 0x7f00 && (legacyVersion & 0xff) < 22;
+  if (!draft) r.skip(r.u8('session_id length'), 'session_id');
+  sh.cipherSuite = r.u16('cipher_suite');
+  if (!draft) r.skip(1, 'compression_method');
+  if (r.left === 0) return sh;
+  const exts = r.sub(r.u16('extensions length'), 'extensions');
+  while (exts.left > 0) {
+    const type = exts.u16('extension type');
+    const data = exts.sub(exts.u16('extension length'), `extension ${type}`);
+    if (type === 43 && data.left >= 2) sh.selectedVersion = data.u16('selected_version');
+    else if (type === 16) {
+      const list = data.sub(data.u16('ALPN list length'), 'ALPN list');
+      if (list.left > 0) sh.alpn = printable(list.bytes(list.u8('ALPN protocol length'), 'ALPN protocol'));
+    }
+  }
+  return sh;
+}
+
+/** Bytes as text, other than printable ASCII as \xHH. */
+function printable(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  return s;
+}
+
+/** JA3 (Salesforce): md5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
+export function ja3(ch: ClientHello): string {
+  const list = (xs: number[]) => xs.filter((x) => !isGrease(x)).join('-');
+  const text = [ch.legacyVersion, list(ch.cipherSuites), list(ch.extensions), list(ch.groups), ch.pointFormats.join('-')].join(',');
+  return createHash('md5').update(text).digest('hex');
+}
+
+/** JA4 (FoxIO) TLS client fingerprint, e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`. */
+export function ja4(ch: ClientHello, transport: 't' | 'q' = 't'): string {
+  const versions = ch.supportedVersions.filter((v) => !isGrease(v));
+  const top = versions.length > 0 ? Math.max(...versions) : ch.legacyVersion;
+  const ver = ({ 0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3', 0x0002: 's2' } as Record<number, string>)[top] ?? '00';
+  const ciphers = ch.cipherSuites.filter((c) => !isGrease(c));
+  const exts = ch.extensions.filter((e) => !isGrease(e));
+  const two = (n: number) => String(Math.min(n, 99)).padStart(2, '0');
+  let alpn = '00';
+  if (ch.alpn.length > 0 && ch.alpn[0].length > 0) {
+    const a = ch.alpn[0];
+    const first = a[0];
+    const last = a[a.length - 1];
+    const alnum = (c: string) => /[0-9A-Za-z]/.test(c);
+    alpn = alnum(first) && alnum(last) ? first + last
+      : Buffer.from(a, 'latin1').toString('hex').replace(/^(.).*(.)$/, '$1$2');
+  }
+  const a = `${transport}${ver}${ch.sni !== null ? 'd' : 'i'}${two(ciphers.length)}${two(exts.length)}${alpn}`;
+  const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+  const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+  const b = ciphers.length === 0 ? '000000000000' : hash12(ciphers.map(hex4).sort().join(','));
+  const extText = exts.filter((e) => e !== 0 && e !== 16).map(hex4).sort().join(',');
+  const sigs = ch.signatureAlgorithms.filter((s) => !isGrease(s)).map(hex4).join(',');
+  const c = extText === '' && sigs === '' ? '000000000000' : hash12(sigs ? `${extText}_${sigs}` : extText);
+  return `${a}_${b}_${c}`;
+}
+
+export function versionList(vs: number[]): string[] {
+  return vs.filter((v) => !isGrease(v)).map(tlsVersionName);
+}

@@ -1,0 +1,419 @@
+/**
+ * `record(options)`: run go under tcpdump (and strace), keep everything in a bundle folder, stop
+ * go when it hangs, analyse the bundle. Exit status: go's own when it finished (128+N when a
+ * signal not ours killed it), 124 when gomod-trace stopped it, 2 for usage or set-up errors
+ * before go runs (thrown as UsageError).
+ */
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { UsageError, EXIT_STOPPED } from '../cli/errors.js';
+import { VERSION } from '../version.js';
+import { findTool, requireTool, type ToolInfo } from './tools.js';
+import { CaptureProcess, CaptureStartError, firstErrorLine, type CaptureStats } from './capture.js';
+import { straceArgs, straceFormat, STRACE_SYSCALLS } from './strace.js';
+import { GoRun, withXFlag, nowEpoch } from './golog.js';
+import { teardown, ensureNothingLeft, type TeardownResult } from './teardown.js';
+import { createBundleDir, goEnvJson, envDocument, writeJson, chownBundle, redactCredentials, BUNDLE_FILES, BUNDLE_SCHEMA, BUNDLE_VERSION, type BundleMeta } from './bundle.js';
+import { resolveRunAs, goEnvironment, sudoEnvWarning, captureFixHint } from './privileges.js';
+import { StallWatcher, describeStop, type StopReason } from './stall.js';
+import { PacketCounter } from './packetcount.js';
+import { Progress } from './progress.js';
+import { analyzeBundle, type AnalysisResult } from './analysis.js';
+import { heldCacheLocks } from './doctor.js';
+import { descendants } from './proctree.js';
+
+export interface RecordOptions {
+  /** go's arguments (after `go`); default ['mod', 'download']. A leading 'go' is dropped. */
+  command?: string[];
+  out?: string;
+  capture?: boolean;
+  interface?: string;
+  filter?: string;
+  snaplen?: number;
+  strace?: boolean;
+  /** Override strace's syscall set (benchmarks). */
+  straceSyscalls?: string;
+  timeout?: number | null;
+  stallAfter?: number | null;
+  /** Milliseconds go gets to print its goroutine dump after SIGQUIT; default 2000. */
+  quitGraceMs?: number;
+  /** Command words run before go (inside strace when --strace), e.g. the lab's resolv.conf helper. */
+  prefix?: string[];
+  /** Extra environment for go (the lab sets GOPROXY, SSL_CERT_FILE, …). */
+  env?: Record<string, string>;
+  /** Base environment; default process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run go as root even under sudo. */
+  asRoot?: boolean;
+  /** Analyse the bundle afterwards (default true). */
+  analyze?: boolean;
+  lang?: 'en' | 'zh-CN';
+  /** Install SIGINT/SIGTERM/SIGHUP handlers (the CLI does; library callers use `signal`). */
+  handleSignals?: boolean;
+  /** Abort to stop go as Ctrl-C would. */
+  signal?: AbortSignal;
+  /** Where go's output is echoed and our messages go; null for quiet. */
+  stdout?: NodeJS.WritableStream | null;
+  stderr?: NodeJS.WritableStream | null;
+  /** Show the live progress line (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** How long tcpdump may take to start listening (ms). */
+  captureStartTimeoutMs?: number;
+}
+
+export interface RecordResult {
+  exitCode: number;
+  bundleDir: string;
+  stoppedBy: string;
+  goExit: { code: number | null; signal: string | null };
+  /** go's wall time, from spawn to exit (seconds). */
+  goSeconds: number;
+  capture: CaptureStats | null;
+  analysis: AnalysisResult | null;
+  warnings: string[];
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export async function record(options: RecordOptions = {}): Promise<RecordResult> {
+  validate(options);
+  const stderr = options.stderr === undefined ? process.stderr : options.stderr;
+  let clearStatus = (): void => {};
+  const say = (msg: string): void => {
+    clearStatus();
+    stderr?.write(`gomod-trace: ${msg}\n`);
+  };
+  const baseEnv = options.baseEnv ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const args = goArgs(options.command);
+  const wantCapture = options.capture !== false;
+  const warnings: string[] = [];
+
+  // ---- set-up: every failure here is exit 2, before go runs
+  const runAs = resolveRunAs(baseEnv, { asRoot: options.asRoot });
+  const env = goEnvironment(baseEnv, runAs, options.env ?? {});
+  const goTool = await findTool('go', env);
+  const goPath = requireTool(goTool, 'record runs go');
+  const tcpdumpTool: ToolInfo | null = wantCapture ? await findTool('tcpdump', baseEnv) : null;
+  if (tcpdumpTool) requireTool(tcpdumpTool, 'record captures packets with it; or use --no-capture');
+  const straceTool: ToolInfo | null = options.strace ? await findTool('strace', baseEnv) : null;
+  if (straceTool) requireTool(straceTool, '--strace needs it');
+  const sudoWarning = sudoEnvWarning(baseEnv, runAs);
+  if (sudoWarning) {
+    warnings.push(sudoWarning);
+    say(sudoWarning);
+  }
+
+  const bundleDir = createBundleDir(options.out, cwd);
+  const files = {
+    capture: join(bundleDir, BUNDLE_FILES.capture),
+    goLog: join(bundleDir, BUNDLE_FILES.goLog),
+    strace: join(bundleDir, BUNDLE_FILES.strace),
+  };
+  const ids = runAs.sudo ? { uid: runAs.uid, gid: runAs.gid } : undefined;
+  const goEnv = await goEnvJson(goPath, env, cwd, ids);
+  if (goEnv.error) warnings.push(`go env -json: ${goEnv.error.split('\n')[0]}`);
+  writeJson(join(bundleDir, BUNDLE_FILES.env), envDocument(goEnv.env, goEnv.error, env));
+
+  const start = new Date();
+  const meta: BundleMeta = {
+    schema: BUNDLE_SCHEMA,
+    version: BUNDLE_VERSION,
+    generator: `gomod-trace ${VERSION}`,
+    command: ['go', ...args].map(redactCredentials),
+    cwd,
+    versions: {
+      go: goTool.version,
+      tcpdump: tcpdumpTool?.version ?? null,
+      strace: straceTool?.version ?? null,
+      kernel: release(),
+      node: process.version,
+    },
+    start: { iso: start.toISOString(), epoch: start.getTime() / 1000 },
+    end: null,
+    exit: { code: null, signal: null, status: 2 },
+    stoppedBy: 'error',
+    limits: { timeout: options.timeout ?? null, stallAfter: options.stallAfter ?? null },
+    capture: null,
+    strace: null,
+    user: { uid: runAs.uid, gid: runAs.gid, name: runAs.name, home: runAs.home, sudo: runAs.sudo },
+    warnings,
+  };
+  const finishMeta = (): void => {
+    try {
+      writeJson(join(bundleDir, BUNDLE_FILES.meta), meta);
+      if (runAs.sudo) chownBundle(bundleDir, runAs.uid, runAs.gid);
+    } catch (err) {
+      say(`could not write meta.json: ${(err as Error).message}`);
+    }
+  };
+
+  const parts: { go: GoRun | null; capture: CaptureProcess | null } = { go: null, capture: null };
+  // ---- stop requests (signals, abort, stall watcher) — installed before anything starts
+  let stopReason: StopReason | { kind: 'signal'; name: string } | null = null;
+  let resolveStop: () => void = () => {};
+  const stopRequested = new Promise<void>((r) => {
+    resolveStop = r;
+  });
+  const requestStop = (reason: StopReason | { kind: 'signal'; name: string }): void => {
+    if (stopReason) {
+      // A second Ctrl-C: no more waiting for the goroutine dump.
+      if (reason.kind === 'signal') quitNow = true;
+      return;
+    }
+    stopReason = reason;
+    say(reason.kind === 'signal' ? `${reason.name} received: stopping go (SIGQUIT for its goroutine dump first)` : `${describeStop(reason)}: stopping go (SIGQUIT for its goroutine dump first)`);
+    resolveStop();
+  };
+  let quitNow = false;
+
+  const lastResort = (): void => ensureNothingLeft(parts);
+  process.on('exit', lastResort);
+  const onSignal = (sig: NodeJS.Signals): void => requestStop({ kind: 'signal', name: sig });
+  if (options.handleSignals) for (const s of SIGNALS) process.on(s, onSignal);
+  const onAbort = (): void => requestStop({ kind: 'signal', name: 'abort' });
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    if (tcpdumpTool?.path) {
+      meta.capture = {
+        file: BUNDLE_FILES.capture,
+        interface: options.interface ?? 'any',
+        filter: options.filter ?? null,
+        snaplen: options.snaplen ?? 0,
+        captured: null,
+        receivedByFilter: null,
+        droppedByKernel: null,
+      };
+      try {
+        parts.capture = await CaptureProcess.start({
+          tcpdump: tcpdumpTool.path,
+          file: files.capture,
+          interface: options.interface,
+          filter: options.filter,
+          snaplen: options.snaplen,
+          startTimeoutMs: options.captureStartTimeoutMs,
+          env: baseEnv,
+          version: tcpdumpTool.version,
+        });
+      } catch (err) {
+        if (!(err instanceof CaptureStartError)) throw err;
+        meta.end = { iso: new Date().toISOString(), epoch: Date.now() / 1000 };
+        meta.stoppedBy = 'capture-failed';
+        meta.warnings.push(err.message);
+        finishMeta();
+        const hint = err.permission ? `; ${captureFixHint()}` : isFilterError(err.stderr) ? '; check --filter (tcpdump could not compile it)' : '';
+        throw new UsageError(`cannot capture packets: ${err.message}${hint}`, { cause: err });
+      }
+    }
+
+    const wrap = straceTool?.path
+      ? { command: straceTool.path, args: straceArgs({ strace: straceTool.path, version: straceTool.version, file: files.strace, user: runAs.sudo ? runAs.name ?? `${runAs.uid}:${runAs.gid}` : undefined, syscalls: options.straceSyscalls }) }
+      : null;
+    if (straceTool?.path) {
+      meta.strace = { file: BUNDLE_FILES.strace, command: straceFormat({ strace: straceTool.path, version: straceTool.version, file: files.strace }), syscalls: options.straceSyscalls ?? STRACE_SYSCALLS };
+    }
+
+    // ---- go runs
+    if (options.signal?.aborted) requestStop({ kind: 'signal', name: 'abort' });
+    if (stopReason) {
+      meta.stoppedBy = stopName(stopReason);
+      throw new UsageError(`${stopText(stopReason)} before go started; nothing recorded`, { exitCode: EXIT_STOPPED });
+    }
+
+    const counter = parts.capture ? new PacketCounter(files.capture) : null;
+    const watcher = new StallWatcher({ timeout: options.timeout, stallAfter: options.stallAfter, onStop: (r) => requestStop(r) });
+    const showProgress = options.progress ?? !!(stderr && (stderr as { isTTY?: boolean }).isTTY);
+    const progress = new Progress({ out: showProgress ? stderr : null, captureFile: parts.capture ? files.capture : null });
+    clearStatus = () => progress.clear();
+
+    const go = new GoRun({
+      go: goPath,
+      args,
+      env: { ...env, GOFLAGS: withXFlag(env.GOFLAGS), ...(wrap ? { GODEBUG: withoutAsyncPreempt(env.GODEBUG) } : {}) },
+      cwd,
+      logFile: files.goLog,
+      echo: options.stdout === null || stderr === null ? null : { stdout: progress.wrap(options.stdout ?? process.stdout), stderr: progress.wrap(stderr ?? process.stderr) },
+      wrap,
+      prefix: options.prefix,
+      ...(runAs.sudo ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      onLine: (t, stream, line) => {
+        watcher.progress();
+        progress.line(t, stream, line);
+      },
+    });
+    parts.go = go;
+    parts.capture?.child.on('exit', () => {
+      if (go.running) say(`warning: tcpdump stopped during the recording${firstErrorLine(parts.capture?.stderr ?? '') ? `: ${firstErrorLine(parts.capture?.stderr ?? '')}` : ''}; the capture ends here`);
+    });
+    const goStarted = nowEpoch();
+    let goEnded: number | null = null;
+    void go.exited.then(() => {
+      goEnded = nowEpoch();
+    });
+    const poll = setInterval(() => {
+      if (counter && counter.poll() > 0) watcher.progress();
+      progress.tick(counter?.packets ?? null, watcher.idle());
+    }, 200);
+
+
+    let torn: TeardownResult;
+    let goExit: { code: number | null; signal: string | null };
+    let stoppedByUs = false;
+    try {
+      const first = await Promise.race([go.exited.then(() => 'exited' as const), stopRequested.then(() => 'stop' as const)]);
+      watcher.stop();
+      stoppedByUs = first === 'stop';
+      if (first === 'stop') {
+        go.note(`stopping go: ${stopText(stopReason)}`);
+        // Who holds a module-cache lock right now (only visible while it is held).
+        const modcache = goEnv.env?.GOMODCACHE;
+        if (modcache) {
+          const ours = new Set([go.child.pid, ...(go.child.pid ? descendants(go.child.pid) : [])]);
+          meta.locks = heldCacheLocks(modcache).filter((l) => !ours.has(l.pid));
+        }
+      }
+      torn = await teardown(parts, { stopRequested: first === 'stop', quit: !quitNow, graceMs: options.quitGraceMs ?? 2000, hurry: () => quitNow });
+      const e = await go.exited;
+      goExit = { code: e.code, signal: e.signal };
+    } finally {
+      clearInterval(poll);
+      watcher.stop();
+      counter?.poll();
+      counter?.close();
+      await progress.done();
+    }
+    await go.closeLog();
+    if (go.logError) warnings.push(`go.log: ${go.logError.message}`);
+
+    const exitCode = stoppedByUs ? EXIT_STOPPED : goExit.code ?? (goExit.signal ? 128 + (osConstants.signals[goExit.signal as NodeJS.Signals] ?? 0) : 1);
+    meta.end = { iso: new Date().toISOString(), epoch: nowEpoch() };
+    meta.exit = { code: goExit.code, signal: goExit.signal, status: exitCode };
+    meta.stoppedBy = stoppedByUs ? stopName(stopReason) : goExit.signal ? `go-killed:${goExit.signal}` : 'go-exited';
+    if (meta.capture && torn.capture) {
+      meta.capture.captured = torn.capture.captured;
+      meta.capture.receivedByFilter = torn.capture.receivedByFilter;
+      meta.capture.droppedByKernel = torn.capture.droppedByKernel;
+      if (torn.capture.droppedByKernel) warnings.push(`tcpdump: ${torn.capture.droppedByKernel} packets dropped by kernel`);
+      if (torn.capture.exit.code !== 0 && torn.capture.exit.code !== null) {
+        const said = firstErrorLine(parts.capture?.stderr ?? '');
+        warnings.push(`tcpdump exited with status ${torn.capture.exit.code}${said ? `: ${said}` : ''}`);
+      }
+    }
+    if (wrap && !straceRanGo(files.strace)) {
+      // strace failed before go ran (ptrace not permitted, bad option): a set-up error.
+      meta.end = { iso: new Date().toISOString(), epoch: nowEpoch() };
+      meta.exit = { code: goExit.code, signal: goExit.signal, status: 2 };
+      meta.stoppedBy = 'strace-failed';
+      const said = straceComplaint(files.goLog);
+      meta.warnings.push(`strace could not run go${said ? `: ${said}` : ''}`);
+      finishMeta();
+      throw new UsageError(`strace could not run go${said ? `: ${said}` : ''}; try without --strace, or check ptrace restrictions (kernel.yama.ptrace_scope, containers need CAP_SYS_PTRACE)`);
+    }
+    if (torn.stopGo?.quitSent === false && stoppedByUs) warnings.push('go was gone before SIGQUIT could be sent');
+    finishMeta();
+
+    say(`${describeEnd(meta.stoppedBy, goExit)}; bundle: ${bundleDir}`);
+    for (const w of warnings) if (w !== sudoWarning) say(`warning: ${w}`);
+
+    let analysis: AnalysisResult | null = null;
+    if (options.analyze !== false) {
+      const out = options.stdout === undefined ? process.stdout : options.stdout;
+      const tty = !!(out as { isTTY?: boolean } | null)?.isTTY;
+      analysis = await analyzeBundle(bundleDir, options.lang, { width: Math.min(140, (out as { columns?: number } | null)?.columns ?? 100), color: tty && !process.env.NO_COLOR });
+      if (runAs.sudo) chownBundle(bundleDir, runAs.uid, runAs.gid);
+      for (const w of analysis.warnings) say(w);
+      if (analysis.text) out?.write(`${analysis.text}\n`);
+    }
+    const goSeconds = (goEnded ?? nowEpoch()) - goStarted;
+    return { exitCode, bundleDir, stoppedBy: meta.stoppedBy, goExit, goSeconds, capture: torn.capture, analysis, warnings };
+  } catch (err) {
+    ensureNothingLeft(parts);
+    if (meta.end === null) {
+      meta.end = { iso: new Date().toISOString(), epoch: Date.now() / 1000 };
+      meta.warnings.push(`recording failed: ${(err as Error).message}`);
+      finishMeta();
+    }
+    throw err;
+  } finally {
+    process.off('exit', lastResort);
+    if (options.handleSignals) for (const s of SIGNALS) process.off(s, onSignal);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function validate(o: RecordOptions): void {
+  const positive = (v: number | null | undefined, flag: string): void => {
+    if (v !== undefined && v !== null && !(Number.isFinite(v) && v > 0)) throw new UsageError(`${flag} must be a positive number of seconds, got ${v}`);
+  };
+  positive(o.timeout, '--timeout');
+  positive(o.stallAfter, '--stall-after');
+  if (o.snaplen !== undefined && !(Number.isInteger(o.snaplen) && o.snaplen >= 0 && o.snaplen <= 262144)) throw new UsageError(`--snaplen must be an integer from 0 to 262144, got ${o.snaplen}`);
+  if (o.capture === false && (o.interface || o.filter)) throw new UsageError('--interface and --filter need a capture; drop --no-capture');
+}
+
+/**
+ * Under strace, every signal stops the tracee; go's asynchronous preemption sends SIGURG to its
+ * threads constantly, which costs more than the traced syscalls. Turn it off (the user's other
+ * GODEBUG settings kept, theirs winning if they set asyncpreemptoff themselves).
+ */
+export function withoutAsyncPreempt(godebug: string | undefined): string {
+  const parts = (godebug ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.some((p) => p.startsWith('asyncpreemptoff='))) return parts.join(',');
+  return [...parts, 'asyncpreemptoff=1'].join(',');
+}
+
+/** go's arguments: default `mod download`; a leading `go` is dropped. */
+export function goArgs(command: string[] | undefined): string[] {
+  const c = command && command.length > 0 ? command : ['mod', 'download'];
+  return c[0] === 'go' ? c.slice(1) : c;
+}
+
+/** strace.log shows go's execve succeeding. */
+function straceRanGo(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return /execve\([^\n]*\) = 0/.test(buf.subarray(0, n).toString('latin1'));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** strace's own complaint, as it landed in go.log (strace shares go's stderr). */
+function straceComplaint(goLog: string): string | null {
+  try {
+    const text = readFileSync(goLog, 'utf8').slice(0, 64 * 1024);
+    const m = /^\S+ E (strace: .*)$/m.exec(text);
+    return m ? m[1].slice(0, 300) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isFilterError(stderr: string): boolean {
+  return /syntax error|can't parse filter|illegal|unknown host/i.test(stderr);
+}
+
+function stopName(r: StopReason | { kind: 'signal'; name: string } | null): string {
+  if (!r) return 'go-exited';
+  return r.kind === 'signal' ? `signal:${r.name}` : r.kind;
+}
+
+function stopText(r: StopReason | { kind: 'signal'; name: string } | null): string {
+  if (!r) return 'unknown';
+  return r.kind === 'signal' ? `${r.name} received` : describeStop(r);
+}
+
+function describeEnd(stoppedBy: string, e: { code: number | null; signal: string | null }): string {
+  if (stoppedBy === 'go-exited') return `go exited with status ${e.code}`;
+  if (stoppedBy.startsWith('go-killed:')) return `go was killed by ${e.signal} (not by gomod-trace)`;
+  return `go stopped by gomod-trace (${stoppedBy}); exit status ${EXIT_STOPPED}`;
+}

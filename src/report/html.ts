@@ -1,0 +1,71 @@
+/**
+ * `--format html`: one self-contained file — inline CSS, script and data, no request leaves it, and
+ * a Content-Security-Policy that allows only this file's own style and script (by SHA-256 hash).
+ * The data sits in `<script type="application/json">` with `<`, `>`, `&`, U+2028/2029 escaped; the
+ * script inserts every string with textContent. The waterfall is virtualised (10,000 rows stay fast).
+ */
+import { createHash } from 'node:crypto';
+import type { Report } from './schema.js';
+import { buildModel } from './model.js';
+import { escapeHtml, jsonForScript, clip } from './escape.js';
+import { HTML_CSS, HTML_JS } from './html-assets.js';
+import type { Lang } from '../timeline/hints.js';
+
+function sha256(s: string): string {
+  return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+}
+
+export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
+  const model = buildModel(report);
+  const data = { report, rows: model.rows, start: model.start, end: model.end };
+  const csp = [
+    "default-src 'none'",
+    `style-src ${sha256(HTML_CSS)}`,
+    `script-src ${sha256(HTML_JS)}`,
+    "img-src data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const v = report.verdict;
+  const title = `gomod-trace: ${v.stage === 'none' ? v.state : `${v.state} at ${v.stage}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
+  const zh = opts.lang === 'zh-CN';
+  return `<!DOCTYPE html>
+<html lang="${zh ? 'zh-CN' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${HTML_CSS}</style>
+</head>
+<body>
+<header>
+<h1>gomod-trace ${zh ? '诊断报告' : 'report'}</h1>
+<div id="verdict"></div>
+<div id="facts"></div>
+<ul id="hints"></ul>
+<ul id="evidence"></ul>
+</header>
+<div class="toolbar">
+<input id="filter" type="search" placeholder="${zh ? '过滤：主机、地址、阶段、状态…' : 'filter: host, address, stage, state…'}" aria-label="filter">
+<label><input id="only-bad" type="checkbox"> ${zh ? '只看有问题的' : 'only problems'}</label>
+<button id="goto" type="button">${zh ? '跳到结论' : 'go to verdict'}</button>
+<span id="count"></span>
+<span id="legend" class="legend"></span>
+</div>
+<div id="wf"><div id="axis"></div><div id="wf-body"><div id="wf-inner"></div></div></div>
+<div id="tip" role="tooltip"></div>
+<div id="detail"></div>
+<section><h2>${zh ? '其他发现' : 'Findings'}</h2><div id="t-findings"></div></section>
+<section><h2>${zh ? '连接' : 'Connections'}</h2><div id="t-conns"></div></section>
+<section><h2>DNS</h2><div id="t-dns"></div></section>
+<section><h2>${zh ? '系统调用' : 'Syscalls'}</h2><div id="t-sys"></div></section>
+<section><h2>${zh ? 'go 请求' : 'go fetches'}</h2><div id="t-fetch"></div></section>
+<footer id="foot"></footer>
+<script type="application/json" id="gomod-trace-data">${jsonForScript(data)}</script>
+<script>${HTML_JS}</script>
+</body>
+</html>
+`;
+}

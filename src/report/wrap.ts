@@ -1,0 +1,47 @@
+/** Terminal width helpers: CJK is two columns wide; ANSI colour codes take none. */
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function isWide(cp: number): boolean {
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s.replace(ANSI, '')) w += isWide(ch.codePointAt(0)!) ? 2 : 1;
+  return w;
+}
+
+/**
+ * Wrap plain text to `width` columns; continuation lines get `indent`. Breaks at spaces, or anywhere
+ * inside a word longer than the line (URLs, CJK runs). Colour codes must not be inside `text`.
+ */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let lineW = 0;
+  const max = (first: boolean): number => Math.max(10, width - (first ? 0 : displayWidth(indent)));
+  const push = (): void => { lines.push((lines.length ? indent : '') + line.replace(/\s+$/, '')); line = ''; lineW = 0; };
+  for (const token of text.split(/(\s+)/)) {
+    if (token === '') continue;
+    const space = /^\s+$/.test(token);
+    if (space) {
+      if (lineW > 0) { line += ' '; lineW += 1; }
+      continue;
+    }
+    const tw = displayWidth(token);
+    if (lineW + tw <= max(lines.length === 0)) { line += token; lineW += tw; continue; }
+    if (lineW > 0 && tw <= max(false)) { push(); line = token; lineW = tw; continue; }
+    for (const ch of token) {
+      const cw = isWide(ch.codePointAt(0)!) ? 2 : 1;
+      if (lineW + cw > max(lines.length === 0)) push();
+      line += ch;
+      lineW += cw;
+    }
+  }
+  if (line.trim() !== '' || lines.length === 0) push();
+  return lines;
+}

@@ -1,0 +1,257 @@
+/**
+ * The whole pipeline: read the capture (and the strace and go logs, or a record bundle), put
+ * everything on one clock (t0 = first packet; without a capture the first timed log line), decide
+ * the verdict and return the report document. The CLI's `analyze` calls this.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readCapture } from '../capture/reader.js';
+import type { CaptureSummary } from '../capture/types.js';
+import { decodePacket } from '../decode/packet.js';
+import { Defragmenter } from '../decode/defrag.js';
+import {
+  REPORT_SCHEMA, REPORT_VERSION,
+  type AnomalyRecord, type FetchRecord,
+  type GoroutineSummary, type InputSummary, type ProcessRecord, type Report, type StageName, type SyscallRecord,
+} from '../report/schema.js';
+import { VERSION } from '../version.js';
+import { ConversationBuilder, type Conversations } from '../protocols/conversations.js';
+import { loadStrace, type StraceEvidence } from '../strace/index.js';
+import { loadGoLog, type GoLogEvidence } from '../gotool/index.js';
+import { decide } from './verdict.js';
+import type { GoEnvHints } from './relevance.js';
+import type { Lang } from './hints.js';
+
+export interface AnalyzeInputs {
+  /** Capture file path, '-' for stdin, or a record bundle folder. */
+  capture?: string;
+  strace?: string;
+  goLog?: string;
+  bundleDir?: string;
+}
+
+export interface AnalyzeOptions {
+  lang?: Lang;
+  /** YYYY-MM-DD for strace -t/-tt logs (default: the capture's date). */
+  straceDate?: string;
+  /** Time zone of strace -t/-tt times (default: local). */
+  straceTz?: string;
+}
+
+/** A user-facing input problem (bad bundle, missing file): one line, exit 2. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+// ---------------------------------------------------------------- bundle
+
+export interface BundleFiles {
+  dir: string;
+  capture: string | null;
+  goLog: string | null;
+  strace: string | null;
+  env: Record<string, unknown> | null;
+  meta: BundleMetaLike | null;
+  warnings: string[];
+}
+
+interface BundleMetaLike {
+  start?: { epoch?: number };
+  end?: { epoch?: number } | null;
+  stoppedBy?: string;
+  command?: string[];
+  locks?: Array<{ path?: string; pid?: number; command?: string }>;
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try { return (await stat(p)).isDirectory(); } catch { return false; }
+}
+async function isFile(p: string): Promise<boolean> {
+  try { return (await stat(p)).isFile(); } catch { return false; }
+}
+
+async function readJson(path: string, warnings: string[]): Promise<Record<string, unknown> | null> {
+  try {
+    const text = await readFile(path, 'utf8');
+    if (text.length > 16 * 1024 * 1024) { warnings.push(`${basename(path)}: larger than 16 MiB, ignored`); return null; }
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    warnings.push(`${basename(path)}: not a JSON object, ignored`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${basename(path)}: unreadable JSON, ignored (${oneLine(String((err as Error).message ?? err))})`);
+  }
+  return null;
+}
+
+export async function readBundle(dir: string): Promise<BundleFiles> {
+  const warnings: string[] = [];
+  let capture: string | null = null;
+  for (const name of ['capture.pcap', 'capture.pcapng']) {
+    if (await isFile(join(dir, name))) { capture = join(dir, name); break; }
+  }
+  const goLog = (await isFile(join(dir, 'go.log'))) ? join(dir, 'go.log') : null;
+  const strace = (await isFile(join(dir, 'strace.log'))) ? join(dir, 'strace.log') : null;
+  if (!capture && !goLog && !strace) {
+    throw new InputError(`${dir}: not a record bundle (no capture.pcap, capture.pcapng, go.log or strace.log inside)`);
+  }
+  const env = await readJson(join(dir, 'env.json'), warnings);
+  const meta = (await readJson(join(dir, 'meta.json'), warnings)) as BundleMetaLike | null;
+  return { dir, capture, goLog, strace, env, meta, warnings };
+}
+
+/** GOPROXY & co. from env.json: `go env -json` at the top level or under `go`, proxies under `proxy`. */
+export function envHints(env: Record<string, unknown> | null): GoEnvHints | null {
+  if (!env) return null;
+  const out: GoEnvHints = {};
+  const pick = (o: unknown): void => {
+    if (!o || typeof o !== 'object') return;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (typeof v !== 'string') { if (v && typeof v === 'object' && k !== 'GOENV') pick(v); continue; }
+      const key = k.toUpperCase();
+      if (['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'GOFLAGS', 'GOTOOLCHAIN'].includes(key)) {
+        (out as Record<string, string>)[key] ??= v;
+      }
+    }
+  };
+  pick(env);
+  return out;
+}
+
+// ---------------------------------------------------------------- pipeline
+
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 500);
+}
+
+/** Local calendar date (in `tz` when given) of an epoch time, for strace -t/-tt logs. */
+export function dateOf(epoch: number, tz?: string): string {
+  const off = tz ? /^([+-])(\d{2}):?(\d{2})$/.exec(tz) : null;
+  if (off) {
+    const secs = (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 3600 + Number(off[3]) * 60);
+    return new Date((epoch + secs) * 1000).toISOString().slice(0, 10);
+  }
+  const d = new Date(epoch * 1000);
+  try {
+    const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(parts)) return parts;
+  } catch { /* unknown zone: fall through to UTC */ }
+  return d.toISOString().slice(0, 10);
+}
+
+export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}): Promise<Report> {
+  const lang: Lang = opts.lang ?? 'en';
+  let capturePath = inputs.capture ?? null;
+  let stracePath = inputs.strace ?? null;
+  let goLogPath = inputs.goLog ?? null;
+  let bundle: BundleFiles | null = null;
+  let bundleDir = inputs.bundleDir ?? null;
+  if (!bundleDir && capturePath && capturePath !== '-' && (await isDir(capturePath))) {
+    bundleDir = capturePath;
+    capturePath = null;
+  }
+  if (bundleDir) {
+    bundle = await readBundle(bundleDir);
+    capturePath ??= bundle.capture;
+    stracePath ??= bundle.strace;
+    goLogPath ??= bundle.goLog;
+  }
+  if (!capturePath && !stracePath && !goLogPath) throw new InputError('nothing to analyse: give a capture, --strace FILE, --go-log FILE or a bundle folder');
+
+  const inputList: InputSummary[] = [];
+  const anomalies: AnomalyRecord[] = [];
+
+  // ---- capture
+  let conv: Conversations | null = null;
+  let summary: CaptureSummary | null = null;
+  if (capturePath) {
+    const builder = new ConversationBuilder();
+    // IP fragments are put back together first: large DNS answers often arrive fragmented.
+    const defrag = new Defragmenter();
+    summary = await readCapture(capturePath, (raw) => {
+      const p = defrag.push(decodePacket(raw));
+      if (p) builder.add(p);
+    });
+    conv = builder.finish();
+    anomalies.push(...conv.anomalies);
+  }
+
+  // ---- strace and go log: need the capture's date for time-of-day logs
+  let straceEv: StraceEvidence | null = null;
+  let goEv: GoLogEvidence | null = null;
+  const captureFirst = summary?.firstTime ?? null;
+  if (stracePath) {
+    const date = opts.straceDate ?? (captureFirst !== null ? dateOf(captureFirst, opts.straceTz) :
+      bundle?.meta?.start?.epoch ? dateOf(bundle.meta.start.epoch, opts.straceTz) : undefined);
+    // A -r log needs the epoch of its first line: the recorder's start is close; a bare capture is not.
+    const anchor = bundle?.meta?.start?.epoch ?? undefined;
+    straceEv = await loadStrace(stracePath, { date, tz: opts.straceTz, anchor });
+  }
+  if (goLogPath) {
+    goEv = await loadGoLog(goLogPath);
+  }
+
+  // ---- one clock
+  const t0 = conv?.t0 ?? captureFirst ?? minOf(straceEv?.firstTime, goEv?.firstTime, bundle?.meta?.start?.epoch) ?? 0;
+  const rel = (t: number | null | undefined): number | null => (t === null || t === undefined ? null : t - t0);
+
+  let goErrors: Array<{ line: number; t: number | null; text: string; stage: StageName | null }> = [];
+  let syscalls: SyscallRecord[] = [];
+  let processes: ProcessRecord[] = [];
+  let fetches: FetchRecord[] = [];
+  let goroutines: GoroutineSummary[] = [];
+  const captureEnd = summary ? (summary.lastTime !== null ? summary.lastTime - t0 : conv?.end ?? null) : null;
+  if (summary) {
+    inputList.push({
+      kind: 'capture', file: summary.file, format: summary.format,
+      linkTypes: [...new Set(summary.interfaces.map((i) => i.linkTypeName))],
+      packets: summary.packets, start: rel(summary.firstTime), end: captureEnd, warnings: [...summary.warnings],
+    });
+  }
+  if (straceEv) {
+    const r = straceEv.toRecords(t0);
+    syscalls = r.syscalls;
+    processes = r.processes;
+    anomalies.push(...r.anomalies);
+    inputList.push({ ...straceEv.input, warnings: [...straceEv.input.warnings, ...straceEv.assumptions], start: rel(straceEv.firstTime), end: rel(straceEv.lastTime) });
+  }
+  if (goEv) {
+    const r = goEv.toRecords(t0);
+    fetches = r.fetches;
+    goroutines = r.goroutines;
+    goErrors = r.errors;
+    inputList.push({ ...goEv.input, warnings: [...goEv.input.warnings, ...goEv.assumptions], start: rel(goEv.firstTime), end: rel(goEv.lastTime) });
+  }
+  if (bundle) {
+    inputList.unshift({ kind: 'bundle', file: bundle.dir, format: 'gomod-trace record', start: rel(bundle.meta?.start?.epoch), end: rel(bundle.meta?.end?.epoch ?? null), warnings: bundle.warnings });
+  }
+
+  const ends = [captureEnd, rel(straceEv?.lastTime), rel(goEv?.lastTime), rel(bundle?.meta?.end?.epoch ?? null)]
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const evidenceEnd = ends.length ? Math.max(...ends) : 0;
+  const goStart = rel(goEv?.firstTime ?? bundle?.meta?.start?.epoch ?? null);
+  const lockHolders = (bundle?.meta?.locks ?? [])
+    .filter((l): l is { path: string; pid: number; command?: string } => typeof l?.path === 'string' && typeof l?.pid === 'number')
+    .map((l) => ({ path: l.path, pid: l.pid, command: l.command ?? null }));
+
+  const dns = conv?.dns ?? [];
+  const connections = conv?.connections ?? [];
+  const { verdict, findings } = decide({
+    dns, connections, syscalls, processes, fetches, goroutines,
+    captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors,
+  }, lang);
+
+  return {
+    schema: REPORT_SCHEMA, version: REPORT_VERSION, generator: `gomod-trace ${VERSION}`, t0,
+    inputs: inputList, dns, connections, syscalls, processes, fetches, goroutines,
+    verdict, findings, anomalies,
+  };
+}
+
+function minOf(...xs: Array<number | null | undefined>): number | null {
+  const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? Math.min(...v) : null;
+}

@@ -1,0 +1,338 @@
+/**
+ * Everything the verdict says in words: the one-sentence summaries and the hints, in English and
+ * Simplified Chinese. Texts take plain parameters (host, address, seconds…); renderers escape them.
+ */
+import type { FindingState, StageName } from '../report/schema.js';
+
+export type Lang = 'en' | 'zh-CN';
+
+/** `--lang` wins; else a zh locale in LC_ALL / LC_MESSAGES / LANG selects Simplified Chinese. */
+export function resolveLang(flag?: string | null, env: NodeJS.ProcessEnv = process.env): Lang {
+  const pick = (v: string | undefined | null): Lang | null => {
+    if (!v) return null;
+    const s = v.toLowerCase();
+    if (s.startsWith('zh')) return 'zh-CN';
+    if (s.startsWith('en') || s === 'c' || s === 'posix' || s.startsWith('c.')) return 'en';
+    return null;
+  };
+  if (flag) {
+    const l = pick(flag);
+    if (l) return l;
+  }
+  for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const v = env[k];
+    if (v) return pick(v) ?? 'en';
+  }
+  return 'en';
+}
+
+export interface TextParams {
+  host?: string | null;
+  address?: string | null;
+  path?: string | null;
+  module?: string | null;
+  seconds?: number | null;
+  server?: string | null;
+  status?: number | null;
+  rcode?: string | null;
+  pid?: number | null;
+  detail?: string | null;
+  count?: number | null;
+  stage?: string | null;
+}
+
+type Text = { en: (p: TextParams) => string; zh: (p: TextParams) => string };
+
+const s = (n: number | null | undefined): string => (n === null || n === undefined ? '?' : n < 10 ? n.toFixed(1) : String(Math.round(n)));
+const h = (p: TextParams): string => p.host ?? p.address ?? '?';
+
+const STAGE_ZH: Record<string, string> = {
+  dns: 'DNS 解析', connect: 'TCP 连接', 'proxy-connect': '代理 CONNECT', tls: 'TLS 握手',
+  'proxy-response': '等待服务器响应', transfer: '数据传输', 'cache-lock': '模块缓存锁',
+  'git-prompt': 'git 等待输入', 'checksum-db': '校验和数据库', 'not-found': '模块不存在',
+  toolchain: '工具链下载', none: '无', unknown: '未知',
+};
+
+export function stageLabel(stage: StageName | string, lang: Lang): string {
+  return lang === 'zh-CN' ? STAGE_ZH[stage] ?? stage : stage;
+}
+
+/** Summaries: key `${stage}:${state}`, with fallbacks by state. */
+const SUMMARY: Record<string, Text> = {
+  'dns:stalled': {
+    en: (p) => `DNS lookup of ${h(p)} got no answer from ${p.server ?? 'the resolver'} for ${s(p.seconds)} s.`,
+    zh: (p) => `DNS 服务器 ${p.server ?? ''} 在 ${s(p.seconds)} 秒内没有回答 ${h(p)} 的查询。`,
+  },
+  'dns:failed': {
+    en: (p) => `DNS lookup of ${h(p)} failed: ${p.rcode ?? 'error'} from ${p.server ?? 'the resolver'}.`,
+    zh: (p) => `${h(p)} 的 DNS 解析失败：${p.server ?? '解析服务器'} 返回 ${p.rcode ?? '错误'}。`,
+  },
+  'dns:slow': {
+    en: (p) => `DNS lookup of ${h(p)} took ${s(p.seconds)} s.`,
+    zh: (p) => `${h(p)} 的 DNS 解析用了 ${s(p.seconds)} 秒。`,
+  },
+  'connect:stalled': {
+    en: (p) => `TCP connect to ${p.address ?? '?'}${p.host ? ` (${p.host})` : ''} got no SYN-ACK for ${s(p.seconds)} s: the SYNs are dropped.`,
+    zh: (p) => `到 ${p.address ?? '?'}${p.host ? `（${p.host}）` : ''} 的 TCP 连接 ${s(p.seconds)} 秒没有收到 SYN-ACK：SYN 被丢弃。`,
+  },
+  'connect:failed': {
+    en: (p) => `TCP connect to ${p.address ?? '?'}${p.host ? ` (${p.host})` : ''} was refused (RST).`,
+    zh: (p) => `到 ${p.address ?? '?'}${p.host ? `（${p.host}）` : ''} 的 TCP 连接被拒绝（RST）。`,
+  },
+  'connect:slow': {
+    en: (p) => `TCP connect to ${p.address ?? '?'} took ${s(p.seconds)} s (SYN retransmitted).`,
+    zh: (p) => `到 ${p.address ?? '?'} 的 TCP 连接用了 ${s(p.seconds)} 秒（SYN 重传）。`,
+  },
+  'proxy-connect:stalled': {
+    en: (p) => `The forward proxy ${p.address ?? '?'} never answered CONNECT ${h(p)} (${s(p.seconds)} s).`,
+    zh: (p) => `HTTP 代理 ${p.address ?? '?'} 一直没有回应 CONNECT ${h(p)}（${s(p.seconds)} 秒）。`,
+  },
+  'proxy-connect:failed': {
+    en: (p) => `The forward proxy ${p.address ?? '?'} refused CONNECT ${h(p)}${p.status ? ` with ${p.status}` : ''}${p.status === 407 ? ' (Proxy Authentication Required)' : ''}.`,
+    zh: (p) => `HTTP 代理 ${p.address ?? '?'} 拒绝了 CONNECT ${h(p)}${p.status ? `（${p.status}${p.status === 407 ? '，需要代理认证' : ''}）` : ''}。`,
+  },
+  'tls:stalled': {
+    en: (p) => `TLS handshake with ${h(p)}${p.address && p.host ? ` at ${p.address}` : ''} got no ServerHello for ${s(p.seconds)} s.`,
+    zh: (p) => `与 ${h(p)}${p.address && p.host ? `（${p.address}）` : ''} 的 TLS 握手 ${s(p.seconds)} 秒没有收到 ServerHello。`,
+  },
+  'tls:failed': {
+    en: (p) => `TLS handshake with ${h(p)} failed: ${p.detail ?? 'reset'}.`,
+    zh: (p) => `与 ${h(p)} 的 TLS 握手失败：${p.detail ?? '连接被重置'}。`,
+  },
+  'proxy-response:stalled': {
+    en: (p) => `${h(p)} accepted the request but sent no response for ${s(p.seconds)} s${p.path ? ` (${p.path})` : ''}.`,
+    zh: (p) => `${h(p)} 收到了请求，但 ${s(p.seconds)} 秒没有任何响应${p.path ? `（${p.path}）` : ''}。`,
+  },
+  'proxy-response:failed': {
+    en: (p) => `${h(p)} answered with an error${p.status ? ` (${p.status})` : ''}${p.path ? ` for ${p.path}` : ''}.`,
+    zh: (p) => `${h(p)} 返回错误${p.status ? `（${p.status}）` : ''}${p.path ? `：${p.path}` : ''}。`,
+  },
+  'proxy-response:slow': {
+    en: (p) => `${h(p)} took ${s(p.seconds)} s to start answering.`,
+    zh: (p) => `${h(p)} 用了 ${s(p.seconds)} 秒才开始响应。`,
+  },
+  'transfer:stalled': {
+    en: (p) => `The download from ${h(p)} trickles: ${p.detail ?? ''}.`,
+    zh: (p) => `从 ${h(p)} 的下载极慢：${p.detail ?? ''}。`,
+  },
+  'transfer:failed': {
+    en: (p) => `The download from ${h(p)} broke off: ${p.detail ?? ''}.`,
+    zh: (p) => `从 ${h(p)} 的下载中断：${p.detail ?? ''}。`,
+  },
+  'transfer:slow': {
+    en: (p) => `The download from ${h(p)} was slow: ${p.detail ?? ''}.`,
+    zh: (p) => `从 ${h(p)} 的下载很慢：${p.detail ?? ''}。`,
+  },
+  'cache-lock:stalled': {
+    en: (p) => `go waits on the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? 'a file the strace log does not name'}) for ${s(p.seconds)} s: another process holds it.`,
+    zh: (p) => `go 在等待模块缓存锁${p.module ? `（${p.module}）` : ''} ${p.path ?? ''} 已 ${s(p.seconds)} 秒：另一个进程持有该锁。`,
+  },
+  'cache-lock:slow': {
+    en: (p) => `go waited ${s(p.seconds)} s for the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? '?'}).`,
+    zh: (p) => `go 等待模块缓存锁${p.module ? `（${p.module}）` : ''}用了 ${s(p.seconds)} 秒。`,
+  },
+  'git-prompt:stalled': {
+    en: (p) => `${p.detail ?? 'git'} is waiting for input (a password, askpass or host-key prompt) for ${s(p.seconds)} s.`,
+    zh: (p) => `${p.detail ?? 'git'} 正在终端上等待输入（密码或主机密钥确认）已 ${s(p.seconds)} 秒。`,
+  },
+  'not-found:failed': {
+    en: (p) => `${h(p)} does not have ${p.path ?? 'the module'} (${p.status ?? '404'}).`,
+    zh: (p) => `${h(p)} 上没有 ${p.path ?? '该模块'}（${p.status ?? '404'}）。`,
+  },
+  'checksum-db:stalled': {
+    en: (p) => `The checksum database ${h(p)} did not answer for ${s(p.seconds)} s (${p.detail ?? ''}).`,
+    zh: (p) => `校验和数据库 ${h(p)} ${s(p.seconds)} 秒没有响应（${p.detail ?? ''}）。`,
+  },
+  'checksum-db:failed': {
+    en: (p) => `Verifying against the checksum database ${h(p)} failed (${p.detail ?? ''}).`,
+    zh: (p) => `校验和数据库 ${h(p)} 校验失败（${p.detail ?? ''}）。`,
+  },
+  'toolchain:slow': {
+    en: (p) => `go downloaded a toolchain${p.path ? ` (${p.path})` : ''} before the modules (${s(p.seconds)} s).`,
+    zh: (p) => `go 先下载了工具链${p.path ? `（${p.path}）` : ''}（${s(p.seconds)} 秒）。`,
+  },
+  'none:ok': {
+    en: (p) => p.stage
+      ? `No stall found; the slowest stage was ${p.stage}${p.host ? ` to ${p.host}` : ''} (${s(p.seconds)} s).`
+      : 'No stall found in the evidence.',
+    zh: (p) => p.stage
+      ? `没有发现卡住的地方；最慢的阶段是 ${stageLabel(p.stage, 'zh-CN')}${p.host ? `（${p.host}）` : ''}，${s(p.seconds)} 秒。`
+      : '证据中没有发现卡住的地方。',
+  },
+};
+
+const GENERIC: Record<FindingState, Text> = {
+  stalled: {
+    en: (p) => `${p.stage ?? 'A stage'} did not complete${p.host ? ` for ${p.host}` : ''} (${s(p.seconds)} s): ${p.detail ?? ''}.`,
+    zh: (p) => `${stageLabel(p.stage ?? 'unknown', 'zh-CN')}未完成${p.host ? `（${p.host}）` : ''}，${s(p.seconds)} 秒：${p.detail ?? ''}。`,
+  },
+  failed: {
+    en: (p) => `${p.stage ?? 'A stage'} failed${p.host ? ` for ${p.host}` : ''}: ${p.detail ?? ''}.`,
+    zh: (p) => `${stageLabel(p.stage ?? 'unknown', 'zh-CN')}失败${p.host ? `（${p.host}）` : ''}：${p.detail ?? ''}。`,
+  },
+  slow: {
+    en: (p) => `${p.stage ?? 'A stage'} was slow${p.host ? ` for ${p.host}` : ''} (${s(p.seconds)} s): ${p.detail ?? ''}.`,
+    zh: (p) => `${stageLabel(p.stage ?? 'unknown', 'zh-CN')}较慢${p.host ? `（${p.host}）` : ''}，${s(p.seconds)} 秒：${p.detail ?? ''}。`,
+  },
+  ok: {
+    en: (p) => `${p.stage ?? 'Stage'} completed${p.host ? ` for ${p.host}` : ''}.`,
+    zh: (p) => `${stageLabel(p.stage ?? 'unknown', 'zh-CN')}完成${p.host ? `（${p.host}）` : ''}。`,
+  },
+};
+
+export function summaryText(stage: StageName, state: FindingState, p: TextParams, lang: Lang): string {
+  const t = SUMMARY[`${stage}:${state}`] ?? GENERIC[state];
+  const text = (lang === 'zh-CN' ? t.zh : t.en)({ ...p, stage: p.stage ?? stage });
+  return text.replace(/\s+/g, ' ').replace(/ \./g, '.').trim();
+}
+
+// ---------------------------------------------------------------- hints
+
+export type HintKey =
+  | 'mirror' | 'no-fallback-on-hang' | 'resolv' | 'netdns' | 'nxdomain-spelling' | 'private'
+  | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
+  | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
+  | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6';
+
+const HINTS: Record<HintKey, Text> = {
+  mirror: {
+    en: () => 'Use a module mirror reachable from your network, keeping direct as the fallback: go env -w GOPROXY=https://goproxy.cn,direct',
+    zh: () => '使用当前网络可以访问的模块代理，并保留 direct 作为后备：go env -w GOPROXY=https://goproxy.cn,direct',
+  },
+  'no-fallback-on-hang': {
+    en: (p) => `go has no response timeout and a hang is not an error, so it never moves on to the next GOPROXY entry: take ${h(p)} out of GOPROXY or put a working mirror first.`,
+    zh: (p) => `go 没有响应超时，挂起也不算错误，所以不会切换到 GOPROXY 中的下一个地址：把 ${h(p)} 从 GOPROXY 中去掉，或把可用的代理放在前面。`,
+  },
+  resolv: {
+    en: (p) => `Check the nameservers in /etc/resolv.conf${p.server ? ` (the query went to ${p.server})` : ''}; try another resolver, e.g. with dig @SERVER ${p.host ?? 'proxy.golang.org'}.`,
+    zh: (p) => `检查 /etc/resolv.conf 里的 nameserver${p.server ? `（查询发往 ${p.server}）` : ''}；可用 dig @服务器 ${p.host ?? 'proxy.golang.org'} 试试其他 DNS 服务器。`,
+  },
+  netdns: {
+    en: () => 'Switch go\'s resolver to compare: GODEBUG=netdns=go (pure Go, reads resolv.conf) or GODEBUG=netdns=cgo (the system resolver, nsswitch, VPN/split DNS).',
+    zh: () => '切换 go 的解析器对比一下：GODEBUG=netdns=go（纯 Go，读取 resolv.conf）或 GODEBUG=netdns=cgo（系统解析器，适用于 nsswitch、VPN/分流 DNS）。',
+  },
+  'nxdomain-spelling': {
+    en: (p) => `${h(p)} does not exist for this resolver: check the spelling in GOPROXY / the module path, and the search domains in /etc/resolv.conf.`,
+    zh: (p) => `该 DNS 服务器上不存在 ${h(p)}：检查 GOPROXY 或模块路径的拼写，以及 /etc/resolv.conf 中的 search 域。`,
+  },
+  private: {
+    en: () => 'For private modules, set GOPRIVATE=your.host/* (it implies GONOPROXY and GONOSUMDB) so go fetches them directly and does not ask the public proxy or checksum database.',
+    zh: () => '私有模块请设置 GOPRIVATE=your.host/*（同时相当于 GONOPROXY 和 GONOSUMDB），让 go 直接拉取，而不去问公共代理和校验和数据库。',
+  },
+  'https-proxy': {
+    en: () => 'If your network requires a forward proxy, set HTTPS_PROXY=http://proxy.example:3128 (and HTTP_PROXY) for go.',
+    zh: () => '如果网络需要通过 HTTP 代理访问外网，请为 go 设置 HTTPS_PROXY=http://代理地址:端口（以及 HTTP_PROXY）。',
+  },
+  'no-proxy': {
+    en: (p) => `If ${h(p)} should be reached without the proxy, add it to NO_PROXY; otherwise check that HTTPS_PROXY points at a working proxy${p.address ? ` (now ${p.address})` : ''}.`,
+    zh: (p) => `如果 ${h(p)} 应该直连，把它加入 NO_PROXY；否则检查 HTTPS_PROXY 指向的代理是否可用${p.address ? `（当前为 ${p.address}）` : ''}。`,
+  },
+  'proxy-credentials': {
+    en: () => 'The proxy wants credentials: HTTPS_PROXY=http://USER:PASSWORD@proxy:port (percent-encode special characters in the password).',
+    zh: () => '代理需要认证：HTTPS_PROXY=http://用户名:密码@代理地址:端口（密码中的特殊字符需要百分号编码）。',
+  },
+  'proxy-refused': {
+    en: (p) => `The proxy refused the tunnel${p.status ? ` (${p.status})` : ''}: ask its administrator to allow ${h(p)}, or bypass it with NO_PROXY.`,
+    zh: (p) => `代理拒绝建立隧道${p.status ? `（${p.status}）` : ''}：请管理员放行 ${h(p)}，或用 NO_PROXY 绕过代理。`,
+  },
+  refused: {
+    en: (p) => `Nothing listens on ${p.address ?? 'that address'}: check the host and port in GOPROXY / HTTPS_PROXY, and that the server is running.`,
+    zh: (p) => `${p.address ?? '该地址'} 上没有服务在监听：检查 GOPROXY / HTTPS_PROXY 中的主机和端口，以及服务器是否在运行。`,
+  },
+  'sni-filter': {
+    en: (p) => `A ClientHello for ${h(p)} that is dropped or reset is typical of filtering by SNI: use a mirror that is not filtered (GOPROXY=https://goproxy.cn,direct) or a proxy (HTTPS_PROXY).`,
+    zh: (p) => `发往 ${h(p)} 的 ClientHello 被丢弃或重置，是按 SNI 过滤的典型表现：换用未被屏蔽的代理（GOPROXY=https://goproxy.cn,direct）或设置 HTTPS_PROXY。`,
+  },
+  'intercept-ca': {
+    en: () => 'A TLS alert during the handshake often means a middlebox re-signs TLS: if your company inspects HTTPS, point SSL_CERT_FILE at a bundle that includes its CA.',
+    zh: () => '握手期间的 TLS 告警通常说明有中间设备在重签证书：如果公司会检查 HTTPS 流量，请把 SSL_CERT_FILE 指向包含公司根证书的证书包。',
+  },
+  sumdb: {
+    en: () => 'For the checksum database: GOSUMDB=sum.golang.google.cn is reachable from mainland China; private modules belong in GONOSUMDB (or GOPRIVATE). GOSUMDB=off turns verification off — avoid it.',
+    zh: () => '校验和数据库：中国大陆可用 GOSUMDB=sum.golang.google.cn；私有模块放进 GONOSUMDB（或 GOPRIVATE）。GOSUMDB=off 会关闭校验，不建议。',
+  },
+  trickle: {
+    en: (p) => `The path to ${h(p)} is very slow (retransmissions or a throttling middlebox): try a closer mirror, e.g. GOPROXY=https://goproxy.cn,direct.`,
+    zh: (p) => `到 ${h(p)} 的链路非常慢（重传或中间设备限速）：换一个更近的代理，例如 GOPROXY=https://goproxy.cn,direct。`,
+  },
+  'lock-holder': {
+    en: (p) => `The lock is held by PID ${p.pid ?? '?'}: let it finish, or stop it if it is stuck.`,
+    zh: (p) => `该锁由进程 PID ${p.pid ?? '?'} 持有：等它结束，或在它卡死时结束它。`,
+  },
+  'lock-find': {
+    en: () => 'Find the holder while it waits: lslocks | grep -F .lock (or match the file\'s inode in /proc/locks); it is usually another go command or gopls using the same GOMODCACHE.',
+    zh: () => '在等待期间找出持锁进程：lslocks | grep -F .lock（或在 /proc/locks 中按文件 inode 查找）；通常是使用同一 GOMODCACHE 的另一个 go 命令或 gopls。',
+  },
+  'lock-no-clean': {
+    en: () => 'Do not delete the .lock file; go clean -modcache helps only if no other go process is running and the cache is damaged.',
+    zh: () => '不要删除 .lock 文件；只有在没有其他 go 进程运行且缓存已损坏时，go clean -modcache 才有用。',
+  },
+  'git-prompt': {
+    en: () => 'git is prompting: set GOPRIVATE for the module, give git credentials (credential.helper or ~/.netrc, ssh-agent / known_hosts for ssh), or GIT_TERMINAL_PROMPT=0 so it fails instead of waiting.',
+    zh: () => 'git 在等待输入：为该模块设置 GOPRIVATE，配置 git 凭据（credential.helper 或 ~/.netrc；ssh 则用 ssh-agent / known_hosts），或设置 GIT_TERMINAL_PROMPT=0 让它直接失败而不是等待。',
+  },
+  'not-found-private': {
+    en: (p) => `The proxy does not have it${p.path ? ` (${p.path})` : ''}: for a private or new module set GOPRIVATE (or GONOPROXY) so go fetches it directly.`,
+    zh: (p) => `代理上没有该模块${p.path ? `（${p.path}）` : ''}：私有或刚发布的模块请设置 GOPRIVATE（或 GONOPROXY），让 go 直接拉取。`,
+  },
+  toolchain: {
+    en: () => 'GOTOOLCHAIN=auto made go download a toolchain first; GOTOOLCHAIN=local skips that (or install the Go version go.mod asks for).',
+    zh: () => 'GOTOOLCHAIN=auto 让 go 先下载工具链；设置 GOTOOLCHAIN=local 可跳过（或安装 go.mod 要求的 Go 版本）。',
+  },
+  'retry-later': {
+    en: () => 'The server side reset the connection: retry later, or use another GOPROXY mirror.',
+    zh: () => '服务器端重置了连接：稍后重试，或换一个 GOPROXY 代理。',
+  },
+  ipv6: {
+    en: (p) => `IPv6 to ${p.address ?? h(p)} is black-holed: every new connection waits for the fallback to IPv4. Fix the IPv6 route, or stop advertising IPv6 on this host (or have the resolver return no AAAA for ${h(p)}).`,
+    zh: (p) => `到 ${p.address ?? h(p)} 的 IPv6 不通：每个新连接都要等回退到 IPv4。修复 IPv6 路由，或在本机停用 IPv6（或让 DNS 不返回 ${h(p)} 的 AAAA 记录）。`,
+  },
+  'other-traffic': {
+    en: () => 'Other programs\' stalled connections are listed as findings; they do not hold up go.',
+    zh: () => '其他程序的卡住连接列在发现列表中，它们不影响 go 的下载。',
+  },
+};
+
+export function hintText(key: HintKey, p: TextParams, lang: Lang): string {
+  const t = HINTS[key];
+  return (lang === 'zh-CN' ? t.zh : t.en)(p);
+}
+
+/** Which hints fit a finding, in order of usefulness. */
+export function hintKeysFor(stage: StageName, state: FindingState, p: TextParams & { sumdb?: boolean; viaProxy?: boolean; alert?: boolean }): HintKey[] {
+  if (state === 'ok') return [];
+  switch (stage) {
+    case 'dns':
+      if (state === 'failed') return p.rcode === 'NXDOMAIN' || p.rcode === 'no address' ? ['nxdomain-spelling', 'resolv', 'netdns'] : ['resolv', 'netdns'];
+      return ['resolv', 'netdns', 'mirror'];
+    case 'connect':
+      return state === 'failed' ? ['refused'] : p.viaProxy ? ['no-proxy'] : ['mirror', 'https-proxy'];
+    case 'proxy-connect':
+      if (state === 'failed' && p.status === 407) return ['proxy-credentials', 'no-proxy'];
+      return state === 'failed' ? ['proxy-refused', 'no-proxy'] : ['no-proxy', 'https-proxy'];
+    case 'tls':
+      if (p.alert) return ['intercept-ca', 'mirror'];
+      return ['sni-filter', 'mirror'];
+    case 'proxy-response':
+      if (p.sumdb) return ['sumdb', 'private'];
+      return state === 'failed' ? ['retry-later', 'mirror'] : ['no-fallback-on-hang', 'mirror'];
+    case 'checksum-db':
+      return ['sumdb', 'private'];
+    case 'transfer':
+      return ['trickle'];
+    case 'cache-lock':
+      return p.pid ? ['lock-holder', 'lock-no-clean'] : ['lock-find', 'lock-no-clean'];
+    case 'git-prompt':
+      return ['git-prompt', 'private'];
+    case 'not-found':
+      return ['not-found-private'];
+    case 'toolchain':
+      return ['toolchain'];
+    default:
+      return [];
+  }
+}
+
+export function hintsFor(stage: StageName, state: FindingState, p: TextParams & { sumdb?: boolean; viaProxy?: boolean; alert?: boolean }, lang: Lang): string[] {
+  return hintKeysFor(stage, state, p).map((k) => hintText(k, p, lang));
+}

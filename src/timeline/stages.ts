@@ -1,0 +1,311 @@
+/**
+ * Stages of each connection and DNS lookup: dns → connect → proxy-connect → tls → proxy-response →
+ * transfer, each with a start, an end (null = still waiting when the evidence ended) and a state.
+ * The stage a connection is stuck in, if any, is the last one that did not complete.
+ *
+ * Definitions (docs/verdicts.md keeps the prose in step):
+ *  - stalled: the stage began and its answer never came before the end of the evidence (or before
+ *    the client gave up and closed); a timeout is a stall.
+ *  - failed: the other side answered with a refusal: RST, NXDOMAIN/SERVFAIL/REFUSED, a TLS alert,
+ *    a CONNECT status other than 2xx, an HTTP 4xx/5xx.
+ *  - slow: completed, but took at least the stage's slow threshold.
+ */
+import type {
+  ConnectionRecord, DnsTransactionRecord, FindingState, HttpExchangeRecord, StageName,
+} from '../report/schema.js';
+
+export interface StageSpan {
+  stage: StageName;
+  start: number;
+  /** null: never completed within the evidence. */
+  end: number | null;
+  state: FindingState;
+  /** Seconds spent: end - start, or (evidence end or give-up time) - start when still waiting. */
+  seconds: number;
+  /** Short technical detail in English (e.g. 'SYN sent 5 times, no SYN-ACK'). */
+  detail: string;
+  /** Capture frame that best shows it, when known. */
+  frame: number | null;
+}
+
+/** Seconds from which a completed stage counts as slow. */
+export const SLOW: Record<string, number> = {
+  dns: 1,
+  connect: 1,
+  'proxy-connect': 2,
+  tls: 2,
+  'proxy-response': 5,
+  transfer: 10,
+};
+
+/** A pending wait shorter than this at the end of the evidence is not a stall (it just began). */
+export const MIN_STALL = 1;
+
+/** Trickle: body arriving slower than this many bytes per second over at least MIN_TRICKLE seconds. */
+export const TRICKLE_RATE = 16 * 1024;
+export const MIN_TRICKLE = 3;
+
+const FAILED_RCODES = new Set(['NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'NOTAUTH']);
+
+export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpan {
+  const start = d.queries[0] ?? 0;
+  const frame = d.frames[0] ?? null;
+  if (d.response === null) {
+    const sends = d.queries.length;
+    return {
+      stage: 'dns', start, end: null, state: 'stalled', seconds: Math.max(0, evidenceEnd - start), frame,
+      detail: `${d.type} query for ${d.name} to ${d.server} sent ${sends} time${sends === 1 ? '' : 's'}, no answer`,
+    };
+  }
+  const seconds = Math.max(0, d.response - start);
+  const rframe = d.frames[d.frames.length - 1] ?? frame;
+  if (d.rcode && FAILED_RCODES.has(d.rcode)) {
+    return {
+      stage: 'dns', start, end: d.response, state: 'failed', seconds, frame: rframe,
+      detail: `${d.type} ${d.name}: ${d.rcode} from ${d.server}`,
+    };
+  }
+  return {
+    stage: 'dns', start, end: d.response, state: seconds >= SLOW.dns ? 'slow' : 'ok', seconds, frame: rframe,
+    detail: `${d.type} ${d.name}: ${d.rcode ?? 'answer'}${d.answers.length ? ' ' + d.answers.slice(0, 3).join(', ') : ''}`,
+  };
+}
+
+/** When the client stopped waiting on this connection (its FIN/RST), or the evidence end. */
+function waitEnd(c: ConnectionRecord, evidenceEnd: number): number {
+  if (c.reset && c.reset.by === 'client') return c.reset.t;
+  if (c.closed !== null) return c.closed;
+  return Math.max(evidenceEnd, c.lastPacket);
+}
+
+/**
+ * The connection was still open when the evidence ended, or the client closed it right at the end
+ * (go killed or stopped when the recording stopped): a wait that was cut short by that is a stall.
+ */
+export function openAtEnd(c: ConnectionRecord, evidenceEnd: number, slack = 2): boolean {
+  if (c.reset && c.reset.by === 'server') return false;
+  if (c.reset) return c.reset.t >= evidenceEnd - slack;
+  if (c.closed !== null) return c.closed >= evidenceEnd - slack;
+  return true;
+}
+
+function serverRefused(c: ConnectionRecord, after: number): boolean {
+  return c.reset !== null && c.reset.by === 'server' && c.reset.t >= after - 1e-6;
+}
+
+export function connectionStages(c: ConnectionRecord, evidenceEnd: number): StageSpan[] {
+  const out: StageSpan[] = [];
+  const until = waitEnd(c, evidenceEnd);
+  // ---- connect
+  if (c.syns.length > 0) {
+    const start = c.syns[0];
+    if (c.synAck !== null) {
+      const seconds = Math.max(0, c.synAck - start);
+      out.push({
+        stage: 'connect', start, end: c.synAck, seconds, frame: c.frames.first,
+        state: seconds >= SLOW.connect ? 'slow' : 'ok',
+        detail: c.syns.length > 1 ? `SYN sent ${c.syns.length} times before the SYN-ACK` : 'SYN answered',
+      });
+    } else if (serverRefused(c, start)) {
+      out.push({
+        stage: 'connect', start, end: c.reset!.t, seconds: Math.max(0, c.reset!.t - start), frame: c.frames.last,
+        state: 'failed', detail: `SYN answered with RST (connection refused) by ${c.server}`,
+      });
+      return out;
+    } else {
+      out.push({
+        stage: 'connect', start, end: null, seconds: Math.max(0, until - start), frame: c.frames.first,
+        state: 'stalled', detail: `SYN sent ${c.syns.length} time${c.syns.length === 1 ? '' : 's'} to ${c.server}, no SYN-ACK`,
+      });
+      return out;
+    }
+  }
+  // ---- proxy-connect
+  const pc = c.proxyConnect;
+  if (pc) {
+    if (pc.response === null) {
+      const failed = serverRefused(c, pc.request);
+      out.push({
+        stage: 'proxy-connect', start: pc.request, end: failed ? c.reset!.t : null,
+        seconds: Math.max(0, (failed ? c.reset!.t : until) - pc.request), frame: c.frames.first,
+        state: failed ? 'failed' : 'stalled',
+        detail: failed ? `CONNECT ${pc.target} reset by the proxy` : `CONNECT ${pc.target} sent, no answer from the proxy`,
+      });
+      return out;
+    }
+    const seconds = Math.max(0, pc.response - pc.request);
+    const ok = pc.status !== null && pc.status >= 200 && pc.status < 300;
+    out.push({
+      stage: 'proxy-connect', start: pc.request, end: pc.response, seconds, frame: c.frames.first,
+      state: !ok ? 'failed' : seconds >= SLOW['proxy-connect'] ? 'slow' : 'ok',
+      detail: `CONNECT ${pc.target}: ${pc.status ?? '?'}${pc.reason ? ' ' + pc.reason : ''}`,
+    });
+    if (!ok) return out;
+  }
+  // ---- tls
+  const tls = c.tls;
+  if (tls) {
+    const serverAlert = tls.alert && tls.alert.from === 'server' ? tls.alert : null;
+    const anyAlert = tls.alert;
+    if (tls.serverHello === null) {
+      const resetAt = serverRefused(c, tls.clientHello) ? c.reset!.t : null;
+      const failedAt = serverAlert ? serverAlert.t : resetAt;
+      out.push({
+        stage: 'tls', start: tls.clientHello, end: failedAt, frame: tls.clientHelloFrame,
+        seconds: Math.max(0, (failedAt ?? until) - tls.clientHello),
+        state: failedAt !== null ? 'failed' : 'stalled',
+        detail: serverAlert
+          ? `TLS alert ${serverAlert.description ?? ''} from the server after the ClientHello`.replace('  ', ' ')
+          : resetAt !== null
+            ? `connection reset by the server after the ClientHello${tls.sni ? ` (SNI ${tls.sni})` : ''}`
+            : `ClientHello${tls.sni ? ` (SNI ${tls.sni})` : ''} sent, no ServerHello`,
+      });
+      return out;
+    }
+    const end = tls.established ?? tls.serverHello;
+    const seconds = Math.max(0, end - tls.clientHello);
+    const handshakeAlert = anyAlert && (tls.established === null || anyAlert.t <= tls.established) ? anyAlert : null;
+    out.push({
+      stage: 'tls', start: tls.clientHello, end, seconds, frame: tls.clientHelloFrame,
+      state: handshakeAlert ? 'failed' : seconds >= SLOW.tls ? 'slow' : 'ok',
+      detail: handshakeAlert
+        ? `TLS alert ${handshakeAlert.description ?? handshakeAlert.level ?? ''} from the ${handshakeAlert.from}`
+        : `${tls.version ?? 'TLS'} handshake${tls.alpnChosen ? ' (' + tls.alpnChosen + ')' : ''}`,
+    });
+    if (handshakeAlert) return out;
+  }
+  // ---- proxy-response and transfer
+  if (c.http.length > 0) {
+    for (const h of c.http) out.push(...httpStages(c, h, until, evidenceEnd));
+  } else if (c.tls || c.waits.length > 0) {
+    out.push(...waitStages(c, until, evidenceEnd));
+  }
+  return out;
+}
+
+function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, evidenceEnd: number): StageSpan[] {
+  const out: StageSpan[] = [];
+  const what = `${h.method} ${h.target}`;
+  if (h.firstByte === null) {
+    const failed = serverRefused(c, h.request);
+    const seconds = Math.max(0, (failed ? c.reset!.t : until) - h.request);
+    out.push({
+      stage: 'proxy-response', start: h.request, end: failed ? c.reset!.t : null, seconds, frame: c.frames.last,
+      state: failed ? 'failed' : seconds >= MIN_STALL ? 'stalled' : 'ok',
+      detail: failed ? `${what}: connection reset before any response` : `${what} sent, no response`,
+    });
+    return out;
+  }
+  const seconds = Math.max(0, h.firstByte - h.request);
+  const status = h.status;
+  const notFound = status === 404 || status === 410;
+  out.push({
+    stage: notFound ? 'not-found' : 'proxy-response', start: h.request, end: h.firstByte, seconds, frame: null,
+    state: notFound || (status !== null && status >= 400) ? 'failed' : seconds >= SLOW['proxy-response'] ? 'slow' : 'ok',
+    detail: `${what}: ${status ?? '?'}${h.reason ? ' ' + h.reason : ''}`,
+  });
+  // Body.
+  if (h.end !== null) {
+    const body = Math.max(0, h.end - h.firstByte);
+    const rate = body > 0 ? h.bodyBytes / body : Infinity;
+    out.push({
+      stage: 'transfer', start: h.firstByte, end: h.end, seconds: body, frame: null,
+      state: body >= SLOW.transfer || (body >= MIN_TRICKLE && rate < TRICKLE_RATE) ? 'slow' : 'ok',
+      detail: `${h.bodyBytes} bytes in ${body.toFixed(3)} s`,
+    });
+  } else {
+    const body = Math.max(0, until - h.firstByte);
+    const expected = h.contentLength !== null ? ` of ${h.contentLength}` : '';
+    const stillGoing = openAtEnd(c, evidenceEnd);
+    const lastByte = Math.max(h.firstByte, c.lastPayload.server ?? h.firstByte);
+    const quiet = Math.max(0, until - lastByte);
+    let state: FindingState = 'ok';
+    let why = '';
+    if (!stillGoing) { state = 'failed'; why = ', connection closed early'; }
+    else if (quiet >= Math.max(MIN_STALL * 2, body / 3)) { state = 'stalled'; why = `, then nothing for ${quiet.toFixed(1)} s`; }
+    else if (body >= MIN_TRICKLE) { state = 'slow'; why = ', still arriving'; }
+    out.push({
+      stage: 'transfer', start: h.firstByte, end: null, seconds: body, frame: c.frames.last, state,
+      detail: `${h.bodyBytes}${expected} body bytes after ${body.toFixed(1)} s${why}`,
+    });
+  }
+  return out;
+}
+
+/** Encrypted application data: waits for the first server byte, then the body as server bytes. */
+function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): StageSpan[] {
+  const out: StageSpan[] = [];
+  for (const w of c.waits) {
+    if (w.firstByte === null) {
+      const failed = serverRefused(c, w.request);
+      const seconds = Math.max(0, (failed ? c.reset!.t : until) - w.request);
+      if (!failed && seconds < MIN_STALL) continue; // just sent when the capture ended
+      out.push({
+        stage: 'proxy-response', start: w.request, end: failed ? c.reset!.t : null, seconds, frame: c.frames.last,
+        state: failed ? 'failed' : 'stalled',
+        detail: failed
+          ? `request of ${w.requestBytes} bytes sent, connection reset by the server before any response`
+          : `request of ${w.requestBytes} bytes sent, no response byte for ${seconds.toFixed(1)} s`,
+      });
+    } else {
+      const seconds = Math.max(0, w.firstByte - w.request);
+      out.push({
+        stage: 'proxy-response', start: w.request, end: w.firstByte, seconds, frame: null,
+        state: seconds >= SLOW['proxy-response'] ? 'slow' : 'ok',
+        detail: `first response byte after ${seconds.toFixed(3)} s`,
+      });
+    }
+  }
+  // Transfer: server payload after the last answered wait.
+  const answered = c.waits.filter((w) => w.firstByte !== null);
+  const last = answered[answered.length - 1];
+  const lastServer = c.lastPayload.server;
+  if (last && last.firstByte !== null && lastServer !== null && lastServer > last.firstByte) {
+    const pending = c.waits.some((w) => w.firstByte === null && w.request > last.firstByte!);
+    const seconds = lastServer - last.firstByte;
+    // Bytes are per connection; the body share is approximate for reused connections.
+    const rate = seconds > 0 ? c.bytes.server / Math.max(seconds, lastServer - (c.firstPayload.server ?? lastServer)) : Infinity;
+    const stillArriving = openAtEnd(c, evidenceEnd) && evidenceEnd - lastServer < Math.max(5, seconds / 2);
+    // A long silence inside the span (an idle keep-alive connection, then the server's closing
+    // bytes when the client hung up) is not a body: the transfer ended where the silence began.
+    const idle = c.longestIdle;
+    if (idle && idle.seconds >= Math.max(1, seconds / 2) && idle.start >= last.firstByte - 1e-6) {
+      const end = Math.max(last.firstByte, idle.start);
+      out.push({
+        stage: 'transfer', start: last.firstByte, end, seconds: end - last.firstByte, frame: null,
+        state: end - last.firstByte >= SLOW.transfer ? 'slow' : 'ok',
+        detail: `server data until +${end.toFixed(3)} s, then idle for ${idle.seconds.toFixed(1)} s`,
+      });
+      return out;
+    }
+    let state: FindingState = 'ok';
+    if (!pending && seconds >= MIN_TRICKLE && rate < TRICKLE_RATE) state = 'slow';
+    else if (seconds >= SLOW.transfer) state = 'slow';
+    out.push({
+      stage: 'transfer', start: last.firstByte, end: stillArriving && state === 'slow' ? null : lastServer,
+      seconds: stillArriving && state === 'slow' ? Math.max(seconds, Math.min(until, evidenceEnd) - last.firstByte) : seconds,
+      frame: c.frames.last, state,
+      detail: `${c.bytes.server} server bytes over ${seconds.toFixed(1)} s (${Math.round(rate === Infinity ? 0 : rate)} B/s)` +
+        (stillArriving && state === 'slow' ? ', still arriving' : ''),
+    });
+  }
+  return out;
+}
+
+/** The stage a connection is stuck in (stalled or failed), else null. */
+export function stuckStage(stages: readonly StageSpan[]): StageSpan | null {
+  let best: StageSpan | null = null;
+  for (const s of stages) {
+    if (s.state !== 'stalled' && s.state !== 'failed') continue;
+    if (s.stage === 'not-found') continue;
+    if (!best || (s.state === 'stalled' && (best.state !== 'stalled' || s.seconds > best.seconds))) best = s;
+  }
+  return best;
+}
+
+/** The slowest completed (or still running) stage. */
+export function slowestStage(stages: readonly StageSpan[]): StageSpan | null {
+  let best: StageSpan | null = null;
+  for (const s of stages) if (!best || s.seconds > best.seconds) best = s;
+  return best;
+}

@@ -1,0 +1,618 @@
+/**
+ * The verdict: the one finding that holds go's download up at the end of the evidence (or made it
+ * fail, or slowed it most when it succeeded), plus every other finding worth knowing.
+ *
+ * 1. Candidates: every DNS name, connection, blocked syscall and go fetch that did not end well,
+ *    each at the stage it is stuck in (stages.ts), with its confidence of being go's (relevance.ts).
+ * 2. Recovery: a failure that go got past (another answer for the same name, a later connection to
+ *    the same host that went further, a 404 followed by a direct fetch) becomes a finding only.
+ * 3. Choice: most confidently go's first (tiers ≥ 0.75, ≥ 0.45, below), then stalled still waiting
+ *    at the end of the evidence, then failed, then stalled-but-given-up, then slow; then the longest wait.
+ * 4. Nothing stalled, failed or slow: `stage: "none"`, `state: "ok"`, naming the slowest stage.
+ * docs/verdicts.md is the prose version of this file.
+ */
+import type {
+  ConnectionRecord, DnsTransactionRecord, Evidence, FetchRecord, Finding, FindingState,
+  GoroutineSummary, ProcessRecord, StageName, SyscallRecord,
+} from '../report/schema.js';
+import {
+  addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, normalizeHost,
+} from './join.js';
+import {
+  buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
+} from './relevance.js';
+import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
+import { hintText, hintsFor, summaryText, type Lang, type TextParams } from './hints.js';
+
+export interface VerdictInput {
+  dns: readonly DnsTransactionRecord[];
+  connections: readonly ConnectionRecord[];
+  syscalls: readonly SyscallRecord[];
+  processes: readonly ProcessRecord[];
+  fetches: readonly FetchRecord[];
+  goroutines: readonly GoroutineSummary[];
+  /** End of the capture (seconds since t0), null without one. */
+  captureEnd: number | null;
+  /** End of all evidence (seconds since t0). */
+  evidenceEnd: number;
+  /** When go started, if a log or strace tells. */
+  goStart?: number | null;
+  env?: GoEnvHints | null;
+  /** PID holding a module cache lock, when the recorder saw it (/proc/locks). */
+  lockHolders?: Array<{ path: string; pid: number; command?: string | null }>;
+  /** Error lines go printed (`go: …`, -json Error), with the stage their text points at. */
+  goErrors?: ReadonlyArray<{ line: number; t: number | null; text: string; stage: StageName | null }>;
+}
+
+export interface VerdictResult {
+  verdict: Finding;
+  findings: Finding[];
+}
+
+interface Candidate {
+  finding: Finding;
+  /** Still waiting when the evidence ended. */
+  pending: boolean;
+  /** Got past it later (finding only). */
+  recovered: boolean;
+  /** Sort key inside its class. */
+  weight: number;
+  /** Key that merges repeats (same stage, same target). */
+  key: string;
+  count: number;
+  /** Time the candidate's subject began, for recovery rules. */
+  start: number;
+}
+
+const round = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+/** A little slack for "the wait lasted until the end of the evidence". */
+const END_SLACK = 0.5;
+
+export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
+  const ctx = buildRelevance({
+    dns: input.dns, syscalls: input.syscalls, processes: input.processes, fetches: input.fetches,
+    env: input.env ?? null, goStart: input.goStart ?? null,
+  });
+  // A wait lasts until the evidence ends: the capture's last packet, or later when go's log, strace
+  // or the recorder's meta.json show the recording went on (bounded, against a wrong clock).
+  const netEnd = input.captureEnd === null ? input.evidenceEnd
+    : Math.min(Math.max(input.captureEnd, input.evidenceEnd), input.captureEnd + 3600);
+  const names = addressNames(input.dns);
+  const cands: Candidate[] = [];
+  const allStages: Array<{ span: StageSpan; host: string | null; address: string | null; confidence: number }> = [];
+
+  // ---------------------------------------------------------------- DNS, grouped by name
+  const byName = new Map<string, DnsTransactionRecord[]>();
+  for (const d of input.dns) {
+    const n = normalizeHost(d.name);
+    const list = byName.get(n) ?? [];
+    list.push(d);
+    byName.set(n, list);
+  }
+  const isAddr = (a: string): boolean => /^[0-9a-f.:]+$/i.test(a);
+  const okNames = new Set<string>();
+  for (const [n, list] of byName) {
+    if (list.some((d) => d.response !== null && (d.rcode === 'NOERROR' || d.rcode === null) && d.answers.some(isAddr))) okNames.add(n);
+  }
+  /** Bare names this name could be a search-domain expansion of (each prefix ending at a dot). */
+  const basesOf = (name: string): string[] => {
+    const out: string[] = [];
+    for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) {
+      const base = name.slice(0, i);
+      if (byName.has(base)) out.push(base);
+    }
+    return out;
+  };
+  const expansionsOf = new Map<string, string[]>();
+  for (const n of byName.keys()) for (const b of basesOf(n)) expansionsOf.set(b, [...(expansionsOf.get(b) ?? []), n]);
+  // itself, or the bare name of a search expansion, resolved to an address
+  const resolvedOk = (name: string): boolean => okNames.has(name) || basesOf(name).some((b) => okNames.has(b));
+  const firstPacketsByIp = new Map<string, number[]>();
+  for (const c of input.connections) {
+    const ip = endpointIp(c.server);
+    const l = firstPacketsByIp.get(ip);
+    if (l) l.push(c.firstPacket); else firstPacketsByIp.set(ip, [c.firstPacket]);
+  }
+  for (const [name, list] of byName) {
+    const spans = list.map((d) => ({ d, span: dnsStage(d, netEnd) }));
+    const conf = Math.max(...list.map((d) => dnsRelevance(d, ctx)));
+    for (const { span } of spans) allStages.push({ span, host: name, address: null, confidence: conf });
+    const ok = resolvedOk(name);
+    const bad = spans.filter(({ span }) => span.state === 'stalled' || span.state === 'failed');
+    let subject: { d: DnsTransactionRecord; span: StageSpan } | undefined;
+    let state: FindingState | null = null;
+    if (bad.length > 0) {
+      // Prefer the stall (no answer at all) over a refusal; the longest one.
+      subject = bad.reduce((a, b) => (rankState(b.span.state) > rankState(a.span.state) ||
+        (b.span.state === a.span.state && b.span.seconds > a.span.seconds) ? b : a));
+      state = subject.span.state;
+    } else if (!ok && list.every((d) => d.response !== null) && list.some((d) => d.rcode === 'NOERROR')) {
+      // Every query answered NOERROR but no address at all: go says "no such host".
+      subject = spans[0];
+      state = 'failed';
+      subject = { d: subject.d, span: { ...subject.span, state: 'failed', detail: `${name}: no address records (NOERROR, empty answer)` } };
+    } else {
+      const slow = spans.filter(({ span }) => span.state === 'slow');
+      if (slow.length) { subject = slow.reduce((a, b) => (b.span.seconds > a.span.seconds ? b : a)); state = 'slow'; }
+    }
+    if (!subject || !state) continue;
+    const { d, span } = subject;
+    const seconds = state === 'stalled' ? Math.max(...bad.map((b) => b.span.seconds)) : span.seconds;
+    const pending = state === 'stalled' && d.queries[d.queries.length - 1] + 5 + END_SLACK >= netEnd;
+    const p: TextParams = { host: name, server: d.server, seconds, rcode: d.rcode ?? (state === 'failed' ? 'no address' : null) };
+    const evidence: Evidence[] = list.slice(0, 4).map((x) => ({
+      source: 'pcap', ref: `frame ${x.frames[0] ?? '?'}`,
+      text: `${x.type} ${x.name} → ${x.server}: ${x.response === null ? `no answer (${x.queries.length} sends)` : `${x.rcode ?? '?'} after ${fmt(x.response - (x.queries[0] ?? x.response))} s${x.answers.length ? ' ' + x.answers.slice(0, 4).join(' ') : ''}`}`,
+    }));
+    cands.push({
+      finding: finding('dns', state, { host: name, address: d.server, path: null, since: span.start, waited: seconds, confidence: conf, p, evidence, lang, refs: [] }),
+      pending, recovered: ok && state !== 'slow', weight: seconds, key: `dns|${name}`, count: 1, start: span.start,
+    });
+  }
+
+  // The lookup as go lives it: from the first query for a name (or a search-domain expansion of
+  // it) to the first connection to an address it returned. An unanswered AAAA or expansion that
+  // each cost a resolver timeout makes the lookup slow even though the name resolved.
+  for (const [name, list] of byName) {
+    const addrs = new Set(list.filter((d) => d.rcode === 'NOERROR' || d.rcode === null).flatMap((d) => d.answers).filter((a) => /^[0-9a-f.:]+$/i.test(a)));
+    if (addrs.size === 0) continue;
+    const answeredAt = Math.min(...list.filter((d) => d.response !== null && d.answers.some((a) => addrs.has(a))).map((d) => d.response!));
+    const group: DnsTransactionRecord[] = [];
+    // One lookup: the queries of the 30 s before the first address answer (later repeats are other lookups).
+    for (const n of [name, ...(expansionsOf.get(name) ?? [])]) {
+      group.push(...byName.get(n)!.filter((d) => { const q = d.queries[0] ?? Infinity; return q <= answeredAt + 1e-6 && q >= answeredAt - 30; }));
+    }
+    const start = Math.min(...group.map((d) => d.queries[0] ?? Infinity));
+    if (!Number.isFinite(start) || !Number.isFinite(answeredAt)) continue;
+    let firstConn = Infinity;
+    for (const a of addrs) {
+      for (const t of firstPacketsByIp.get(a) ?? []) if (t >= start && t <= answeredAt + 30 && t < firstConn) firstConn = t;
+    }
+    const end = Number.isFinite(firstConn) ? firstConn : answeredAt;
+    const answered = list.find((d) => d.response === answeredAt);
+    const seconds = end - start;
+    if (!Number.isFinite(seconds) || seconds < SLOW.dns) continue;
+    const lost = group.filter((d) => d.response === null);
+    const detail = lost.length
+      ? `${[...new Set(lost.map((d) => `${d.type} ${d.name}`))].slice(0, 3).join(', ')} unanswered before the name resolved`
+      : 'slow answer';
+    const conf = Math.max(...group.map((d) => dnsRelevance(d, ctx)));
+    const existing = cands.find((c) => c.key === `dns|${name}`);
+    const p: TextParams = { host: name, server: list[0].server, seconds, detail };
+    const summary = summaryText('dns', 'slow', p, lang) + (lost.length ? (lang === 'zh-CN' ? `（${detail}）` : ` (${detail})`) : '');
+    if (existing && existing.finding.state === 'slow' && existing.weight >= seconds) continue;
+    const f = existing?.finding ?? finding('dns', 'slow', {
+      host: name, address: list[0].server, path: null, since: start, waited: seconds, confidence: conf, p, evidence: [], lang, refs: [],
+    });
+    Object.assign(f, { state: 'slow', since: start, waited: seconds, summary, hints: hintsFor('dns', 'slow', p, lang) });
+    if (answered && f.evidence.length < 12) {
+      f.evidence.push({ source: 'pcap', ref: `frame ${answered.frames[answered.frames.length - 1] ?? '?'}`, text: `${answered.type} ${answered.name} → ${answered.server}: ${answered.rcode ?? '?'} ${answered.answers.slice(0, 4).join(' ')} after ${fmt(answered.response! - (answered.queries[0] ?? answered.response!))} s` });
+    }
+    for (const d of lost.slice(0, 4)) {
+      if (f.evidence.length < 12) f.evidence.push({ source: 'pcap', ref: `frame ${d.frames[0] ?? '?'}`, text: `${d.type} ${d.name} → ${d.server}: no answer (${d.queries.length} sends)` });
+    }
+    if (existing) { existing.recovered = false; existing.pending = false; existing.weight = seconds; }
+    else cands.push({ finding: f, pending: false, recovered: false, weight: seconds, key: `dns|${name}`, count: 1, start });
+  }
+
+  // ---------------------------------------------------------------- connections
+  const hostByUid = new Map<string, string | null>();
+  const connInfo = new Map<string, { c: ConnectionRecord; host: string | null; viaProxy: boolean; stages: StageSpan[]; conf: number }>();
+  for (const c of input.connections) {
+    const id = identifyConnection(c, names);
+    hostByUid.set(c.uid, id.host);
+    const stages = connectionStages(c, netEnd);
+    const conf = connectionRelevance(c, id.host, ctx);
+    connInfo.set(c.uid, { c, host: id.host, viaProxy: id.viaProxy, stages, conf });
+    for (const span of stages) allStages.push({ span, host: id.host, address: c.server, confidence: conf });
+  }
+  /** When a later connection to the same host (or, without a name, the same server) got past `stage`; null if none did. */
+  const reached = (host: string | null, server: string, stage: StageName, after: number, self: string): number | null => {
+    const order: StageName[] = ['connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer'];
+    const idx = order.indexOf(stage);
+    let best: number | null = null;
+    for (const info of connInfo.values()) {
+      if (info.c.uid === self || info.c.firstPacket < after - 1e-6) continue;
+      const same = host ? info.host === host : info.c.server === server;
+      if (!same) continue;
+      const done = info.stages.filter((x) => (x.state === 'ok' || x.state === 'slow') && order.indexOf(x.stage) >= idx && x.end !== null);
+      if (done.length === 0 || stuckStage(info.stages)) continue;
+      const t = Math.min(...done.map((x) => x.end!));
+      if (best === null || t < best) best = t;
+    }
+    return best;
+  };
+  for (const { c, host, viaProxy, stages, conf } of connInfo.values()) {
+    const stuck = stuckStage(stages);
+    let span = stuck;
+    if (!span) {
+      const slow = stages.filter((s) => s.state === 'slow');
+      span = slow.length ? slow.reduce((a, b) => (b.seconds > a.seconds ? b : a)) : null;
+    }
+    if (!span) continue;
+    let stage: StageName = span.stage;
+    const sumdb = host !== null && (isSumdbHost(host) || ctx.sumdbHosts.has(host)) ||
+      c.http.some((x) => /\/lookup\/|\/tile\//.test(x.target) && x.firstByte === null);
+    if (sumdb && stage === 'proxy-response') stage = 'checksum-db';
+    const address = c.server;
+    const pending = span.end === null && span.state === 'stalled' && waitReachesEnd(c, netEnd);
+    const recoveredAt = span.state !== 'slow' && (stage === 'connect' || stage === 'tls' || stage === 'proxy-connect')
+      ? reached(host, c.server, stage, c.firstPacket, c.uid) : null;
+    // A stalled connect that go got past (the IPv6 black hole with the IPv4 fallback): it cost time.
+    const fellBack = recoveredAt !== null && span.state === 'stalled' && stage === 'connect';
+    const recovered = recoveredAt !== null && !fellBack;
+    if (fellBack) {
+      span = { ...span, state: 'slow', end: recoveredAt, seconds: Math.max(0, recoveredAt - span.start),
+        detail: `${span.detail}; fell back to another address after ${fmt(Math.max(0, recoveredAt - span.start))} s` };
+    }
+    const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
+    const p: TextParams = {
+      host, address, seconds: span.seconds, detail: span.detail, status: pcProxy?.status ?? null,
+      path: c.http.find((x) => x.firstByte === null)?.target ?? null,
+    };
+    const evidence: Evidence[] = [{ source: 'pcap', ref: `frame ${span.frame ?? c.frames.first}`, text: `${c.uid} ${c.client} → ${c.server}: ${span.detail}` }];
+    if (c.frames.last !== (span.frame ?? c.frames.first)) {
+      evidence.push({ source: 'pcap', ref: `frame ${c.frames.last}`, text: `last packet of ${c.uid} (history ${c.history}, ${c.state})` });
+    }
+    const alert = span.stage === 'tls' && /alert/i.test(span.detail);
+    const f = finding(stage, span.state, {
+      host, address, path: null, since: span.start, waited: span.seconds, confidence: conf, p, evidence, lang,
+      refs: [c.uid], hintExtra: { sumdb, viaProxy, alert },
+    });
+    if (fellBack) {
+      f.summary = lang === 'zh-CN'
+        ? `到 ${address}${host ? `（${host}）` : ''} 的 TCP 连接没有回应；${fmt(span.seconds)} 秒后 go 改用了另一个地址。`
+        : `TCP connect to ${address}${host ? ` (${host})` : ''} got no answer; go fell back to another address after ${fmt(span.seconds)} s.`;
+      if (c.ipVersion === 6) f.hints = [hintText('ipv6', { host, address }, lang), ...f.hints];
+    }
+    cands.push({
+      finding: f, pending, recovered, weight: span.seconds,
+      key: `${stage}|${span.state}|${host ?? endpointIp(address)}|${address}`, count: 1, start: span.start,
+    });
+  }
+
+  // An HTTP/2 (or any TLS) request left unanswered is invisible as a wait when other streams on the
+  // connection were answered after it. What shows is silence: after the last exchange nothing moves
+  // in either direction, on this connection or any other, until the client hangs up at the end.
+  const quietAfter = (t: number, self: string): boolean => {
+    for (const o of input.connections) {
+      if (o.uid === self) continue;
+      if (o.firstPacket > t + 0.5) return false;
+      if ((o.lastPayload.client ?? -Infinity) > t + 0.5) return false;
+    }
+    return !input.dns.some((d) => d.queries.some((q) => q > t + 0.5));
+  };
+  for (const { c, host, stages, conf } of connInfo.values()) {
+    if (!c.tls || c.tls.established === null || stuckStage(stages) || !c.longestIdle) continue;
+    const idle = c.longestIdle;
+    const closeAt = c.closed ?? c.lastPacket;
+    if (idle.seconds < 3 || idle.seconds < 0.5 * (closeAt - c.firstPacket) || idle.start + idle.seconds < closeAt - 0.05) continue;
+    if ((c.lastPayload.client ?? -Infinity) > idle.start + 0.05 || !openAtEnd(c, netEnd)) continue;
+    if (!quietAfter(idle.start, c.uid)) continue;
+    const waited = Math.max(0, netEnd - idle.start);
+    const sumdb = host !== null && (isSumdbHost(host) || ctx.sumdbHosts.has(host));
+    const stage: StageName = sumdb ? 'checksum-db' : 'proxy-response';
+    const detail = `after the last exchange nothing moved for ${fmt(idle.seconds)} s while the connection stayed open: a request inside TLS left unanswered (go's -x log names the URL)`;
+    const p: TextParams = { host, address: c.server, seconds: waited, detail };
+    cands.push({
+      finding: finding(stage, 'stalled', {
+        host, address: c.server, path: null, since: idle.start, waited, confidence: conf, p, lang, refs: [c.uid],
+        evidence: [{ source: 'pcap', ref: `frame ${c.frames.last}`, text: `${c.uid} ${c.client} → ${c.server}: ${detail}` }],
+        hintExtra: { sumdb },
+      }),
+      // Weaker than a wait seen directly: it ranks with stalls the client gave up on.
+      pending: false, recovered: false, weight: waited, key: `idle|${c.uid}`, count: 1, start: idle.start,
+    });
+  }
+
+  // ---------------------------------------------------------------- syscalls (strace)
+  const goPidsStart = ctx.goStart;
+  void goPidsStart;
+  const straceEnd = input.evidenceEnd;
+  const procs = new Map(input.processes.map((p) => [p.pid, p]));
+  const gitish = (cmd: string | null): boolean => !!cmd && /^(git|git-remote-https?|git-remote-ftps?|ssh|git-credential.*)$/.test(cmd.split('/').pop() ?? '');
+  const hostOfProcess = (pid: number): string | null => {
+    for (let p = procs.get(pid), depth = 0; p && depth < 16; p = p.ppid !== null ? procs.get(p.ppid) : undefined, depth++) {
+      for (const a of p.argv) {
+        const m = /^[a-z+]+:\/\/(?:[^@/]*@)?([^/:\s]+)/i.exec(a) ?? /^[^@\s/]+@([^:\s]+):/.exec(a);
+        if (m) return normalizeHost(m[1]);
+      }
+    }
+    return null;
+  };
+  /** git (or its https helper, or ssh) blocked reading a pipe from a child it started just before: an askpass / credential prompt. */
+  const askpassChild = (s: SyscallRecord): ProcessRecord | null => {
+    if (s.name !== 'read' || !gitish(s.command ?? procs.get(s.pid)?.command ?? null)) return null;
+    if (!(s.duration === null || (s.result ?? '').trim().startsWith('?'))) return null;
+    // strace -yy names the fd in the call text (`read(6<pipe:[…]>`); trust that over a remembered path.
+    const onPipe = /<pipe:/.test(s.text) || (!/</.test(s.text) && (!s.path || /pipe/.test(s.path)));
+    if (!onPipe) return null;
+    for (const p of input.processes) {
+      if (p.ppid !== s.pid || p.start === null || gitish(p.command)) continue;
+      if (p.start < s.start - 2 || p.start > s.start + 0.1) continue;
+      if (p.end !== null && p.end < s.start + (s.duration ?? 0) * 0.9) continue;
+      return p;
+    }
+    return null;
+  };
+  for (const s of input.syscalls) {
+    const helper = s.kind === 'terminal-read' ? null : askpassChild(s);
+    // A flock whose file strace could not name (no -y, fd opened where the log does not show it)
+    // is still most likely go's module cache lock: go takes no other blocking flock.
+    const unnamedFlock = (s.name === 'flock' || (s.name === 'fcntl' && /F_SETLKW/.test(s.text))) && !s.path &&
+      /^go(\d|$)/.test(s.command ?? procs.get(s.pid)?.command ?? 'go');
+    const isLock = s.kind === 'cache-lock' || unnamedFlock || (s.kind === 'file-lock' && !!s.path && /\.lock$|go\.sum|\/cache\//.test(s.path));
+    const isPrompt = s.kind === 'terminal-read' || helper !== null;
+    if (!isLock && !isPrompt) continue;
+    const waited = s.duration ?? Math.max(0, straceEnd - s.start);
+    // `= ?`: the process died (was killed) inside the call — it never got the lock.
+    const neverReturned = s.duration === null || (s.result !== null && s.result.trim().startsWith('?'));
+    let state: FindingState | null = null;
+    if (neverReturned) state = 'stalled';
+    else if (s.duration !== null && s.duration >= 1) state = 'slow';
+    if (!state) continue;
+    const stage: StageName = isLock ? 'cache-lock' : 'git-prompt';
+    const holder = isLock ? input.lockHolders?.find((l) => s.path && l.path === s.path) : undefined;
+    const promptHost = isPrompt ? hostOfProcess(s.pid) : null;
+    const p: TextParams = {
+      path: s.path, module: s.module, seconds: waited, pid: holder?.pid ?? null, host: promptHost,
+      detail: isPrompt ? `${s.command ?? 'process'} (PID ${s.pid})${promptHost ? ` for ${promptHost}` : ''}${helper ? ` (through its helper ${helper.argv.slice(0, 3).join(' ')}, PID ${helper.pid})` : ''}` : null,
+    };
+    const evidence: Evidence[] = [{ source: 'strace', ref: `line ${s.line}`, text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${s.duration === null ? ' <unfinished at end of log>' : ` = ${s.result ?? '?'} <${fmt(s.duration)}>`}` }];
+    if (holder) evidence.push({ source: 'strace', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''}` });
+    const conf = isLock && s.kind === 'cache-lock' ? 0.95 : 0.8;
+    cands.push({
+      finding: finding(stage, state, {
+        host: promptHost, address: null, path: isPrompt ? null : s.path, since: s.start, waited, confidence: conf, p, evidence, lang, refs: [`line ${s.line}`],
+      }),
+      pending: state === 'stalled', recovered: false, weight: waited, key: `${stage}|${s.path ?? s.pid}|${state}`, count: 1, start: s.start,
+    });
+  }
+
+  // ---------------------------------------------------------------- go's own log
+  const goEnd = input.evidenceEnd;
+  for (const f of input.fetches) {
+    const conn = connectionForFetch(f, input.connections, hostByUid);
+    const info = conn ? connInfo.get(conn.uid) : undefined;
+    const ev: Evidence = { source: 'go', ref: `line ${f.line}`, text: fetchText(f) };
+    // Attach the line to the network candidate of its connection.
+    const netCand = info ? cands.find((c) => c.finding.refs?.includes(info.c.uid)) : undefined;
+    if (netCand) {
+      if (netCand.finding.host === null && f.host) netCand.finding.host = normalizeHost(f.host);
+      // The URL that never got its answer belongs in the sentence a person reads first.
+      if (f.end === null && !f.error && f.status === null && netCand.finding.state === 'stalled' && !netCand.finding.summary.includes(f.url)) {
+        const url = f.url.length > 300 ? f.url.slice(0, 299) + '…' : f.url;
+        netCand.finding.summary = netCand.finding.summary.replace(/[.。]$/, '') + (lang === 'zh-CN' ? `：${url}。` : ` (waiting for ${url}).`);
+      }
+      netCand.finding.evidence.push(ev);
+      netCand.finding.confidence = Math.max(netCand.finding.confidence, 0.95);
+      if (f.end === null || f.error) netCand.finding.refs?.push(`go line ${f.line}`);
+      continue;
+    }
+    const host = normalizeHost(f.host || hostOfUrl(f.url)?.host || '');
+    // An error go printed for a stage the network evidence already shows for this host: one finding.
+    if (f.error && f.errorStage) {
+      const same = cands.find((c) => c.finding.stage === f.errorStage && (c.finding.host === host || (c.finding.address !== null && endpointIp(c.finding.address) === host)));
+      if (same) {
+        if (same.finding.evidence.length < 12) same.finding.evidence.push(ev);
+        same.finding.confidence = Math.max(same.finding.confidence, 0.95);
+        same.finding.refs?.push(`go line ${f.line}`);
+        continue;
+      }
+    }
+    let stage: StageName | null = null;
+    let state: FindingState | null = null;
+    let waited: number | null = null;
+    if (f.end === null && !f.error && f.status === null) {
+      state = 'stalled';
+      stage = goroutineStage(input.goroutines) ?? (info ? stuckStage(info.stages)?.stage ?? 'proxy-response' : 'proxy-response');
+      waited = f.start !== null ? Math.max(0, goEnd - f.start) : null;
+    } else if (f.error) {
+      state = 'failed';
+      stage = f.errorStage ?? 'unknown';
+      waited = f.seconds;
+    } else if (f.status === 404 || f.status === 410) {
+      state = 'failed';
+      stage = 'not-found';
+    } else if (f.status !== null && f.status >= 400) {
+      state = 'failed';
+      stage = 'proxy-response';
+    } else if (f.seconds !== null && f.seconds >= 5) {
+      state = 'slow';
+      stage = 'proxy-response';
+      waited = f.seconds;
+    }
+    if (!stage || !state) continue;
+    // The network evidence already names what held this host up: the go line is its evidence.
+    if (state === 'stalled' || state === 'slow') {
+      const same = cands.find((c) => !c.recovered && c.finding.host === host && c.finding.stage !== 'not-found' &&
+        (state === 'slow' ? c.finding.state !== 'ok' : c.finding.state === 'stalled' || c.finding.state === 'failed'));
+      if (same) {
+        if (same.finding.evidence.length < 12) same.finding.evidence.push(ev);
+        same.finding.confidence = Math.max(same.finding.confidence, 0.95);
+        same.finding.refs?.push(`go line ${f.line}`);
+        continue;
+      }
+    }
+    if (stage === 'proxy-response' && (isSumdbHost(host) || ctx.sumdbHosts.has(host) || /\/lookup\/|\/tile\//.test(f.url))) stage = 'checksum-db';
+    if (/golang\.org\/toolchain\/@v\//.test(f.url) && state === 'slow') stage = 'toolchain';
+    const path = urlPath(f.url);
+    const p: TextParams = { host, seconds: waited, status: f.status, path, detail: f.error ?? (f.status ? String(f.status) : null) };
+    // A 404/410 that go got past (a later fetch of the same path elsewhere, or any later success).
+    const recovered = stage === 'not-found' && input.fetches.some((g) => g.line > f.line && g.status !== null && g.status < 400);
+    cands.push({
+      finding: finding(stage, state, {
+        host, address: conn?.server ?? null, path: null, since: f.start, waited, confidence: 0.95, p, evidence: [ev], lang,
+        refs: [`go line ${f.line}`, ...(conn ? [conn.uid] : [])],
+        hintExtra: { sumdb: stage === 'checksum-db' },
+      }),
+      pending: state === 'stalled', recovered, weight: waited ?? 0, key: `go|${stage}|${state}|${host}|${f.url}`, count: 1, start: f.start ?? 0,
+    });
+  }
+  // go's error lines: evidence for the candidate of the same stage, else a failure of their own.
+  for (const e of input.goErrors ?? []) {
+    if (!e.stage) continue;
+    const ev: Evidence = { source: 'go', ref: `line ${e.line}`, text: e.text };
+    const target = cands.find((c) => c.finding.stage === e.stage || (e.stage === 'proxy-response' && c.finding.stage === 'checksum-db'));
+    if (target) {
+      if (target.finding.evidence.length < 12 && !target.finding.evidence.some((x) => x.ref === ev.ref)) target.finding.evidence.push(ev);
+      continue;
+    }
+    if (cands.some((c) => c.finding.evidence.some((x) => x.source === 'go' && x.ref === ev.ref))) continue;
+    const stage = e.stage;
+    cands.push({
+      finding: finding(stage, 'failed', {
+        host: null, address: null, path: null, since: e.t, waited: null, confidence: 0.9,
+        p: { detail: e.text.length > 300 ? e.text.slice(0, 299) + '…' : e.text }, evidence: [ev], lang, refs: [`go line ${e.line}`],
+      }),
+      pending: false, recovered: false, weight: 0, key: `goerr|${stage}|${e.text}`, count: 1, start: e.t ?? 0,
+    });
+  }
+  // Goroutine dump: supporting evidence for the top candidate of the matching stage.
+  for (const g of input.goroutines) {
+    if (g.waitsOn === 'other') continue;
+    const target = cands.find((c) => c.finding.stage === g.waitsOn || (g.waitsOn === 'git' && c.finding.stage === 'git-prompt'));
+    if (target && target.finding.evidence.length < 12) {
+      target.finding.evidence.push({ source: 'go', ref: `goroutine ${g.id}`, text: `[${g.state}${g.waitMinutes !== null ? `, ${g.waitMinutes} minutes` : ''}] ${g.frame ?? g.frames[0] ?? ''}` });
+    }
+  }
+
+  // ---------------------------------------------------------------- merge repeats, choose
+  const merged = new Map<string, Candidate>();
+  for (const c of cands) {
+    const prev = merged.get(c.key);
+    if (!prev) { merged.set(c.key, c); continue; }
+    prev.count += 1;
+    prev.pending ||= c.pending;
+    prev.recovered &&= c.recovered;
+    if (c.weight > prev.weight) {
+      prev.weight = c.weight;
+      prev.finding.waited = c.finding.waited;
+    }
+    if (c.finding.since !== null && (prev.finding.since === null || c.finding.since < prev.finding.since)) prev.finding.since = c.finding.since;
+    prev.finding.confidence = Math.max(prev.finding.confidence, c.finding.confidence);
+    for (const e of c.finding.evidence) if (prev.finding.evidence.length < 12) prev.finding.evidence.push(e);
+    prev.finding.refs = [...new Set([...(prev.finding.refs ?? []), ...(c.finding.refs ?? [])])].slice(0, 50);
+  }
+  const list = [...merged.values()];
+  for (const c of list) if (c.count > 1) c.finding.summary += lang === 'zh-CN' ? `（共 ${c.count} 次）` : ` (${c.count} times)`;
+
+  for (const c of list) if (c.recovered) c.finding.summary = (lang === 'zh-CN' ? '（已恢复）' : '(recovered) ') + c.finding.summary;
+  // Once go's own traffic is identified, what is clearly not go's cannot be the verdict.
+  const goSeen = allStages.some((s) => s.confidence >= 0.75) || list.some((c) => c.finding.confidence >= 0.75);
+  const eligible = list.filter((c) => !c.recovered && !(goSeen && c.finding.confidence < 0.45));
+  eligible.sort(compareCandidates);
+  const top = eligible[0];
+  const findings: Finding[] = [];
+  let verdict: Finding;
+  if (top && top.finding.state !== 'ok') {
+    verdict = top.finding;
+    verdict.waited = verdict.waited === null ? null : round(verdict.waited);
+    const others = list.filter((c) => c !== top).sort(compareCandidates);
+    for (const c of others) findings.push(c.finding);
+    if (others.some((c) => c.finding.confidence < 0.45 && c.finding.state === 'stalled') && verdict.confidence >= 0.45) {
+      verdict.hints.push(...hintsForOther(lang));
+    }
+  } else {
+    const slowest = allStages
+      .filter((s) => s.confidence >= 0.45 && s.span.end !== null)
+      .reduce<typeof allStages[number] | null>((a, b) => (!a || b.span.seconds > a.span.seconds ? b : a), null);
+    const p: TextParams = slowest ? { stage: slowest.span.stage, host: slowest.host ?? slowest.address, seconds: slowest.span.seconds } : {};
+    verdict = {
+      stage: 'none', state: 'ok', host: slowest?.host ?? null, address: slowest?.address ?? null, path: null,
+      since: null, waited: null, confidence: slowest ? slowest.confidence : 0.5,
+      summary: summaryText('none', 'ok', p, lang),
+      evidence: slowest ? [{ source: 'pcap', ref: slowest.span.frame !== null ? `frame ${slowest.span.frame}` : 'capture', text: `slowest stage: ${slowest.span.stage} ${fmt(slowest.span.seconds)} s — ${slowest.span.detail}` }] : [],
+      hints: [],
+    };
+    for (const c of list.sort(compareCandidates)) findings.push(c.finding);
+  }
+  for (const f of [verdict, ...findings]) {
+    if (f.waited !== null) f.waited = round(f.waited);
+    if (f.since !== null) f.since = round(f.since);
+    f.confidence = Math.round(f.confidence * 100) / 100;
+  }
+  return { verdict, findings };
+}
+
+function hintsForOther(lang: Lang): string[] {
+  return [lang === 'zh-CN' ? '其他程序的卡住连接列在 findings 中，它们不影响 go 的下载。' : "Other programs' stalled connections are listed as findings; they do not hold up go."];
+}
+
+function waitReachesEnd(c: ConnectionRecord, end: number): boolean {
+  if (c.reset && c.reset.by === 'client') return c.reset.t + END_SLACK >= end - 2;
+  // Closed by the client right at the end (go killed when the recording stopped) still counts.
+  if (c.closed !== null) return c.closed + END_SLACK >= end - 2;
+  return true;
+}
+
+function rankState(s: FindingState): number {
+  return s === 'stalled' ? 3 : s === 'failed' ? 2 : s === 'slow' ? 1 : 0;
+}
+
+function tier(conf: number): number {
+  return conf >= 0.75 ? 2 : conf >= 0.45 ? 1 : 0;
+}
+
+/** Order: tier of confidence, then class (pending stall, failure, stall given up, slow), then weight. */
+function compareCandidates(a: Candidate, b: Candidate): number {
+  const t = tier(b.finding.confidence) - tier(a.finding.confidence);
+  if (t !== 0) return t;
+  const cls = (c: Candidate): number => {
+    const s = c.finding.state;
+    if (s === 'stalled' && c.pending) return 5;
+    if (s === 'failed' && c.finding.stage !== 'not-found') return 4;
+    if (s === 'stalled') return 3;
+    if (s === 'failed') return 2;
+    if (s === 'slow') return 1;
+    return 0;
+  };
+  const k = cls(b) - cls(a);
+  if (k !== 0) return k;
+  // Among failures, the latest is the one go died of; among stalls, the longest.
+  if (a.finding.state === 'failed' && b.finding.state === 'failed') return (b.start ?? 0) - (a.start ?? 0);
+  return b.weight - a.weight;
+}
+
+function goroutineStage(gs: readonly GoroutineSummary[]): StageName | null {
+  let best: GoroutineSummary | null = null;
+  for (const g of gs) {
+    if (g.waitsOn === 'other' || g.waitsOn === 'git') continue;
+    if (!best || (g.waitMinutes ?? 0) > (best.waitMinutes ?? 0)) best = g;
+  }
+  return best ? (best.waitsOn as StageName) : null;
+}
+
+function urlPath(u: string): string | null {
+  const m = /^[a-z]+:\/\/[^/]+(\/[^?#]*)/i.exec(u);
+  return m ? m[1] : null;
+}
+
+function fetchText(f: FetchRecord): string {
+  if (f.error) return `# get ${f.url}: ${f.error}`;
+  if (f.status !== null) return `# get ${f.url}: ${f.status}${f.seconds !== null ? ` (${f.seconds}s)` : ''}`;
+  return `# get ${f.url} (no result line)`;
+}
+
+export function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3);
+}
+
+function finding(
+  stage: StageName, state: FindingState,
+  o: {
+    host: string | null; address: string | null; path: string | null; since: number | null; waited: number | null;
+    confidence: number; p: TextParams; evidence: Evidence[]; lang: Lang; refs: string[];
+    hintExtra?: { sumdb?: boolean; viaProxy?: boolean; alert?: boolean };
+  },
+): Finding {
+  return {
+    stage, state, host: o.host, address: o.address, path: o.path, since: o.since, waited: o.waited,
+    confidence: o.confidence,
+    summary: summaryText(stage, state, o.p, o.lang),
+    evidence: o.evidence,
+    hints: hintsFor(stage, state, { ...o.p, ...(o.hintExtra ?? {}) }, o.lang),
+    refs: o.refs,
+  };
+}

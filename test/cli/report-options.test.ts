@@ -1,0 +1,115 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runAnalyze, parseFormat, useColor } from '../../src/cli/report-options.js';
+import { isUserFacing, reportError } from '../../src/cli/errors.js';
+import { writeSynStall } from './pcap-fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-report-options-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const pcap = join(dir, 'syn.pcap');
+writeSynStall(pcap);
+
+function sink(isTTY = false): Writable & { text: string; isTTY: boolean; columns: number } {
+  const w = new Writable({ write(chunk, _e, cb) { (w as unknown as { text: string }).text += chunk.toString(); cb(); } }) as Writable & { text: string; isTTY: boolean; columns: number };
+  w.text = '';
+  w.isTTY = isTTY;
+  w.columns = 120;
+  return w;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[/;
+
+describe('runAnalyze', () => {
+  it('prints the table with the verdict first (no colour when piped)', async () => {
+    const out = sink();
+    expect(await runAnalyze(pcap, {}, { stdout: out, env: {} })).toBe(0);
+    expect(out.text.split('\n')[0]).toMatch(/STALLED at connect: TCP connect to 10\.9\.9\.9:443/);
+    expect(out.text).not.toMatch(ANSI);
+  });
+
+  it('colours on a TTY, not with NO_COLOR', async () => {
+    const tty = sink(true);
+    await runAnalyze(pcap, {}, { stdout: tty, env: { TERM: 'xterm' } });
+    expect(tty.text).toMatch(ANSI);
+    const no = sink(true);
+    await runAnalyze(pcap, {}, { stdout: no, env: { TERM: 'xterm', NO_COLOR: '1' } });
+    expect(no.text).not.toMatch(ANSI);
+    expect(useColor({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+
+  it('--format json prints the report; zh locale from LANG', async () => {
+    const out = sink();
+    await runAnalyze(pcap, { format: 'json' }, { stdout: out, env: { LANG: 'zh_CN.UTF-8' } });
+    const r = JSON.parse(out.text);
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'stalled', address: '10.9.9.9:443' });
+    expect(r.verdict.summary).toMatch(/TCP 连接/);
+    expect(r.verdict.waited).toBe(15);
+  });
+
+  it('-o FILE writes each format and prints the verdict line', async () => {
+    for (const format of ['html', 'md', 'trace', 'har', 'json', 'table']) {
+      const out = sink();
+      const file = join(dir, `report.${format}`);
+      await runAnalyze(pcap, { format, output: file, lang: 'en' }, { stdout: out, env: {} });
+      const text = readFileSync(file, 'utf8');
+      expect(text.length).toBeGreaterThan(50);
+      expect(out.text).toMatch(/STALLED at connect[\s\S]*report written to/);
+      if (format === 'html') expect(text).toMatch(/Content-Security-Policy/);
+      if (format === 'trace') expect(JSON.parse(text).traceEvents.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('analyze DIR reads a record bundle (capture, go.log, env.json, meta.json)', async () => {
+    const b = join(dir, 'bundle');
+    mkdirSync(b);
+    writeSynStall(join(b, 'capture.pcap'), 1764045000);
+    writeFileSync(join(b, 'go.log'), [
+      '1764044999.900000 E # get https://goproxy.example.test/github.com/x/y/@v/list',
+      '',
+    ].join('\n'));
+    writeFileSync(join(b, 'env.json'), JSON.stringify({ go: { GOPROXY: 'https://goproxy.example.test,direct', GOSUMDB: 'sum.golang.org' } }));
+    writeFileSync(join(b, 'meta.json'), JSON.stringify({ start: { epoch: 1764044999.8 }, end: { epoch: 1764045020 } }));
+    const out = sink();
+    await runAnalyze(b, { format: 'json' }, { stdout: out, env: {} });
+    const r = JSON.parse(out.text);
+    expect(r.inputs.map((i: { kind: string }) => i.kind)).toEqual(['bundle', 'capture', 'go-log']);
+    expect(r.fetches[0].url).toBe('https://goproxy.example.test/github.com/x/y/@v/list');
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'stalled', address: '10.9.9.9:443' });
+    // The recording went on to meta.json's end: the wait is measured to there.
+    expect(r.verdict.waited).toBeGreaterThan(15);
+  });
+
+  it('user mistakes are one-line usage errors', async () => {
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      [pcap, { format: 'pdf' }, /--format pdf: unknown format/],
+      [pcap, { straceDate: '25/11/2026' }, /--strace-date .*YYYY-MM-DD/],
+      [pcap, { lang: 'fr' }, /--lang fr/],
+      [dir + '/empty-dir-not-bundle', {}, /not a record bundle|no such file/],
+    ];
+    mkdirSync(dir + '/empty-dir-not-bundle');
+    for (const [target, opts, re] of cases) {
+      const err = await runAnalyze(target, opts, { stdout: sink(), env: {} }).then(() => null, (e: unknown) => e);
+      expect(err, JSON.stringify(opts)).toBeInstanceOf(Error);
+      const stderr = sink();
+      const code = reportError(err, stderr);
+      expect(code).toBe(2);
+      expect(stderr.text).toMatch(re);
+      expect(stderr.text.trim().split('\n')).toHaveLength(1);
+    }
+    const tty = await runAnalyze(pcap, { format: 'html' }, { stdout: sink(true), env: {} }).catch((e: unknown) => e);
+    expect(isUserFacing(tty)).toBe(true);
+    const missing = await runAnalyze(join(dir, 'nope.pcap'), {}, { stdout: sink(), env: {} }).catch((e: unknown) => e);
+    const stderr = sink();
+    expect(reportError(missing, stderr)).toBe(2);
+    expect(stderr.text).toMatch(/nope\.pcap: no such file/);
+  });
+
+  it('parseFormat accepts aliases', () => {
+    expect(parseFormat('markdown')).toBe('md');
+    expect(parseFormat('JSON')).toBe('json');
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, it, expect } from 'vitest';
+import { classifyGoError, explainGoError } from '../../src/gotool/errors.js';
+
+describe('go error text → stage', () => {
+  const cases: Array<[string, string | null, string | null]> = [
+    ['dial tcp: lookup proxy.golang.org on 127.0.0.53:53: read udp 127.0.0.1:40000->127.0.0.53:53: i/o timeout', 'dns', 'dns-timeout'],
+    ['dial tcp: lookup nowhere.example: no such host', 'dns', 'nxdomain'],
+    ['dial tcp: lookup proxy.golang.org on 10.0.0.53:53: server misbehaving', 'dns', 'dns-servfail'],
+    ['dial tcp 142.250.1.1:443: i/o timeout', 'connect', 'connect-timeout'],
+    ['dial tcp 142.250.1.1:443: connect: connection timed out', 'connect', 'connect-timeout'],
+    ['dial tcp [::1]:443: connect: connection refused', 'connect', 'refused'],
+    ['dial tcp [2001:db8::1]:443: connect: network is unreachable', 'connect', 'unreachable'],
+    ['net/http: TLS handshake timeout', 'tls', 'tls-timeout'],
+    ['read tcp 10.0.0.2:51000->142.250.1.1:443: read: connection reset by peer', 'tls', 'reset'],
+    ['tls: failed to verify certificate: x509: certificate signed by unknown authority', 'tls', 'x509-unknown-authority'],
+    ['x509: certificate is valid for a.example, not proxy.golang.org', 'tls', 'x509'],
+    ['remote error: tls: handshake failure', 'tls', 'tls-error'],
+    ['proxyconnect tcp: dial tcp 10.0.0.1:3128: i/o timeout', 'proxy-connect', 'proxyconnect'],
+    ['Proxy Authentication Required', 'proxy-connect', 'proxy-auth'],
+    ['reading https://proxy.golang.org/x/@v/v1.0.0.info: 404 Not Found', 'not-found', 'not-found'],
+    ['reading https://proxy.golang.org/x/@v/v1.0.0.info: 410 Gone', 'not-found', 'not-found'],
+    ['github.com/x/y@v1.0.0: invalid version: unknown revision v1.0.0', 'not-found', 'unknown-revision'],
+    ['github.com/x/y@v1.0.0: verifying module: checksum mismatch', 'checksum-db', 'verify'],
+    ['verifying go.mod: github.com/x/y@v1.0.0/go.mod: reading https://sum.golang.org/lookup/github.com/x/y@v1.0.0: 410 Gone', 'checksum-db', 'verify'],
+    ['go: downloading go1.22.1 (linux/amd64): toolchain not available', 'toolchain', 'toolchain'],
+    ['fatal: could not read Username for \'https://github.com\': terminal prompts disabled', 'git-prompt', 'git-auth'],
+    ['Host key verification failed.', 'git-prompt', 'git-auth'],
+    ['unexpected EOF', 'transfer', 'transfer-error'],
+    ['502 Bad Gateway', 'proxy-response', 'http-5xx'],
+    ['go: finding module for package example.com/x', null, null],
+    ['insecure', null, null],
+  ];
+  for (const [text, stage, reason] of cases) {
+    it(`${text.slice(0, 70)} → ${stage}`, () => {
+      expect(classifyGoError(text)).toBe(stage);
+      expect(explainGoError(text)?.reason ?? null).toBe(reason);
+    });
+  }
+  it('the proxy wins over the dial under it, DNS over the dial that needed it', () => {
+    expect(classifyGoError('Get "https://proxy.golang.org/x": proxyconnect tcp: dial tcp: lookup proxy.corp: no such host')).toBe('proxy-connect');
+    expect(classifyGoError('dial tcp: lookup proxy.golang.org: i/o timeout')).toBe('dns');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The `record` and `doctor` commands through the real CLI entry point (bin/gomod-trace, built
+ * into dist/ first), with fake tools first on PATH: exit statuses, one-line errors, and Ctrl-C
+ * sent to the whole foreground process group as a terminal does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeFakes, eventually, type Fakes } from './fakes.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'gomod-trace');
+
+let fakes: Fakes;
+let work: string;
+
+beforeAll(() => {
+  // tsc emits even when other, unfinished files have type errors; we only need dist/ to exist.
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'ignore', timeout: 110_000 });
+  fakes = makeFakes();
+  work = mkdtempSync(join(tmpdir(), 'gomod-trace-cli-'));
+}, 120_000);
+
+afterAll(async () => {
+  await eventually(() => fakes.leftovers().length === 0, 3000).catch(() => undefined);
+  const left = fakes.leftovers();
+  fakes.cleanup();
+  rmSync(work, { recursive: true, force: true });
+  expect(left).toEqual([]);
+});
+
+const env = (extra: Record<string, string> = {}) => ({ ...fakes.env, PATH: `${fakes.env.PATH}:${process.env.PATH}`, ...extra });
+
+describe('gomod-trace record / doctor (CLI)', () => {
+  it('a bad option is a one-line error and exit 2', () => {
+    const r = spawnSync(BIN, ['record', '--timeout', '-3'], { encoding: 'utf8', env: env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--timeout must be a positive number of seconds, got '-3'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('passes the go command after -- and go\'s exit status', () => {
+    const out = join(work, 'exit3');
+    const r = spawnSync(BIN, ['record', '--no-analyze', '-o', out, '--', 'go', 'mod', 'download', 'x.example/m@v1.0.0'], { encoding: 'utf8', env: env({ FAKE_GO_MODE: 'exit3' }), timeout: 30_000 });
+    expect(r.status).toBe(3);
+    expect(JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')).command).toEqual(['go', 'mod', 'download', 'x.example/m@v1.0.0']);
+    expect(r.stdout).toContain('GOFLAGS=-x');
+  });
+
+  it('Ctrl-C to the foreground process group: go gets SIGQUIT first, exit 124, complete bundle', async () => {
+    const out = join(work, 'ctrlc');
+    const child = spawn(BIN, ['record', '--no-analyze', '-o', out], { env: env({ FAKE_GO_MODE: 'hang' }), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    await eventually(() => fakes.readEvents().filter((e) => e === 'go:start').length > 0 && existsSync(join(out, 'go.log')), 15_000);
+    const before = fakes.readEvents().length;
+    process.kill(-child.pid!, 'SIGINT'); // what the terminal does: the whole foreground group
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(code, stderr).toBe(124);
+    expect(stderr).toContain('SIGINT received: stopping go');
+    const events = fakes.readEvents().slice(before);
+    expect(events.indexOf('go:quit')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('go:quit')).toBeLessThan(events.indexOf('tcpdump:int'));
+    const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ stoppedBy: 'signal:SIGINT', exit: { status: 124 }, capture: { captured: 7 } });
+    expect(readFileSync(join(out, 'go.log'), 'utf8')).toContain('goroutine 1 [select]:');
+  });
+
+  const canDropRoot = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v runuser && command -v tcpdump && command -v go']).status === 0;
+  it.skipIf(!canDropRoot)('as a user who may not capture (real tcpdump): exit 2 before go runs, with the fixes; --no-capture works', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-nobody-'));
+    chmodSync(dir, 0o777);
+    try {
+      const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${dir}`, `GOCACHE=${dir}/gocache`, process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+      const r = asNobody(['record', '--no-analyze', '-o', join(dir, 'b1'), '--', 'go', 'version']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^gomod-trace: cannot capture packets: .*You don't have permission.*setcap cap_net_raw,cap_net_admin=eip.*--no-capture\n$/);
+      expect(existsSync(join(dir, 'b1', 'go.log'))).toBe(false);
+      const ok = asNobody(['record', '--no-analyze', '--no-capture', '-o', join(dir, 'b2'), '--', 'go', 'version']);
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'b2', 'go.log'), 'utf8')).toMatch(/^\d+\.\d{6} O go version go1\.\d+/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('doctor --format json reports the tools and go env findings', () => {
+    const r = spawnSync(BIN, ['doctor', '--format', 'json', '--no-probe'], { encoding: 'utf8', env: env({ GOPROXY: 'direct' }), timeout: 30_000 });
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toBe('gomod-trace/doctor');
+    const go = doc.findings.find((f: { id: string }) => f.id === 'tool.go');
+    expect(go.value).toMatch(/^go1\.99\.1/);
+    expect(doc.findings.find((f: { id: string }) => f.id === 'env.GOPROXY').status).toBe('warn');
+  });
+
+  it('doctor prints a table', () => {
+    const r = spawnSync(BIN, ['doctor', '--no-probe'], { encoding: 'utf8', env: env(), timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/│ check\s+│ status\s+│ value\s+│ hint/);
+    expect(r.stdout).toMatch(/│ go\s+│ ok/);
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderHtml } from '../../src/report/html.js';
+import { decide } from '../../src/timeline/verdict.js';
+import { conn, dnsTx, fetch, input, lockCall, reportFrom, resetIds } from '../timeline/factories.js';
+import { CHROMIUM, launch, type Session } from './browser.js';
+
+const OUT = new URL('../../test-output/', import.meta.url).pathname;
+
+function stallReport() {
+  resetIds();
+  const v = input({
+    end: 30,
+    dns: [dnsTx({ name: 'proxy.golang.org', at: 0 }), dnsTx({ name: 'sum.golang.org', at: 0.5, latency: null, queries: [0.5, 5.5] })],
+    connections: [
+      conn({ at: 0.01, tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 2 }),
+      conn({ at: 2.5, tls: 'no-server-hello', sni: 'proxy.golang.org' }),
+    ],
+    fetches: [fetch({ url: 'https://proxy.golang.org/github.com/x/y/@v/list', start: 0.02, end: 0.1, status: 200, line: 3 })],
+  });
+  return reportFrom(v, decide(v));
+}
+
+function hostileReport() {
+  resetIds();
+  const evil = '<script>window.__pwned=1</script>"\'</script><img src=x onerror="window.__pwned=2">\u202e\u2066\u0000\u001b[31m&amp;\u2028\u2029';
+  const huge = 'A'.repeat(100 * 1024) + evil;
+  const v = input({
+    end: 20,
+    dns: [dnsTx({ name: evil + '.example', at: 0, latency: null }), dnsTx({ name: huge, at: 0.1 })],
+    connections: [conn({ at: 0.2, tls: 'no-server-hello', sni: huge }), conn({ at: 0.3, tls: null, server: '127.6.6.1:80', http: [{ after: 0.01, ttfb: null, target: '/' + evil + huge, host: evil }] })],
+    syscalls: [lockCall({ at: 1, duration: null, path: '/tmp/' + evil + huge + '.lock', module: evil })],
+    fetches: [fetch({ url: 'https://' + evil + '/@v/' + huge, start: 0.5, line: 9 })],
+  });
+  const r = reportFrom(v, decide(v));
+  r.inputs[0].file = evil;
+  r.inputs[0].warnings = [evil];
+  return r;
+}
+
+describe('html report: static properties', () => {
+  it('is one file with a strict CSP, no external references, data escaped', () => {
+    const html = renderHtml(hostileReport());
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(html).not.toMatch(/<(link|iframe|object|embed)\b/i);
+    expect(html).not.toMatch(/\bsrc=["']?(https?:)?\/\//i);
+    // Exactly one executable script and one JSON block; the JSON holds no raw < > &.
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    const json = /<script type="application\/json" id="gomod-trace-data">([\s\S]*?)<\/script>/.exec(html)![1];
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(json).report.dns[0].name).toContain('<script>');
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('html report in headless Chromium', () => {
+  let s: Session;
+  beforeAll(async () => { s = await launch(); mkdirSync(OUT, { recursive: true }); }, 60_000);
+  afterAll(async () => { await s?.close(); });
+  let requests: string[];
+  let errors: string[];
+  beforeEach(() => { requests = []; errors = []; });
+
+  async function open(html: string, name: string) {
+    const file = join(OUT, name);
+    writeFileSync(file, html);
+    const page = await s.context.newPage();
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('file://' + file);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+    return page;
+  }
+
+  it('renders the verdict, the waterfall with the stall marked, and makes no request', async () => {
+    const page = await open(renderHtml(stallReport()), 'report-tls-stall.html');
+    await expect(page.locator('#verdict').textContent()).resolves.toMatch(/stalled · tls.*no ServerHello/);
+    await expect(page.locator('#hints li').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('.row.verdict').count()).resolves.toBe(1);
+    await expect(page.locator('.row.verdict .waited').first().textContent()).resolves.toMatch(/waited \d/);
+    // Click shows the evidence; filter narrows the rows.
+    await page.locator('.row.verdict').click();
+    await expect(page.locator('#detail').textContent()).resolves.toMatch(/ClientHello/);
+    await page.fill('#filter', 'sum.golang');
+    await expect(page.locator('#count').textContent()).resolves.toMatch(/^1 \//);
+    await page.fill('#filter', '');
+    await page.screenshot({ path: join(OUT, 'report-tls-stall.png'), fullPage: false });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('a hostile report executes nothing and shows the strings as text', async () => {
+    const page = await open(renderHtml(hostileReport()), 'report-hostile.html');
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await expect(page.locator('img').count()).resolves.toBe(0);
+    // The evidence strings are visible as text, not markup.
+    await expect(page.locator('#t-dns').textContent()).resolves.toContain('<script>window.__pwned=1</script>');
+    await page.locator('.row').first().click();
+    await page.screenshot({ path: join(OUT, 'report-hostile.png') });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('stays usable at 10,000 rows (virtualised waterfall)', async () => {
+    resetIds();
+    const conns = [];
+    for (let i = 0; i < 10_000; i++) conns.push(conn({ at: i * 0.003, server: `10.${(i >> 8) & 255}.${i & 255}.9:443`, tls: 'ok', waits: [{ after: 0.001, seconds: 0.01 }], closedAt: i * 0.003 + 0.05 }));
+    conns.push(conn({ at: 31, tls: 'no-server-hello', sni: 'goproxy.lab.test' }));
+    const v = input({ end: 45, connections: conns });
+    const r = reportFrom(v, decide(v));
+    const t = Date.now();
+    const page = await open(renderHtml(r), 'report-10k.html');
+    const loadMs = Date.now() - t;
+    const inDom = await page.locator('.row').count();
+    expect(inDom).toBeLessThan(200);
+    await page.click('#goto');
+    await expect(page.locator('.row.verdict').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(OUT, 'report-10k.png') });
+    expect(errors).toEqual([]);
+    expect(loadMs).toBeLessThan(15_000);
+    console.log(`10k-row report: ${loadMs} ms to ready, ${inDom} rows in the DOM`);
+    await page.close();
+  });
+});

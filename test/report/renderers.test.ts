@@ -1,0 +1,136 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { renderTable } from '../../src/report/table.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderTrace } from '../../src/report/trace.js';
+import { renderHar } from '../../src/report/har.js';
+import { renderJson } from '../../src/report/json.js';
+import { displayWidth } from '../../src/report/wrap.js';
+import { decide } from '../../src/timeline/verdict.js';
+import { conn, dnsTx, fetch, input, reportFrom, resetIds } from '../timeline/factories.js';
+
+beforeEach(() => resetIds());
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function tlsStall(lang: 'en' | 'zh-CN' = 'en') {
+  const v = input({
+    end: 30,
+    dns: [dnsTx({ name: 'proxy.golang.org', at: 0 })],
+    connections: [
+      conn({ at: 0.01, tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 2 }),
+      conn({ at: 2.5, tls: 'no-server-hello', sni: 'proxy.golang.org' }),
+    ],
+    fetches: [
+      fetch({ url: 'https://proxy.golang.org/github.com/x/y/@v/list', start: 0.02, end: 0.1, status: 200, seconds: 0.08, line: 3 }),
+      fetch({ url: 'https://proxy.golang.org/github.com/x/y/@v/v1.0.0.zip', start: 2.5, line: 5 }),
+    ],
+  });
+  return reportFrom(v, decide(v, lang));
+}
+
+function hostile() {
+  const evil = '\u001b[2J\u001b]0;pwned\u0007<b>x</b>|`*_[a](javascript:alert(1))\u202e@everyone\n# h';
+  const v = input({ end: 20, connections: [conn({ at: 0, tls: 'no-server-hello', sni: evil + 'x'.repeat(100_000) })], dns: [dnsTx({ name: evil, at: 0, latency: null })] });
+  return reportFrom(v, decide(v));
+}
+
+describe('table', () => {
+  it('puts the verdict first, marks the stall, lists hints, and fits 100 columns', () => {
+    const out = renderTable(tlsStall());
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^✖ STALLED at tls: TLS handshake with proxy\.golang\.org/);
+    expect(out).toMatch(/▶ .*proxy\.golang\.org.*>27\.5s/);
+    expect(out).toMatch(/Hints:\n  → /);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(100);
+    expect(out).not.toMatch(ANSI);
+  });
+
+  it('colours only when asked, and the colour does not change the text', () => {
+    const r = tlsStall();
+    const coloured = renderTable(r, { color: true });
+    expect(coloured).toMatch(ANSI);
+    expect(coloured.replace(ANSI, '')).toBe(renderTable(r, { color: false }));
+  });
+
+  it('zh-CN fits 100 columns counting CJK as two', () => {
+    const out = renderTable(tlsStall('zh-CN'), { lang: 'zh-CN' });
+    expect(out).toMatch(/卡住 于 TLS 握手/);
+    for (const l of out.split('\n')) expect(displayWidth(l)).toBeLessThanOrEqual(100);
+  });
+
+  it('neutralises terminal escapes and bidi controls from evidence, and stays bounded', () => {
+    const out = renderTable(hostile());
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(out).toContain('\\x1b');
+    expect(out.length).toBeLessThan(20_000);
+  });
+
+  it('shows the interesting rows first when there are too many', () => {
+    const conns = [];
+    for (let i = 0; i < 200; i++) conns.push(conn({ at: i * 0.01, server: `10.0.${i}.1:443`, tls: 'ok', waits: [{ after: 0.001, seconds: 0.01 }], closedAt: i * 0.01 + 0.5 }));
+    conns.push(conn({ at: 5, server: '10.9.9.9:443', synAck: null, synRetries: 3 }));
+    const v = input({ end: 20, connections: conns });
+    const out = renderTable(reportFrom(v, decide(v)), { maxRows: 10 });
+    expect(out).toMatch(/▶ .*10\.9\.9\.9/);
+    expect(out.replace(/\s+/g, ' ')).toMatch(/191 more rows not shown/);
+  });
+});
+
+describe('markdown', () => {
+  it('summarises the verdict for an issue and escapes evidence', () => {
+    const md = renderMarkdown(tlsStall());
+    expect(md).toMatch(/^### gomod-trace: stalled at tls/);
+    expect(md).toContain('<details>');
+    const h = renderMarkdown(hostile());
+    expect(h).not.toContain('<b>');
+    expect(h).not.toMatch(/\]\(javascript:/);
+    expect(h).not.toMatch(/(^|[^`])@everyone/);
+    expect(h).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+    expect(h.length).toBeLessThan(20_000);
+  });
+});
+
+describe('trace', () => {
+  it('is Chrome Trace Event JSON in microseconds with X spans, b/e for the open stall, an instant verdict', () => {
+    const t = JSON.parse(renderTrace(tlsStall())) as { traceEvents: Array<{ ph: string; name: string; ts?: number; dur?: number; id?: string; tid?: number }> };
+    const ev = t.traceEvents;
+    expect(new Set(ev.map((e) => e.ph))).toEqual(new Set(['M', 'X', 'b', 'e', 'i']));
+    const open = ev.filter((e) => e.ph === 'b');
+    expect(open.some((e) => e.name === 'tls (stalled)')).toBe(true);
+    const b = open.find((e) => e.name === 'tls (stalled)')!;
+    const e = ev.find((x) => x.ph === 'e' && x.id === b.id)!;
+    expect(e.ts! - b.ts!).toBeGreaterThan(27_000_000);
+    for (const x of ev.filter((y) => y.ph === 'X')) { expect(Number.isInteger(x.ts)).toBe(true); expect(x.dur!).toBeGreaterThanOrEqual(0); }
+    expect(ev.find((x) => x.ph === 'i')!.name).toBe('verdict: stalled tls');
+  });
+});
+
+describe('har', () => {
+  it('is HAR 1.2 with the URLs from go\'s log; the unanswered fetch has status 0 and says how long', () => {
+    const har = JSON.parse(renderHar(tlsStall())) as { log: { version: string; entries: Array<{ request: { url: string }; response: { status: number }; timings: Record<string, number>; comment?: string; startedDateTime: string }> } };
+    expect(har.log.version).toBe('1.2');
+    expect(har.log.entries.map((e) => e.request.url)).toEqual([
+      'https://proxy.golang.org/github.com/x/y/@v/list', 'https://proxy.golang.org/github.com/x/y/@v/v1.0.0.zip',
+    ]);
+    expect(har.log.entries[0].response.status).toBe(200);
+    const stuck = har.log.entries[1];
+    expect(stuck.response.status).toBe(0);
+    expect(stuck.comment).toMatch(/no response within the evidence/);
+    for (const e of har.log.entries) {
+      expect(new Date(e.startedDateTime).toISOString()).toBe(e.startedDateTime);
+      for (const k of ['send', 'wait', 'receive']) expect(e.timings[k]).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
+
+describe('json', () => {
+  it('round-trips the report and turns non-finite numbers into null', () => {
+    const r = tlsStall();
+    r.verdict.waited = Infinity;
+    const back = JSON.parse(renderJson(r));
+    expect(back.schema).toBe('gomod-trace/report');
+    expect(back.verdict.waited).toBeNull();
+    expect(back.connections).toHaveLength(2);
+  });
+});

@@ -1,0 +1,363 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { decide } from '../../src/timeline/verdict.js';
+import {
+  conn, connectCall, dnsTx, fetch, goProcess, goroutine, input, lockCall, resetIds,
+} from './factories.js';
+
+beforeEach(() => resetIds());
+
+describe('verdict: one stall kind at a time', () => {
+  it('healthy: stage none, state ok, and names the slowest stage', () => {
+    const r = decide(input({
+      end: 3,
+      dns: [dnsTx({ name: 'proxy.golang.org', at: 0, latency: 0.02 }), dnsTx({ name: 'proxy.golang.org', type: 'AAAA', at: 0, latency: 0.03 })],
+      connections: [conn({ at: 0.05, tls: 'ok', waits: [{ after: 0.01, seconds: 0.2 }], closedAt: 2.5 })],
+    }));
+    expect(r.verdict.stage).toBe('none');
+    expect(r.verdict.state).toBe('ok');
+    expect(r.verdict.summary).toMatch(/slowest stage was proxy-response/);
+    expect(r.verdict.host).toBe('proxy.golang.org');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('DNS silent: every send unanswered → dns stalled, with the server and the wait', () => {
+    const r = decide(input({
+      end: 12,
+      dns: [
+        dnsTx({ name: 'proxy.golang.org', at: 0.1, latency: null, queries: [0.1, 5.1, 10.1], server: '127.9.9.9:53' }),
+        dnsTx({ name: 'proxy.golang.org', type: 'AAAA', at: 0.1, latency: null, queries: [0.1, 5.1, 10.1], server: '127.9.9.9:53' }),
+      ],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'stalled', host: 'proxy.golang.org', address: '127.9.9.9:53' });
+    expect(r.verdict.waited).toBeCloseTo(11.9, 5);
+    expect(r.verdict.hints.join(' ')).toMatch(/resolv\.conf/);
+    expect(r.verdict.hints.join(' ')).toMatch(/GODEBUG=netdns/);
+  });
+
+  it('NXDOMAIN → dns failed', () => {
+    const r = decide(input({
+      end: 1,
+      dns: [dnsTx({ name: 'goproxy.example', at: 0.1, rcode: 'NXDOMAIN', addrs: [] }), dnsTx({ name: 'goproxy.example', type: 'AAAA', at: 0.1, rcode: 'NXDOMAIN', addrs: [] })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'failed', host: 'goproxy.example' });
+    expect(r.verdict.summary).toMatch(/NXDOMAIN/);
+  });
+
+  it('a search-domain NXDOMAIN followed by the bare name resolving is recovered, not the verdict', () => {
+    const r = decide(input({
+      end: 2,
+      dns: [dnsTx({ name: 'proxy.golang.org.corp.example', at: 0, rcode: 'NXDOMAIN', addrs: [] }), dnsTx({ name: 'proxy.golang.org', at: 0.01 })],
+      connections: [conn({ at: 0.05, tls: 'ok', waits: [{ after: 0.01, seconds: 0.1 }], closedAt: 1 })],
+    }));
+    expect(r.verdict.stage).toBe('none');
+    expect(r.findings[0].summary).toMatch(/recovered/);
+  });
+
+  it('connect black-holed: SYNs re-sent, no SYN-ACK → connect stalled, address is the server', () => {
+    const r = decide(input({
+      end: 20,
+      dns: [dnsTx({ name: 'proxy.golang.org', at: 0, addrs: ['10.9.9.9'] })],
+      connections: [conn({ at: 0.01, server: '10.9.9.9:443', synAck: null, synRetries: 4 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'stalled', host: 'proxy.golang.org', address: '10.9.9.9:443' });
+    expect(r.verdict.waited).toBeCloseTo(19.99, 2);
+    expect(r.verdict.evidence[0].ref).toMatch(/^frame \d+$/);
+  });
+
+  it('connect refused → connect failed', () => {
+    const r = decide(input({ end: 1, connections: [conn({ at: 0.1, server: '127.3.3.1:8080', refused: true, tls: null })] }));
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'failed', address: '127.3.3.1:8080' });
+  });
+
+  it('TLS with no ServerHello → tls stalled, host from SNI', () => {
+    const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'proxy.golang.org' })] }));
+    expect(r.verdict).toMatchObject({ stage: 'tls', state: 'stalled', host: 'proxy.golang.org', address: '10.1.2.3:443' });
+    expect(r.verdict.hints.join(' ')).toMatch(/SNI/);
+  });
+
+  it('TLS reset after the ClientHello → tls failed', () => {
+    const r = decide(input({ end: 2, connections: [conn({ at: 0, tls: 'reset', sni: 'goproxy.lab.test' })] }));
+    expect(r.verdict).toMatchObject({ stage: 'tls', state: 'failed', host: 'goproxy.lab.test' });
+    expect(r.verdict.summary).toMatch(/reset/);
+  });
+
+  it('GOPROXY silent on one URL over TLS after others succeeded → proxy-response stalled', () => {
+    const r = decide(input({
+      end: 40,
+      connections: [conn({ at: 0, tls: 'ok', sni: 'goproxy.lab.test', waits: [{ after: 0.01, seconds: 0.01 }, { after: 0.05, seconds: 0.02 }, { after: 0.1, seconds: null }] })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', host: 'goproxy.lab.test' });
+    expect(r.verdict.waited!).toBeGreaterThan(39);
+    expect(r.verdict.hints.join(' ')).toMatch(/GOPROXY/);
+  });
+
+  it('HTTP/2 over TLS: other streams answered, then silence on every connection until the client hangs up → proxy-response stalled', () => {
+    const c = conn({ at: 0, tls: 'ok', sni: 'goproxy.lab.test', waits: [{ after: 0.001, seconds: 0.001 }, { after: 0.005, seconds: 0.0002 }], closedAt: 30 });
+    c.longestIdle = { start: 0.02, seconds: 29.98 };
+    c.lastPayload = { client: 0.015, server: 30 };
+    const r = decide(input({ end: 30, connections: [c] }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', host: 'goproxy.lab.test', address: '10.1.2.3:443' });
+    expect(r.verdict.waited).toBeCloseTo(29.98, 2);
+    // The same idle connection while another connection keeps working is a pooled connection, not a stall.
+    const busy = conn({ at: 1, server: '10.1.2.4:443', tls: 'ok', sni: 'goproxy.lab.test', waits: [{ after: 0.01, seconds: 0.01 }, { after: 20, seconds: 0.01 }], closedAt: 29.9 });
+    busy.lastPayload = { client: 21, server: 21 };
+    const r2 = decide(input({ end: 30, connections: [c, busy] }));
+    expect(r2.verdict.stage).toBe('none');
+  });
+
+  it('GOPROXY silent on one URL over plain HTTP → proxy-response stalled, the URL in the summary', () => {
+    const r = decide(input({
+      end: 30,
+      connections: [conn({
+        at: 0, server: '127.4.4.1:8081', tls: null,
+        http: [{ after: 0.01, ttfb: 0.003, target: '/example.com/a/@v/list', host: '127.4.4.1:8081' },
+          { after: 0.1, ttfb: null, target: '/example.com/b/@v/v1.0.0.zip', host: '127.4.4.1:8081' }],
+      })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', address: '127.4.4.1:8081' });
+    expect(r.verdict.summary).toContain('/example.com/b/@v/v1.0.0.zip');
+    expect(r.verdict.confidence).toBeGreaterThanOrEqual(0.75); // /@v/ path ties it to go
+  });
+
+  it('forward proxy silent on CONNECT → proxy-connect stalled; host is the target, address the proxy', () => {
+    const r = decide(input({
+      end: 25,
+      connections: [conn({ at: 0, server: '127.5.5.1:3128', proxyConnect: { target: 'proxy.golang.org:443', status: null } })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-connect', state: 'stalled', host: 'proxy.golang.org', address: '127.5.5.1:3128' });
+    expect(r.verdict.hints.join(' ')).toMatch(/NO_PROXY/);
+  });
+
+  it('forward proxy 407 → proxy-connect failed with the credentials hint', () => {
+    const r = decide(input({
+      end: 1,
+      connections: [conn({ at: 0, server: '127.5.5.1:3128', proxyConnect: { target: 'proxy.golang.org:443', status: 407 }, closedAt: 0.1 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-connect', state: 'failed', host: 'proxy.golang.org' });
+    expect(r.verdict.summary).toMatch(/407/);
+    expect(r.verdict.hints[0]).toMatch(/HTTPS_PROXY=http:\/\/USER:PASSWORD@/);
+  });
+
+  it('a trickling body over TLS → transfer slow (bytes still arriving)', () => {
+    const r = decide(input({
+      end: 30,
+      connections: [conn({ at: 0, tls: 'ok', waits: [{ after: 0.01, seconds: 0.01 }], serverBytes: 3000, serverDataUntil: 29.5 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'transfer', state: 'slow' });
+  });
+
+  it('a trickling plain-HTTP body → transfer slow; a body that stops → transfer stalled', () => {
+    const r = decide(input({
+      end: 30,
+      connections: [conn({ at: 0, tls: null, server: '127.4.4.1:8081', http: [{ after: 0.01, ttfb: 0.01, body: null, contentLength: 100000, bodyBytes: 300 }], serverDataUntil: 29.8 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'transfer', state: 'slow' });
+    expect(r.verdict.summary).toMatch(/300 of 100000/);
+    const stopped = decide(input({
+      end: 30,
+      connections: [conn({ at: 0, tls: null, server: '127.4.4.1:8081', http: [{ after: 0.01, ttfb: 0.01, body: null, contentLength: 100000, bodyBytes: 300 }], serverDataUntil: 2 })],
+    }));
+    expect(stopped.verdict).toMatchObject({ stage: 'transfer', state: 'stalled' });
+    expect(stopped.verdict.summary).toMatch(/nothing for 28\.0 s/);
+  });
+
+  it('module cache lock held by another process → cache-lock stalled with the lock path', () => {
+    const r = decide(input({
+      end: 20, captureEnd: null,
+      syscalls: [lockCall({ at: 1, duration: null })], processes: [goProcess()],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'stalled', host: null, address: null });
+    expect(r.verdict.path).toMatch(/toml\/@v\/v1\.3\.2\.lock$/);
+    expect(r.verdict.waited).toBeCloseTo(19, 5);
+    expect(r.verdict.evidence[0]).toMatchObject({ source: 'strace', ref: 'line 812' });
+    expect(r.verdict.hints.join(' ')).toMatch(/lslocks/);
+    expect(r.verdict.hints.join(' ')).not.toMatch(/go clean -modcache helps\b(?! only)/);
+  });
+
+  it('a flock by go on an fd strace could not name, never returning → still cache-lock stalled', () => {
+    const r = decide(input({ end: 10, captureEnd: null, syscalls: [{ ...lockCall({ at: 1, duration: 8.9 }), path: null, module: null, kind: 'other', result: '?', text: 'flock(7, LOCK_EX' }] }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'stalled', path: null });
+    expect(r.verdict.waited).toBeCloseTo(8.9, 5);
+  });
+
+  it('the lock holder PID, when the recorder saw it, goes into the hint', () => {
+    const path = '/m/cache/download/x/@v/v1.lock';
+    const r = decide(input({ end: 10, captureEnd: null, syscalls: [lockCall({ at: 1, duration: null, path })], lockHolders: [{ path, pid: 777 }] }));
+    expect(r.verdict.hints[0]).toMatch(/PID 777/);
+  });
+
+  it('a lock that was released after 3 s with nothing else wrong → cache-lock slow', () => {
+    const r = decide(input({ end: 10, syscalls: [lockCall({ at: 1, duration: 3 })] }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'slow' });
+  });
+});
+
+describe('verdict: the lookup as go lives it', () => {
+  it('a search-domain expansion that times out before the bare name resolves → dns slow for the name', () => {
+    const r = decide(input({
+      end: 8,
+      dns: [dnsTx({ name: 'goproxy.lab.example.corp.example', at: 0, latency: null, queries: [0, 1] }), dnsTx({ name: 'goproxy.lab.example', at: 2, addrs: ['10.5.5.5'] })],
+      connections: [conn({ at: 2.01, server: '10.5.5.5:443', tls: 'ok', sni: 'goproxy.lab.example', waits: [{ after: 0.01, seconds: 0.02 }], closedAt: 3 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'slow', host: 'goproxy.lab.example' });
+    expect(r.verdict.waited).toBeCloseTo(2.01, 3);
+    expect(r.verdict.summary).toMatch(/corp\.example unanswered/);
+  });
+
+  it('A answered, AAAA lost: the lookup lasts until the first connection → dns slow', () => {
+    const r = decide(input({
+      end: 12,
+      dns: [dnsTx({ name: 'goproxy.lab.example', at: 0, addrs: ['10.5.5.5'] }), dnsTx({ name: 'goproxy.lab.example', type: 'AAAA', at: 0, latency: null, queries: [0, 5] })],
+      connections: [conn({ at: 10, server: '10.5.5.5:443', tls: 'ok', sni: 'goproxy.lab.example', waits: [{ after: 0.01, seconds: 0.02 }], closedAt: 11 })],
+      fetches: [fetch({ url: 'https://goproxy.lab.example/x/@v/list', start: 0, end: 10.05, status: 200, seconds: 10.05, line: 2 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'slow', host: 'goproxy.lab.example' });
+    expect(r.verdict.waited).toBeCloseTo(10, 3);
+    // go's own "(10.05s)" is evidence for the lookup, not a slow server.
+    expect(r.verdict.evidence.some((e) => e.source === 'go')).toBe(true);
+    expect(r.findings.some((f) => f.stage === 'proxy-response')).toBe(false);
+  });
+
+  it('DNS silent with go\'s unfinished fetch: the fetch is evidence of the dns stall, not a stall of its own', () => {
+    const r = decide(input({
+      end: 6,
+      dns: [dnsTx({ name: 'goproxy.lab.example', at: 0.01, latency: null, queries: [0.01, 1.01, 2.01] })],
+      fetches: [fetch({ url: 'https://goproxy.lab.example/x/@v/list', start: 0, line: 1 })],
+      goroutines: [goroutine('connect')],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'stalled', host: 'goproxy.lab.example', address: '127.0.0.53:53' });
+    expect(r.verdict.evidence.some((e) => e.source === 'go' && e.ref === 'line 1')).toBe(true);
+  });
+});
+
+describe('verdict: relevance to go', () => {
+  it('a -i any capture: a browser stuck in SYN is a finding; the go stall is the verdict', () => {
+    const r = decide(input({
+      end: 30,
+      goStart: 5,
+      dns: [dnsTx({ name: 'www.blocked.example', at: 0.5, addrs: ['10.66.0.1'] }), dnsTx({ name: 'goproxy.cn', at: 5.1, addrs: ['10.7.7.7'] })],
+      connections: [
+        conn({ at: 0.6, server: '10.66.0.1:443', synAck: null, synRetries: 4 }),
+        conn({ at: 5.2, server: '10.7.7.7:443', tls: 'no-server-hello', sni: 'goproxy.cn' }),
+      ],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'tls', host: 'goproxy.cn' });
+    expect(r.verdict.confidence).toBeGreaterThanOrEqual(0.75);
+    const other = r.findings.find((f) => f.stage === 'connect');
+    expect(other?.host).toBe('www.blocked.example');
+    expect(other!.confidence).toBeLessThan(0.45);
+  });
+
+  it('strace sockets tie a connection to go even with no names', () => {
+    const r = decide(input({
+      end: 30,
+      processes: [goProcess()],
+      syscalls: [connectCall({ at: 1, remote: '10.8.8.8:443' })],
+      connections: [
+        conn({ at: 0.2, server: '10.66.0.1:443', synAck: null, synRetries: 4 }),
+        conn({ at: 1, server: '10.8.8.8:443', tls: 'ok', sni: 'mod.internal', waits: [{ after: 0.01, seconds: null }] }),
+      ],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', address: '10.8.8.8:443' });
+    expect(r.verdict.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(r.findings[0].confidence).toBeLessThan(0.45);
+  });
+
+  it('IPv6 black hole with IPv4 fallback: connect slow at the v6 address, waited until the fallback', () => {
+    const r = decide(input({
+      end: 5,
+      dns: [dnsTx({ name: 'proxy.golang.org', at: 0 }), dnsTx({ name: 'proxy.golang.org', type: 'AAAA', at: 0, addrs: ['2001:db8::1'] })],
+      connections: [
+        conn({ at: 0.01, server: '[2001:db8::1]:443', synAck: null, synRetries: 2 }),
+        conn({ at: 0.31, server: '10.1.2.3:443', tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 1 }),
+      ],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'slow', host: 'proxy.golang.org', address: '[2001:db8::1]:443' });
+    expect(r.verdict.waited!).toBeCloseTo(0.3, 2);
+    expect(r.verdict.summary).toMatch(/fell back/);
+    expect(r.verdict.hints[0]).toMatch(/IPv6/);
+  });
+
+  it('repeated black-holed connects to one address merge into one finding with a count', () => {
+    const r = decide(input({
+      end: 60,
+      connections: [conn({ at: 0, server: '10.9.9.9:443', synAck: null, synRetries: 5 }), conn({ at: 30, server: '10.9.9.9:443', synAck: null, synRetries: 4 })],
+    }));
+    expect(r.verdict.stage).toBe('connect');
+    expect(r.verdict.summary).toMatch(/2 times/);
+    expect(r.verdict.since).toBe(0);
+    expect(r.findings).toHaveLength(0);
+  });
+});
+
+describe('verdict: go log and goroutines', () => {
+  it('a fetch with no result line joins its connection and raises confidence', () => {
+    const c = conn({ at: 0, tls: 'ok', sni: 'goproxy.lab.test', waits: [{ after: 0.01, seconds: null }] });
+    const r = decide(input({
+      end: 30,
+      connections: [c],
+      fetches: [fetch({ url: 'https://goproxy.lab.test/example.com/m/@v/v1.0.0.zip', start: 0.01, line: 7 })],
+      goroutines: [goroutine('proxy-response')],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', host: 'goproxy.lab.test' });
+    expect(r.verdict.evidence.some((e) => e.source === 'go' && e.ref === 'line 7')).toBe(true);
+    expect(r.verdict.evidence.some((e) => e.ref === 'goroutine 17')).toBe(true);
+  });
+
+  it('go log only (no capture): an unfinished fetch is a stall, its error a failure at errorStage', () => {
+    const r1 = decide(input({ end: 50, captureEnd: null, fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 1 })] }));
+    expect(r1.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', host: 'proxy.golang.org' });
+    expect(r1.verdict.waited).toBe(49);
+    const r2 = decide(input({
+      end: 50, captureEnd: null,
+      fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 1, end: 11, error: 'dial tcp: lookup proxy.golang.org: i/o timeout', errorStage: 'dns' })],
+    }));
+    expect(r2.verdict).toMatchObject({ stage: 'dns', state: 'failed' });
+  });
+
+  it('a 404 then a direct success is a recovered not-found finding', () => {
+    const r = decide(input({
+      end: 5, captureEnd: null,
+      fetches: [fetch({ url: 'https://proxy.golang.org/corp.example/m/@v/list', start: 0, end: 0.2, status: 404, line: 2 }),
+        fetch({ url: 'https://corp.example/m?go-get=1', start: 0.3, end: 0.4, status: 200, line: 4 })],
+    }));
+    expect(r.verdict.stage).toBe('none');
+    expect(r.findings[0]).toMatchObject({ stage: 'not-found', state: 'failed' });
+  });
+
+  it('a git child reading the terminal → git-prompt stalled', () => {
+    const r = decide(input({
+      end: 30, captureEnd: null,
+      processes: [goProcess(), { pid: 4200, ppid: 4100, command: 'git', argv: ['git', 'ls-remote', 'https://corp.example/m'], start: 1, end: null, exit: null }],
+      syscalls: [{ ...lockCall({ at: 2, duration: null }), pid: 4200, command: 'git', name: 'read', kind: 'terminal-read', path: '/dev/tty', module: null, line: 99, text: 'read(3</dev/tty>,' }],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'git-prompt', state: 'stalled' });
+    expect(r.verdict.hints.join(' ')).toMatch(/GIT_TERMINAL_PROMPT=0/);
+  });
+});
+
+describe('verdict: git waiting on a credential helper', () => {
+  it('git-remote-https blocked reading the pipe of a helper it just started → git-prompt stalled, host from its URL', () => {
+    const procs = [
+      goProcess(),
+      { pid: 4200, ppid: 4100, command: 'git', argv: ['git', 'ls-remote', '-q', 'origin'], start: 1, end: null, exit: null },
+      { pid: 4201, ppid: 4200, command: 'git-remote-https', argv: ['/usr/lib/git-core/git-remote-https', 'origin', 'https://git.corp.example/team/m.git'], start: 1.1, end: null, exit: null },
+      { pid: 4202, ppid: 4201, command: 'askpass', argv: ['/usr/local/bin/askpass', "Username for 'https://git.corp.example': "], start: 1.5, end: null, exit: null },
+    ];
+    const read = (pid: number, command: string, at: number, line: number) => ({ ...lockCall({ at, duration: null }), pid, command, name: 'read', kind: 'other' as const, path: null, module: null, line, text: 'read(6<pipe:[1234]>, ' });
+    const r = decide(input({ end: 30, captureEnd: null, processes: procs, syscalls: [read(4200, 'git', 1.05, 50), read(4201, 'git-remote-https', 1.51, 60)] }));
+    expect(r.verdict).toMatchObject({ stage: 'git-prompt', state: 'stalled', host: 'git.corp.example' });
+    expect(r.verdict.summary).toMatch(/askpass/);
+    // git reading its own helper's pipe (git-remote-https) is not the prompt.
+    expect(r.findings.filter((f) => f.stage === 'git-prompt')).toHaveLength(0);
+  });
+});
+
+describe('verdict: language', () => {
+  it('zh-CN summaries and hints', () => {
+    const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello' })] }), 'zh-CN');
+    expect(r.verdict.summary).toMatch(/TLS 握手/);
+    expect(r.verdict.hints.join('')).toMatch(/goproxy\.cn,direct/);
+    expect(r.verdict.hints.join('')).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
