@@ -26,11 +26,15 @@ export async function runCaptureSummary(capture: string, opts: SummaryOptions, o
 export function registerAnalyze(program: Command): void {
   const cmd = program
     .command('analyze')
-    .argument('<target>', 'capture file (pcap or pcapng), a record bundle folder, or - for stdin')
+    .argument('[target]', 'capture file (pcap or pcapng), a record bundle folder, or - for stdin (may be left out with --strace or --go-log)')
     .description('analyse a capture (and optionally strace and go logs) and name the stall')
     .option('--summary', 'only summarise the capture file: format, link types, interfaces, packets, protocols');
-  addReportOptions(cmd).action(async (target: string, opts: AnalyzeCliOptions & { summary?: boolean }) => {
+  addReportOptions(cmd).action(async (target: string | undefined, opts: AnalyzeCliOptions & { summary?: boolean }) => {
+    if (target === undefined && !opts.strace && !opts.goLog) {
+      throw new UsageError('analyze needs a capture file, a bundle folder, --strace FILE or --go-log FILE');
+    }
     if (opts.summary) {
+      if (target === undefined) throw new UsageError('--summary needs a capture file');
       await runCaptureSummary(target, opts);
       return;
     }

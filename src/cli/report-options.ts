@@ -27,6 +27,8 @@ export interface AnalyzeCliOptions {
   lang?: string;
   straceDate?: string;
   straceTz?: string;
+  /** false with --no-redact. */
+  redact?: boolean;
 }
 
 export interface AnalyzeIo {
@@ -42,7 +44,8 @@ export function addReportOptions(cmd: Command): Command {
     .option('--go-log <file>', "go's own output (-x), as written by record or plain")
     .option('--lang <lang>', 'language of summaries and hints: en|zh-CN (default: from LANG / LC_ALL)')
     .option('--strace-date <YYYY-MM-DD>', 'date of a strace -t/-tt log (default: the capture\'s date)')
-    .option('--strace-tz <zone>', 'time zone of a strace -t/-tt log, e.g. Asia/Shanghai (default: local)');
+    .option('--strace-tz <zone>', 'time zone of a strace -t/-tt log, e.g. Asia/Shanghai (default: local)')
+    .option('--no-redact', 'keep credentials found in the evidence (URL user:password, tokens, auth headers) instead of ***');
 }
 
 export function parseFormat(f: string | undefined): ReportFormat {
@@ -78,7 +81,7 @@ export function renderReport(report: Report, format: ReportFormat, o: { color?: 
 
 const epipeGuarded = new WeakSet<object>();
 
-export async function runAnalyze(target: string, options: AnalyzeCliOptions, io: AnalyzeIo = {}): Promise<number> {
+export async function runAnalyze(target: string | undefined, options: AnalyzeCliOptions, io: AnalyzeIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const env = io.env ?? process.env;
   const format = parseFormat(options.format);
@@ -96,7 +99,7 @@ export async function runAnalyze(target: string, options: AnalyzeCliOptions, io:
   }
   const report = await analyze(
     { capture: target, strace: options.strace, goLog: options.goLog },
-    { lang, straceDate: options.straceDate, straceTz: options.straceTz },
+    { lang, straceDate: options.straceDate, straceTz: options.straceTz, redact: options.redact !== false },
   );
   // `analyze … | head` closes the pipe early: that is the reader's choice, not an error.
   if (!epipeGuarded.has(stdout)) {

@@ -9,6 +9,7 @@ import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
 import { decodePacket } from '../decode/packet.js';
 import { Defragmenter } from '../decode/defrag.js';
+import { redactReport } from '../report/redact.js';
 import {
   REPORT_SCHEMA, REPORT_VERSION,
   type AnomalyRecord, type FetchRecord,
@@ -36,6 +37,8 @@ export interface AnalyzeOptions {
   straceDate?: string;
   /** Time zone of strace -t/-tt times (default: local). */
   straceTz?: string;
+  /** Replace credentials found in the evidence by *** (default true; `--no-redact` turns it off). */
+  redact?: boolean;
 }
 
 /** A user-facing input problem (bad bundle, missing file): one line, exit 2. */
@@ -244,11 +247,18 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors,
   }, lang);
 
-  return {
+  const report: Report = {
     schema: REPORT_SCHEMA, version: REPORT_VERSION, generator: `gomod-trace ${VERSION}`, t0,
     inputs: inputList, dns, connections, syscalls, processes, fetches, goroutines,
     verdict, findings, anomalies,
   };
+  if (opts.redact !== false) {
+    const n = redactReport(report);
+    if (n > 0 && report.inputs.length > 0) {
+      report.inputs[0].warnings.push(`${n} string${n === 1 ? '' : 's'} with credentials redacted (URL user:password, tokens, auth headers); --no-redact keeps them`);
+    }
+  }
+  return report;
 }
 
 function minOf(...xs: Array<number | null | undefined>): number | null {

@@ -1,0 +1,62 @@
+/**
+ * Reports are pasted into public bug reports: credentials that reached the evidence (a GOPROXY URL
+ * with user:token@, a token in a query string, an Authorization or Cookie header in plaintext HTTP,
+ * a basic-auth or bearer value in an error text) are replaced by `***` in every string of the report
+ * before any renderer sees it. `analyze --no-redact` keeps them.
+ */
+import type { Report } from './schema.js';
+
+export const REDACTED = '***';
+
+const SECRET_PARAMS = [
+  'token', 'access_token', 'refresh_token', 'id_token', 'private_token', 'auth', 'authorization',
+  'key', 'api_key', 'apikey', 'password', 'passwd', 'pwd', 'secret', 'client_secret', 'sig',
+  'signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'session',
+];
+
+const RULES: Array<[RegExp, string]> = [
+  // scheme://user:password@host or scheme://token@host → scheme://***@host
+  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/@"'<>]+@/gi, `$1${REDACTED}@`],
+  // ?token=… &password=…
+  [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&;#\\s"'<>]+`, 'gi'), `$1${REDACTED}`],
+  // Header lines as they appear in plaintext HTTP or error texts.
+  [/\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\s*[:=]\s*)[^\r\n"]+/gi, `$1$2${REDACTED}`],
+  // Bare credentials schemes in free text.
+  [/\b(basic|bearer|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  // Well-known token shapes (GitHub, GitLab).
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b/g, REDACTED],
+];
+
+/** Redact one string; returns it unchanged (same instance) when nothing matched. */
+export function redactText(s: string): string {
+  let out = s;
+  for (const [re, to] of RULES) out = out.replace(re, to);
+  return out;
+}
+
+/**
+ * Redact every string in the report in place and return how many strings changed. Keys are not
+ * touched; only values.
+ */
+export function redactReport(report: Report): number {
+  let changed = 0;
+  const seen = new Set<object>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const r = redactText(v);
+      if (r !== v) changed++;
+      return r;
+    }
+    if (v === null || typeof v !== 'object' || seen.has(v)) return v;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
+    } else {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = walk(o[k]);
+    }
+    return v;
+  };
+  walk(report);
+  return changed;
+}

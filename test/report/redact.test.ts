@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { redactText } from '../../src/report/redact.js';
+
+const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
+
+describe('redactText', () => {
+  it.each([
+    ['https://alice:s3cr3t-token@goproxy.example.com/mod/@v/list', 'https://***@goproxy.example.com/mod/@v/list'],
+    ['https://ghp_abcdefghijklmnopqrstuvwx1234@git.example/x', 'https://***@git.example/x'],
+    ['GET /lookup/m@v1?token=abc123&x=1 HTTP/1.1', 'GET /lookup/m@v1?token=***&x=1 HTTP/1.1'],
+    ['https://h/p?a=1&Access_Token=zz9&sig=q', 'https://h/p?a=1&Access_Token=***&sig=***'],
+    ['Proxy-Authorization: Basic YWxpY2U6czNjcjN0', 'Proxy-Authorization: ***'],
+    ['Cookie: session=abc; other=1', 'Cookie: ***'],
+    ['server said: bearer eyJhbGciOiJIUzI1NiJ9.x.y', 'server said: bearer ***'],
+    ['token ghp_abcdefghijklmnopqrstuvwx1234 leaked', 'token *** leaked'],
+  ])('%s', (input, want) => {
+    expect(redactText(input)).toBe(want);
+  });
+
+  it('leaves ordinary evidence alone', () => {
+    for (const s of [
+      '# get https://goproxy.cn/github.com/x/y/@v/v1.2.3.zip: 200 OK (0.123s)',
+      'dial tcp 127.0.0.1:443: i/o timeout',
+      'module lab.example/greet@v1.2.0',
+      'https://sum.golang.google.cn/lookup/golang.org/x/text@v0.3.7',
+    ]) expect(redactText(s)).toBe(s);
+  });
+});
+
+describe('analyze redacts credentials in every format unless --no-redact', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-redact-'));
+  const log = join(dir, 'go.log');
+  writeFileSync(log, [
+    '1764045000.100000 E # get https://alice:hunter2-TOKEN@goproxy.example.com/lab.example/m/@v/v1.0.0.mod',
+    '1764045000.200000 E # get https://alice:hunter2-TOKEN@goproxy.example.com/lab.example/m/@v/v1.0.0.mod: 200 OK (0.100s)',
+    '1764045000.300000 E # get https://goproxy.example.com/lab.example/m/@v/v1.0.0.zip?token=zip-SECRET',
+    '',
+  ].join('\n'));
+
+  for (const format of ['json', 'table', 'md', 'html', 'har', 'trace']) {
+    it(`--format ${format}`, () => {
+      const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', format, '-o', '-'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      // Markdown escapes punctuation (goproxy\.example\.com): compare without the escapes.
+      const text = r.stdout.replace(/\\/g, '');
+      expect(text).not.toContain('hunter2-TOKEN');
+      expect(text).not.toContain('zip-SECRET');
+      expect(text).toContain('goproxy.example.com');
+    });
+  }
+
+  it('keeps them with --no-redact', () => {
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', 'json', '--no-redact'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hunter2-TOKEN');
+    const j = JSON.parse(r.stdout);
+    expect(j.fetches.length).toBeGreaterThan(0);
+  });
+
+  it('says in the report how many strings were redacted', () => {
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
+    const j = JSON.parse(r.stdout);
+    expect(j.inputs[0].warnings.join('\n')).toMatch(/\d+ strings? with credentials redacted/);
+  });
+});
