@@ -54,6 +54,18 @@ export class IpHeaderView implements IpHeader {
     return (this.#payload ??= this.#d.subarray(this.#payloadStart, this.#payloadEnd));
   }
 
+  /**
+   * The buffer the addresses are in and where the source address starts (the destination follows
+   * it): lets the flow table hash and compare addresses without making views per packet.
+   */
+  get addrBytes(): Uint8Array {
+    return this.#d;
+  }
+
+  get addrOffset(): number {
+    return this.#addr;
+  }
+
   /** Bytes of the IP payload present in the capture, without making a view. */
   get payloadPresent(): number {
     return this.#payloadEnd - this.#payloadStart;

@@ -89,6 +89,20 @@ export class TcpConnection {
     return -1;
   }
 
+  /**
+   * `direction` with the addresses read in place: source at sb[so..so+n), destination at
+   * db[dOff..dOff+n); `n` < 0 means sb and db are the whole addresses, of different lengths.
+   */
+  directionAt(sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, srcPort: number, dstPort: number): -1 | Dir {
+    if (n < 0) return this.direction(sb, srcPort, db, dstPort);
+    if (n !== this.clientIp.length || n !== this.serverIp.length) return -1;
+    if (srcPort === this.clientPort && dstPort === this.serverPort &&
+      sameAt(sb, so, this.clientIp, n) && sameAt(db, dOff, this.serverIp, n)) return 0;
+    if (srcPort === this.serverPort && dstPort === this.clientPort &&
+      sameAt(sb, so, this.serverIp, n) && sameAt(db, dOff, this.clientIp, n)) return 1;
+    return -1;
+  }
+
   /** Handshake round-trip time (SYN to the client's ACK of the SYN-ACK), when seen. */
   get handshakeRtt(): number | null {
     return this.rtt;
@@ -275,6 +289,11 @@ export class TcpConnection {
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameAt(b: Uint8Array, o: number, ip: Uint8Array, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (b[o + i] !== ip[i]) return false;
   return true;
 }
 

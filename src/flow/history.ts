@@ -17,6 +17,12 @@ export const enum HistoryEvent {
 }
 
 const LETTERS = 'shadfrtw';
+const UPPER = LETTERS.toUpperCase();
+
+/** The event's letter (upper case from the client); built only when it is appended. */
+function letterOf(fromClient: boolean, ev: HistoryEvent): string {
+  return fromClient ? UPPER[ev] : LETTERS[ev];
+}
 
 export class History {
   private text = '';
@@ -27,12 +33,11 @@ export class History {
   private readonly thresholds = [1, 1, 1, 1];
 
   add(fromClient: boolean, ev: HistoryEvent): void {
-    const letter = fromClient ? LETTERS[ev].toUpperCase() : LETTERS[ev];
     if (ev === HistoryEvent.Retransmit || ev === HistoryEvent.ZeroWindow) {
       const i = (fromClient ? 0 : 2) + (ev === HistoryEvent.ZeroWindow ? 1 : 0);
       this.counts[i]++;
       if (this.counts[i] === this.thresholds[i]) {
-        this.text += letter;
+        this.text += letterOf(fromClient, ev);
         this.thresholds[i] *= 10;
       }
       return;
@@ -40,7 +45,7 @@ export class History {
     const bit = 1 << (ev + (fromClient ? 0 : 8));
     if (this.seen & bit) return;
     this.seen |= bit;
-    this.text += letter;
+    this.text += letterOf(fromClient, ev);
   }
 
   has(fromClient: boolean, ev: HistoryEvent): boolean {

@@ -1,4 +1,5 @@
-import type { TcpSegment } from '../decode/types.js';
+import type { IpHeader, TcpSegment } from '../decode/types.js';
+import { IpHeaderView } from '../decode/headers.js';
 import { TcpConnection, type Dir } from './connection.js';
 
 /**
@@ -24,24 +25,50 @@ export class ConnectionTable {
   /** Direction of the segment last routed by `lookup` (0 client → server, 1 server → client). */
   dir: Dir = 0;
 
+  /** The connection `lookup` returned last: consecutive segments are mostly of one connection. */
+  private last: TcpConnection | null = null;
+
   /** Route a segment; returns its connection and sets `dir` (no object per packet). */
   lookup(srcIp: Uint8Array, dstIp: Uint8Array, seg: TcpSegment, t: number, frame: number): TcpConnection | null {
-    const key = tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort);
+    if (srcIp.length !== dstIp.length) {
+      // Addresses of different lengths (not from one IP header): compared whole, as `direction` does.
+      return this.route(srcIp, 0, dstIp, 0, -1, seg, t, frame);
+    }
+    return this.route(srcIp, 0, dstIp, 0, srcIp.length, seg, t, frame);
+  }
+
+  /**
+   * `lookup` for a decoded IP header: reads the addresses in place when the header is a view into
+   * the capture buffer (no typed-array view per packet).
+   */
+  lookupIp(ip: IpHeader, seg: TcpSegment, t: number, frame: number): TcpConnection | null {
+    if (ip instanceof IpHeaderView) {
+      const d = ip.addrBytes;
+      const o = ip.addrOffset;
+      const n = ip.version === 4 ? 4 : 16;
+      return this.route(d, o, d, o + n, n, seg, t, frame);
+    }
+    return this.lookup(ip.src, ip.dst, seg, t, frame);
+  }
+
+  private route(
+    sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, seg: TcpSegment, t: number, frame: number,
+  ): TcpConnection | null {
+    const sp = seg.srcPort;
+    const dp = seg.dstPort;
+    const last = this.last;
+    if (last !== null) {
+      const dir = last.directionAt(sb, so, db, dOff, n, sp, dp);
+      if (dir >= 0) return this.found(last, dir as Dir, null, 0, sb, so, db, dOff, n, seg, t, frame);
+    }
+    const key = n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp);
     let bucket = this.buckets.get(key);
     if (bucket) {
       for (let i = 0; i < bucket.length; i++) {
         const c = bucket[i];
-        const dir = c.direction(srcIp, seg.srcPort, dstIp, seg.dstPort);
+        const dir = c.directionAt(sb, so, db, dOff, n, sp, dp);
         if (dir < 0) continue;
-        if (c.startsNew(seg, dir as Dir) && this.all.length < this.maxConnections) {
-          c.release();
-          const fresh = this.create(srcIp, dstIp, seg, t, frame);
-          bucket[i] = fresh;
-          this.dir = 0;
-          return fresh;
-        }
-        this.dir = dir as Dir;
-        return c;
+        return this.found(c, dir as Dir, bucket, i, sb, so, db, dOff, n, seg, t, frame);
       }
     }
     if (this.all.length >= this.maxConnections) {
@@ -52,10 +79,37 @@ export class ConnectionTable {
       bucket = [];
       this.buckets.set(key, bucket);
     }
+    const srcIp = n < 0 ? sb : sb.subarray(so, so + n);
+    const dstIp = n < 0 ? db : db.subarray(dOff, dOff + n);
     const conn = this.create(srcIp, dstIp, seg, t, frame);
     bucket.push(conn);
-    this.dir = conn.direction(srcIp, seg.srcPort, dstIp, seg.dstPort) as Dir;
+    this.dir = conn.direction(srcIp, sp, dstIp, dp) as Dir;
+    this.last = conn;
     return conn;
+  }
+
+  /** A segment of connection `c` (bucket[i] when bucket is given): a new one on port reuse. */
+  private found(
+    c: TcpConnection, dir: Dir, bucket: TcpConnection[] | null, i: number,
+    sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, seg: TcpSegment, t: number, frame: number,
+  ): TcpConnection {
+    if (c.startsNew(seg, dir) && this.all.length < this.maxConnections) {
+      c.release();
+      const srcIp = n < 0 ? sb : sb.subarray(so, so + n);
+      const dstIp = n < 0 ? db : db.subarray(dOff, dOff + n);
+      const fresh = this.create(srcIp, dstIp, seg, t, frame);
+      if (bucket === null) {
+        bucket = this.buckets.get(tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort))!;
+        i = bucket.indexOf(c);
+      }
+      bucket[i] = fresh;
+      this.dir = 0;
+      this.last = fresh;
+      return fresh;
+    }
+    this.dir = dir;
+    this.last = c;
+    return c;
   }
 
   private create(srcIp: Uint8Array, dstIp: Uint8Array, seg: TcpSegment, t: number, frame: number): TcpConnection {
@@ -71,6 +125,19 @@ export function tupleHash(aIp: Uint8Array, aPort: number, bIp: Uint8Array, bPort
   const ha = endpointHash(aIp, aPort);
   const hb = endpointHash(bIp, bPort);
   return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) | 0;
+}
+
+/** `tupleHash` of addresses of `n` bytes read in place (sb[so..], db[dOff..]). */
+function tupleHashAt(sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, sp: number, dp: number): number {
+  const ha = endpointHashAt(sb, so, n, sp);
+  const hb = endpointHashAt(db, dOff, n, dp);
+  return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) | 0;
+}
+
+function endpointHashAt(b: Uint8Array, o: number, n: number, port: number): number {
+  let h = 0x811c9dc5 ^ port;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[o + i], 0x01000193);
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) | 0;
 }
 
 function endpointHash(ip: Uint8Array, port: number): number {

@@ -104,7 +104,7 @@ export class ConversationBuilder {
         else this.stats.tcp.syn++;
       }
       if (f & TCP_RST) this.stats.tcp.rst++;
-      const conn = this.table.lookup(ip.src, ip.dst, seg, t, p.frame);
+      const conn = this.table.lookupIp(ip, seg, t, p.frame);
       if (conn) conn.add(seg, this.table.dir, t, p.frame);
       else this.anomalies.add('TCP_connection_limit', t, p.frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
       return;

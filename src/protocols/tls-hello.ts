@@ -148,7 +148,24 @@ function printable(b: Uint8Array): string {
 export function ja3(ch: ClientHello): string {
   const list = (xs: number[]) => xs.filter((x) => !isGrease(x)).join('-');
   const text = [ch.legacyVersion, list(ch.cipherSuites), list(ch.extensions), list(ch.groups), ch.pointFormats.join('-')].join(',');
-  return createHash('md5').update(text).digest('hex');
+  return digestHex('md5', text);
+}
+
+/**
+ * Fingerprint hashes, remembered by their input text: a capture's clients mostly send the same
+ * hello shape, and a hash object per connection was the costliest part of reading a ClientHello.
+ */
+const digests = new Map<string, string>();
+const MAX_DIGESTS = 1024;
+
+function digestHex(alg: 'md5' | 'sha256', text: string): string {
+  const key = `${alg}:${text}`;
+  const hit = digests.get(key);
+  if (hit !== undefined) return hit;
+  const hex = createHash(alg).update(text).digest('hex');
+  if (digests.size >= MAX_DIGESTS) digests.clear();
+  digests.set(key, hex);
+  return hex;
 }
 
 /** JA4 (FoxIO) TLS client fingerprint, e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`. */
@@ -170,7 +187,7 @@ export function ja4(ch: ClientHello, transport: 't' | 'q' = 't'): string {
   }
   const a = `${transport}${ver}${ch.sni !== null ? 'd' : 'i'}${two(ciphers.length)}${two(exts.length)}${alpn}`;
   const hex4 = (n: number) => n.toString(16).padStart(4, '0');
-  const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+  const hash12 = (s: string) => digestHex('sha256', s).slice(0, 12);
   const b = ciphers.length === 0 ? '000000000000' : hash12(ciphers.map(hex4).sort().join(','));
   const extText = exts.filter((e) => e !== 0 && e !== 16).map(hex4).sort().join(',');
   const sigs = ch.signatureAlgorithms.filter((s) => !isGrease(s)).map(hex4).join(',');

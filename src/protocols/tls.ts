@@ -255,7 +255,8 @@ const enum State { Header, Body, Stopped }
 /** One direction's record and handshake-message reader. */
 class TlsDirection implements StreamSink {
   private state = State.Header;
-  private readonly hdr = new Uint8Array(5);
+  /** Record header bytes gathered so far (a plain array: no typed-array allocation per session). */
+  private readonly hdr = [0, 0, 0, 0, 0];
   private hdrFill = 0;
   private recType = 0;
   private recVersion = 0;
@@ -264,7 +265,7 @@ class TlsDirection implements StreamSink {
   /** Handshake messages are plaintext until this side's ChangeCipherSpec (or TLS 1.3 ServerHello). */
   private plaintext = true;
   // handshake message reassembly
-  private hsHdr = new Uint8Array(4);
+  private readonly hsHdr = [0, 0, 0, 0];
   private hsHdrFill = 0;
   private hsType = -1;
   private hsLeft = 0;
@@ -315,7 +316,7 @@ class TlsDirection implements StreamSink {
     while (pos < b.length) {
       if (this.state === State.Header) {
         const n = Math.min(5 - this.hdrFill, b.length - pos);
-        this.hdr.set(b.subarray(pos, pos + n), this.hdrFill);
+        for (let k = 0; k < n; k++) this.hdr[this.hdrFill + k] = b[pos + k];
         this.hdrFill += n;
         pos += n;
         if (this.hdrFill < 5) break;
@@ -390,7 +391,7 @@ class TlsDirection implements StreamSink {
     while (pos < b.length && this.plaintext) {
       if (this.hsType < 0) {
         const n = Math.min(4 - this.hsHdrFill, b.length - pos);
-        this.hsHdr.set(b.subarray(pos, pos + n), this.hsHdrFill);
+        for (let k = 0; k < n; k++) this.hsHdr[this.hsHdrFill + k] = b[pos + k];
         this.hsHdrFill += n;
         pos += n;
         if (this.hsHdrFill < 4) return;

@@ -14,15 +14,19 @@ const SECRET_PARAMS = [
   'signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'session',
 ];
 
-const RULES: Array<[RegExp, string]> = [
+/** Placeholders our own hints use to show the form of a credential (not a secret). */
+const PLACEHOLDER_USERINFO = /^(USER(:PASSWORD)?|\*\*\*)@$/;
+
+const RULES: Array<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // scheme://user:password@host or scheme://token@host → scheme://***@host
-  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/@"'<>]+@/gi, `$1${REDACTED}@`],
+  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s/@"'<>]+@)/gi, (m, scheme: string, userinfo: string) =>
+    PLACEHOLDER_USERINFO.test(userinfo) ? m : `${scheme}${REDACTED}@`],
   // ?token=… &password=…
   [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&;#\\s"'<>]+`, 'gi'), `$1${REDACTED}`],
   // Header lines as they appear in plaintext HTTP or error texts.
   [/\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\s*[:=]\s*)[^\r\n"]+/gi, `$1$2${REDACTED}`],
-  // Bare credentials schemes in free text.
-  [/\b(basic|bearer|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  // Credentials after their scheme in free text (the value must look encoded: a digit, + / or =).
+  [/\b(basic|bearer)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // Well-known token shapes (GitHub, GitLab).
   [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b/g, REDACTED],
 ];
@@ -30,7 +34,7 @@ const RULES: Array<[RegExp, string]> = [
 /** Redact one string; returns it unchanged (same instance) when nothing matched. */
 export function redactText(s: string): string {
   let out = s;
-  for (const [re, to] of RULES) out = out.replace(re, to);
+  for (const [re, to] of RULES) out = out.replace(re, to as string);
   return out;
 }
 

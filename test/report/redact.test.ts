@@ -27,7 +27,11 @@ describe('redactText', () => {
       '# get https://goproxy.cn/github.com/x/y/@v/v1.2.3.zip: 200 OK (0.123s)',
       'dial tcp 127.0.0.1:443: i/o timeout',
       'module lab.example/greet@v1.2.0',
+      'the token verification failed',
+      'server requires basic authentication',
       'https://sum.golang.google.cn/lookup/golang.org/x/text@v0.3.7',
+      // Our own hint showing the form of proxy credentials.
+      'HTTPS_PROXY=http://USER:PASSWORD@proxy:port',
     ]) expect(redactText(s)).toBe(s);
   });
 });
