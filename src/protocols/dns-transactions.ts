@@ -45,22 +45,7 @@ export class DnsTransactions {
       this.onLimit(t, frame);
       return;
     }
-    const rec: DnsTransactionRecord = {
-      name: msg.question?.name ?? '',
-      type: msg.question?.typeName ?? '',
-      client,
-      server,
-      transport,
-      id: msg.id,
-      queries: [t],
-      response: null,
-      rcode: null,
-      truncated: false,
-      answers: [],
-      cnames: [],
-      edns: false,
-      frames: [frame],
-    };
+    const rec = newRecord(msg, client, server, transport, [t], [frame]);
     const txn: Txn = { rec, idKey, key };
     this.list.push(rec);
     this.open.set(key, txn);
@@ -84,22 +69,8 @@ export class DnsTransactions {
         this.onLimit(t, frame);
         return;
       }
-      const rec: DnsTransactionRecord = {
-        name: msg.question?.name ?? '',
-        type: msg.question?.typeName ?? '',
-        client,
-        server,
-        transport,
-        id: msg.id,
-        queries: [],
-        response: null,
-        rcode: null,
-        truncated: false,
-        answers: [],
-        cnames: [],
-        edns: false,
-        frames: [],
-      };
+      // A response whose query was not captured: a transaction with no sends.
+      const rec = newRecord(msg, client, server, transport, [], []);
       txn = { rec, idKey, key: '' };
       this.list.push(rec);
     } else {
@@ -132,6 +103,28 @@ export class DnsTransactions {
   finish(): DnsTransactionRecord[] {
     return this.list;
   }
+}
+
+/** A transaction record for the message's question, before any response is applied. */
+function newRecord(
+  msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', queries: number[], frames: number[],
+): DnsTransactionRecord {
+  return {
+    name: msg.question?.name ?? '',
+    type: msg.question?.typeName ?? '',
+    client,
+    server,
+    transport,
+    id: msg.id,
+    queries,
+    response: null,
+    rcode: null,
+    truncated: false,
+    answers: [],
+    cnames: [],
+    edns: false,
+    frames,
+  };
 }
 
 function questionKey(msg: { question: { name: string; typeName: string } | null }): string {
