@@ -6,6 +6,7 @@
  * during the packet callback.
  */
 import type { IpHeader, TcpOptions, TcpSegment, UdpDatagram } from './types.js';
+import { decodeTcpOptions } from './tcp-options.js';
 
 export class IpHeaderView implements IpHeader {
   readonly version: 4 | 6;
@@ -84,16 +85,17 @@ export class TcpSegmentView implements TcpSegment {
   flags: number;
   window: number;
   headerLength: number;
-  options: TcpOptions;
   payloadLength: number;
   #d: Uint8Array;
   #start: number;
   #end: number;
+  #optionsStart: number;
   #payload: Uint8Array | null = null;
+  #options: TcpOptions | null = null;
 
   constructor(
     d: Uint8Array, srcPort: number, dstPort: number, seq: number, ack: number, flags: number, window: number,
-    headerLength: number, options: TcpOptions, payloadStart: number, payloadEnd: number, payloadLength: number,
+    headerLength: number, optionsStart: number, payloadStart: number, payloadEnd: number, payloadLength: number,
   ) {
     this.srcPort = srcPort;
     this.dstPort = dstPort;
@@ -102,9 +104,9 @@ export class TcpSegmentView implements TcpSegment {
     this.flags = flags;
     this.window = window;
     this.headerLength = headerLength;
-    this.options = options;
     this.payloadLength = payloadLength;
     this.#d = d;
+    this.#optionsStart = optionsStart;
     this.#start = payloadStart;
     this.#end = payloadEnd;
   }
@@ -113,8 +115,13 @@ export class TcpSegmentView implements TcpSegment {
     return (this.#payload ??= this.#d.subarray(this.#start, this.#end));
   }
 
+  /** Decoded on first access (the options end where the payload starts). */
+  get options(): TcpOptions {
+    return (this.#options ??= decodeTcpOptions(this.#d, this.#optionsStart, this.#start));
+  }
+
   toJSON(): object {
-    return { ...this, payload: this.payload.length };
+    return { ...this, options: this.options, payload: this.payload.length };
   }
 }
 

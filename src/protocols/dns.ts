@@ -1,12 +1,7 @@
-import dnsPacket from 'dns-packet';
+import { formatIp } from '../decode/address.js';
 import { dnsTypeName } from './dns-names.js';
 
-/**
- * One DNS message: the header and the first question read by our own bounded code, the answer,
- * authority and additional records by dns-packet's record codec (`answer.decode`), each call
- * guarded. A message that breaks part-way keeps what was read before the break plus the name of
- * the anomaly (`DNS_…`); nothing here throws.
- */
+/** One DNS message as the report needs it (see parseDnsMessage). */
 export interface DnsMessage {
   id: number;
   response: boolean;
@@ -26,24 +21,39 @@ export interface DnsMessage {
 /** At most this many answer strings are kept per message. */
 const MAX_ANSWERS = 64;
 
-interface RecordCodec {
-  decode: ((buf: Buffer, offset: number) => Record<string, unknown>) & { bytes: number };
-}
-const answerCodec = (dnsPacket as unknown as { answer: RecordCodec }).answer;
+const TYPE_A = 1;
+const TYPE_NS = 2;
+const TYPE_CNAME = 5;
+const TYPE_SOA = 6;
+const TYPE_PTR = 12;
+const TYPE_MX = 15;
+const TYPE_TXT = 16;
+const TYPE_AAAA = 28;
+const TYPE_SRV = 33;
+const TYPE_DNAME = 39;
+const TYPE_OPT = 41;
+const TYPE_SPF = 99;
 
-export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: { name: string; detail: string } } {
-  if (bytes.length < 12) {
-    return { anomaly: { name: 'DNS_truncated_header', detail: `message of ${bytes.length} bytes is shorter than the 12-byte header` } };
+type Anomaly = { name: string; detail: string };
+
+/**
+ * The DNS message codec for captures: the header, the first question and every resource record
+ * read by our own bounded code (RFC 1035 §4.1, RFC 6891 for OPT). Only what the report needs is
+ * turned into text: the first question's name and type, the answer section's data (A, AAAA, names,
+ * MX, SRV, SOA, TXT; other types by their type name), CNAME targets, and the OPT record's extended
+ * rcode. Owner names are validated and skipped, not built. A message that breaks part-way keeps
+ * what was read before the break plus the name of the anomaly (`DNS_…`); nothing here throws.
+ * (dns-packet's decoder did this job until it was measured: see docs/dependencies.md.)
+ */
+export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: Anomaly } {
+  const len = bytes.length;
+  if (len < 12) {
+    return { anomaly: { name: 'DNS_truncated_header', detail: `message of ${len} bytes is shorter than the 12-byte header` } };
   }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const id = buf.readUInt16BE(0);
-  const flags = buf.readUInt16BE(2);
-  const counts = {
-    questions: buf.readUInt16BE(4),
-    answers: buf.readUInt16BE(6),
-    authority: buf.readUInt16BE(8),
-    additional: buf.readUInt16BE(10),
-  };
+  const b = bytes;
+  const id = u16(b, 0);
+  const flags = u16(b, 2);
+  const counts = { questions: u16(b, 4), answers: u16(b, 6), authority: u16(b, 8), additional: u16(b, 10) };
   const msg: DnsMessage = {
     id,
     response: (flags & 0x8000) !== 0,
@@ -66,14 +76,14 @@ export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: { na
   // Counts come from the sender: nothing is sized by them, and every record read is bounded by
   // the bytes that remain, so a huge count ends at the first record that runs out.
   for (let q = 0; q < counts.questions; q++) {
-    const n = readName(buf, offset);
+    const n = readName(b, offset, msg.question === null);
     if ('error' in n) return fail(n.error, `question ${q + 1} at byte ${offset}: ${n.detail}`);
-    if (n.next + 4 > buf.length) {
-      return fail('DNS_truncated_question', `question ${q + 1} needs 4 bytes at ${n.next}, ${buf.length - n.next} remain`);
+    if (n.next + 4 > len) {
+      return fail('DNS_truncated_question', `question ${q + 1} needs 4 bytes at ${n.next}, ${len - n.next} remain`);
     }
-    const type = buf.readUInt16BE(n.next);
     if (msg.question === null) {
-      msg.question = { name: n.name, type, typeName: dnsTypeName(type), class: buf.readUInt16BE(n.next + 2) };
+      const type = u16(b, n.next);
+      msg.question = { name: n.name, type, typeName: dnsTypeName(type), class: u16(b, n.next + 2) };
     }
     offset = n.next + 4;
   }
@@ -81,55 +91,111 @@ export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: { na
   const sections = [counts.answers, counts.authority, counts.additional];
   for (let s = 0; s < 3; s++) {
     for (let i = 0; i < sections[s]; i++) {
-      if (offset >= buf.length) {
-        return fail('DNS_truncated_answer', `record ${i + 1} of section ${s + 1} starts at byte ${offset}, message ends at ${buf.length}`);
+      const where = `record ${i + 1} of section ${s + 1} at byte ${offset}`;
+      if (offset >= len) {
+        return fail('DNS_truncated_answer', `record ${i + 1} of section ${s + 1} starts at byte ${offset}, message ends at ${len}`);
       }
-      let rr: Record<string, unknown>;
-      try {
-        rr = answerCodec.decode(buf, offset);
-      } catch (err) {
-        const text = err instanceof Error ? err.message : String(err);
-        const name = /bad pointer/.test(text) ? 'DNS_name_bad_pointer'
-          : /bad label|too long/.test(text) ? 'DNS_malformed_name'
-          : /overflow|out of range|beyond|outside/i.test(text) ? 'DNS_truncated_answer'
-          : 'DNS_malformed_record';
-        return fail(name, `record ${i + 1} of section ${s + 1} at byte ${offset}: ${text}`);
-      }
-      const next = offset + answerCodec.decode.bytes;
-      if (next > buf.length) {
-        return fail('DNS_truncated_answer', `record ${i + 1} of section ${s + 1} at byte ${offset} ends at ${next}, message ends at ${buf.length}`);
+      const owner = readName(b, offset, false);
+      if ('error' in owner) return fail(recordNameError(owner.error), `${where}: ${owner.detail}`);
+      const fixed = owner.next;
+      if (fixed + 10 > len) return fail('DNS_truncated_answer', `${where}: its 10-byte fixed part runs past the end (${len})`);
+      const type = u16(b, fixed);
+      const rdLength = u16(b, fixed + 8);
+      const rdata = fixed + 10;
+      const next = rdata + rdLength;
+      if (next > len) return fail('DNS_truncated_answer', `${where} ends at ${next}, message ends at ${len}`);
+      if (s === 0) {
+        const bad = addAnswer(msg, b, type, rdata, next);
+        if (bad) return fail(bad.name, `${where}: ${bad.detail}`);
+      } else if (s === 2 && type === TYPE_OPT) {
+        msg.edns = true;
+        // The OPT record's TTL field carries the upper 8 bits of the 12-bit rcode.
+        msg.rcode = (b[fixed + 4] << 4) | (flags & 0xf);
       }
       offset = next;
-      if (s === 0) addAnswer(msg, rr);
-      else if (s === 2 && rr.type === 'OPT') {
-        msg.edns = true;
-        msg.rcode = (Number(rr.extendedRcode) << 4) | (flags & 0xf);
-      }
     }
   }
   return msg;
 }
 
-function addAnswer(msg: DnsMessage, rr: Record<string, unknown>): void {
-  const type = String(rr.type);
-  const data = rr.data as unknown;
-  if (type === 'CNAME' && typeof data === 'string') msg.cnames.push(data);
-  if (msg.answers.length >= MAX_ANSWERS) return;
-  msg.answers.push(answerText(type, data));
+function u16(b: Uint8Array, i: number): number {
+  return (b[i] << 8) | b[i + 1];
 }
 
-function answerText(type: string, data: unknown): string {
-  if (typeof data === 'string') return clean(data);
-  if (data && typeof data === 'object') {
-    const d = data as Record<string, unknown>;
-    if (type === 'MX') return `${d.preference} ${clean(String(d.exchange))}`;
-    if (type === 'SRV') return `${d.priority} ${d.weight} ${d.port} ${clean(String(d.target))}`;
-    if (type === 'SOA') return `${clean(String(d.mname))} ${clean(String(d.rname))} ${d.serial}`;
-    if (Array.isArray(data)) {
-      return clean(data.map((x) => (Buffer.isBuffer(x) ? x.toString('latin1') : String(x))).join(' '));
+function u32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}
+
+/** A name that ends inside a record is a record cut short; other name faults keep their name. */
+function recordNameError(error: string): string {
+  return error === 'DNS_truncated_name' ? 'DNS_truncated_answer' : error;
+}
+
+/** Add one answer-section record's data as text; returns the fault when its data is malformed. */
+function addAnswer(msg: DnsMessage, b: Uint8Array, type: number, start: number, end: number): Anomaly | null {
+  const text = rdataText(b, type, start, end);
+  if (typeof text !== 'string') return text;
+  if (type === TYPE_CNAME) msg.cnames.push(text);
+  if (msg.answers.length < MAX_ANSWERS) msg.answers.push(text);
+  return null;
+}
+
+function rdataText(b: Uint8Array, type: number, start: number, end: number): string | Anomaly {
+  const length = end - start;
+  switch (type) {
+    case TYPE_A:
+      if (length !== 4) return { name: 'DNS_malformed_record', detail: `A record data of ${length} bytes, not 4` };
+      return `${b[start]}.${b[start + 1]}.${b[start + 2]}.${b[start + 3]}`;
+    case TYPE_AAAA:
+      if (length !== 16) return { name: 'DNS_malformed_record', detail: `AAAA record data of ${length} bytes, not 16` };
+      return formatIp(b.subarray(start, end));
+    case TYPE_CNAME:
+    case TYPE_NS:
+    case TYPE_PTR:
+    case TYPE_DNAME:
+      return nameText(b, start, end);
+    case TYPE_MX: {
+      if (length < 3) return { name: 'DNS_malformed_record', detail: `MX record data of ${length} bytes` };
+      const exchange = nameText(b, start + 2, end);
+      return typeof exchange === 'string' ? `${u16(b, start)} ${exchange}` : exchange;
     }
+    case TYPE_SRV: {
+      if (length < 7) return { name: 'DNS_malformed_record', detail: `SRV record data of ${length} bytes` };
+      const target = nameText(b, start + 6, end);
+      return typeof target === 'string' ? `${u16(b, start)} ${u16(b, start + 2)} ${u16(b, start + 4)} ${target}` : target;
+    }
+    case TYPE_SOA: {
+      const mname = readName(b, start, true);
+      if ('error' in mname) return { name: recordNameError(mname.error), detail: mname.detail };
+      const rname = readName(b, mname.next, true);
+      if ('error' in rname) return { name: recordNameError(rname.error), detail: rname.detail };
+      if (rname.next + 20 > end) return { name: 'DNS_malformed_record', detail: 'SOA record data shorter than its names and five numbers' };
+      return `${clean(mname.name)} ${clean(rname.name)} ${u32(b, rname.next)}`;
+    }
+    case TYPE_TXT:
+    case TYPE_SPF: {
+      const parts: string[] = [];
+      for (let i = start; i < end; ) {
+        const n = b[i];
+        if (i + 1 + n > end) return { name: 'DNS_malformed_record', detail: `TXT string of ${n} bytes runs past the record data` };
+        let s = '';
+        for (let k = i + 1; k <= i + n; k++) s += String.fromCharCode(b[k]);
+        parts.push(s);
+        i += 1 + n;
+      }
+      return clean(parts.join(' '));
+    }
+    default:
+      return dnsTypeName(type);
   }
-  return type.startsWith('UNKNOWN_') ? `TYPE${type.slice(8)}` : type;
+}
+
+/** A name that must lie within a record's data (compression pointers may point anywhere before). */
+function nameText(b: Uint8Array, start: number, end: number): string | Anomaly {
+  const n = readName(b, start, true);
+  if ('error' in n) return { name: recordNameError(n.error), detail: n.detail };
+  if (n.next > end) return { name: 'DNS_malformed_record', detail: `name at byte ${start} runs past the record data (byte ${end})` };
+  return clean(n.name);
 }
 
 /** Replace control characters (names and TXT data can hold any byte) and bound the length. */
@@ -146,7 +212,7 @@ type NameResult = { name: string; next: number } | { error: string; detail: stri
  * inside a label as `\.`), compression pointers followed only backwards, 255 bytes at most.
  * `next` is the offset after the name in the original position.
  */
-export function readName(buf: Uint8Array, offset: number): NameResult {
+export function readName(buf: Uint8Array, offset: number, text = true): NameResult {
   const parts: string[] = [];
   let pos = offset;
   let next = -1;
@@ -173,15 +239,20 @@ export function readName(buf: Uint8Array, offset: number): NameResult {
     if (pos + 1 + len > buf.length) return { error: 'DNS_truncated_name', detail: `label of ${len} bytes at byte ${pos}, ${buf.length - pos - 1} remain` };
     total += len + 1;
     if (total > 255) return { error: 'DNS_malformed_name', detail: `name longer than 255 bytes at byte ${pos}` };
-    let label = '';
-    for (let i = pos + 1; i <= pos + len; i++) {
-      const b = buf[i];
-      if (b === 0x2e || b === 0x5c) label += `\\${String.fromCharCode(b)}`;
-      else if (b > 0x20 && b < 0x7f) label += String.fromCharCode(b);
-      else label += `\\${b.toString().padStart(3, '0')}`;
-    }
-    parts.push(label);
+    if (text) parts.push(labelText(buf, pos + 1, pos + 1 + len));
     pos += 1 + len;
   }
-  return { name: parts.length === 0 ? '.' : parts.join('.'), next };
+  return { name: !text ? '' : parts.length === 0 ? '.' : parts.join('.'), next };
+}
+
+/** One label as text: printable ASCII kept, a dot or backslash escaped, other bytes as `\DDD`. */
+function labelText(buf: Uint8Array, start: number, end: number): string {
+  let label = '';
+  for (let i = start; i < end; i++) {
+    const b = buf[i];
+    if (b === 0x2e || b === 0x5c) label += `\\${String.fromCharCode(b)}`;
+    else if (b > 0x20 && b < 0x7f) label += String.fromCharCode(b);
+    else label += `\\${b.toString().padStart(3, '0')}`;
+  }
+  return label;
 }

@@ -43,10 +43,16 @@ export function clip(s: string | null | undefined, max = 200): string {
   return truncate(visible(s.length > max * 4 ? s.slice(0, max * 4) : s), max);
 }
 
-/** Markdown text outside code: escape Markdown and HTML metacharacters, neutralise controls. */
+/**
+ * Markdown text outside code, embedded mid-line (never at a line start, where `#`, `-`, `+` or
+ * `1.` would start a block): escape the characters that open inline syntax anywhere — emphasis,
+ * code, links and images (`[`, `]`), raw HTML and entities, table pipes, strikethrough — and
+ * neutralise controls, newlines and @-mentions. Dots, dashes and parentheses stay as they are, so
+ * host names and versions read naturally when the Markdown is read as text.
+ */
 export function escapeMarkdown(s: string): string {
   return visible(s)
-    .replace(/[\\`*_{}[\]()#+\-.!|~<>&"]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '\\' + c))
+    .replace(/[\\`*_{}[\]|~<>&"]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '\\' + c))
     .replace(/@/g, '@&#8203;') // no @-mentions from evidence
     .replace(/\r?\n/g, ' ');
 }

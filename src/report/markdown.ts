@@ -26,9 +26,9 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   out.push(`### gomod-trace: ${escapeMarkdown(head)}`, '');
   out.push(`**${md(v.summary, 500)}**`, '');
   const facts: Array<[string, string]> = [];
-  if (v.host) facts.push([zh ? '主机' : 'host', `**${md(v.host, 200)}**`]);
-  if (v.address) facts.push([zh ? '地址' : 'address', md(v.address, 80)]);
-  if (v.path) facts.push([zh ? '路径' : 'path', md(v.path, 300)]);
+  if (v.host) facts.push([zh ? '主机' : 'host', `**${markdownCode(clip(v.host, 200))}**`]);
+  if (v.address) facts.push([zh ? '地址' : 'address', markdownCode(clip(v.address, 80))]);
+  if (v.path) facts.push([zh ? '路径' : 'path', markdownCode(clip(v.path, 300))]);
   if (v.waited !== null) facts.push([zh ? '等待' : 'waited', human(v.waited)]);
   facts.push([zh ? '可信度' : 'confidence', String(v.confidence)]);
   out.push(facts.map(([k, x]) => `${k}: ${x}`).join(' · '), '');

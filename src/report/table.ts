@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { Finding, FindingState, Report, StageName } from './schema.js';
 import { buildModel, human, type Row } from './model.js';
 import { clip, truncate } from './escape.js';
-import { wrap } from './wrap.js';
+import { GLUE, wrap } from './wrap.js';
 import { stageLabel, type Lang } from '../timeline/hints.js';
 
 export interface TableOptions {
@@ -80,8 +80,8 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const out: string[] = [];
   out.push(verdictLine(report.verdict, lang, color, width));
   const v = report.verdict;
-  const where = [v.host && `host ${clip(v.host, 80)}`, v.address && `address ${clip(v.address, 60)}`, v.path && `path ${clip(v.path, 120)}`,
-    v.since !== null && `since +${v.since.toFixed(3)}s`, v.waited !== null && `waited ${human(v.waited)}`, `confidence ${v.confidence}`]
+  const where = [v.host && `host ${clip(v.host, 80)}`, v.address && `address${GLUE}${clip(v.address, 60)}`, v.path && `path ${clip(v.path, 120)}`,
+    v.since !== null && `since${GLUE}+${v.since.toFixed(3)}s`, v.waited !== null && `waited${GLUE}${human(v.waited)}`, `confidence${GLUE}${v.confidence}`]
     .filter(Boolean).join(' · ');
   out.push(...wrap(where, width - 2, '  ').map((l) => dim(`  ${l}`)));
   out.push('');

@@ -15,19 +15,38 @@ export function displayWidth(s: string): number {
   return w;
 }
 
+/** A unit after a number ("5.2 s.", "30 ms", "12 KB"): never put on a line of its own. */
+const UNIT = /^(?:s|ms|µs|ns|min|h|B|KB|MB|GB|KiB|MiB|GiB|%)[.,;:)]*$/;
+
+/** Non-breaking space: callers glue words that belong together ("confidence\u00a00.95"). */
+export const GLUE = '\u00a0';
+
 /**
- * Wrap plain text to `width` columns; continuation lines get `indent`. Breaks at spaces, or anywhere
- * inside a word longer than the line (URLs, CJK runs). Colour codes must not be inside `text`.
+ * Wrap plain text to `width` columns; continuation lines get `indent`. Breaks at spaces (not at
+ * GLUE, nor between a number and its unit), or anywhere inside a word longer than the line (URLs,
+ * CJK runs). Colour codes must not be inside `text`.
  */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
   let lineW = 0;
   const max = (first: boolean): number => Math.max(10, width - (first ? 0 : displayWidth(indent)));
-  const push = (): void => { lines.push((lines.length ? indent : '') + line.replace(/\s+$/, '')); line = ''; lineW = 0; };
-  for (const token of text.split(/(\s+)/)) {
+  const push = (): void => {
+    lines.push((lines.length ? indent : '') + line.replace(/[ \t]+$/, '').replaceAll(GLUE, ' '));
+    line = '';
+    lineW = 0;
+  };
+  const tokens = text.split(/([ \t\r\n]+)/);
+  for (let i = 2; i < tokens.length; i += 2) {
+    if (UNIT.test(tokens[i]) && /\d$/.test(tokens[i - 2]) && tokens[i - 1] === ' ') {
+      tokens[i] = tokens[i - 2] + GLUE + tokens[i];
+      tokens[i - 2] = '';
+      tokens[i - 1] = '';
+    }
+  }
+  for (const token of tokens) {
     if (token === '') continue;
-    const space = /^\s+$/.test(token);
+    const space = /^[ \t\r\n]+$/.test(token);
     if (space) {
       if (lineW > 0) { line += ' '; lineW += 1; }
       continue;

@@ -82,10 +82,16 @@ describe('markdown', () => {
     const md = renderMarkdown(tlsStall());
     expect(md).toMatch(/^### gomod-trace: stalled at tls/);
     expect(md).toContain('<details>');
+    // Readable as plain text too: the host in a code span, no backslash before dots.
+    expect(md).toContain('host: **`proxy.golang.org`**');
+    expect(md).not.toMatch(/proxy\\\.golang/);
     const h = renderMarkdown(hostile());
-    expect(h).not.toContain('<b>');
-    expect(h).not.toMatch(/\]\(javascript:/);
-    expect(h).not.toMatch(/(^|[^`])@everyone/);
+    // Outside code spans (which show their text literally), nothing is markup.
+    const prose = h.replace(/(?<!\\)(`+)(?:(?!\1)[\s\S])*?\1/g, '');
+    expect(h).toContain('<b>x</b>'); // …inside a code span
+    expect(prose).not.toContain('<b>');
+    expect(prose).not.toMatch(/(?<!\\)\](?:\(|\\\()javascript:/);
+    expect(prose).not.toMatch(/@everyone/);
     expect(h).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
     expect(h.length).toBeLessThan(20_000);
   });

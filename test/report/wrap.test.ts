@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { GLUE, displayWidth, wrap } from '../../src/report/wrap.js';
+
+describe('wrap', () => {
+  it('keeps lines within the width and indents continuation lines', () => {
+    const lines = wrap('alpha beta gamma delta epsilon zeta eta theta', 20, '  ');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(20);
+    expect(lines.slice(1).every((l) => l.startsWith('  '))).toBe(true);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toBe('alpha beta gamma delta epsilon zeta eta theta');
+  });
+
+  it('never leaves a unit alone on a line ("5.2 s.")', () => {
+    const text = 'goproxy.lab.example accepted the request but sent no response for 5.2 s.';
+    for (let width = 12; width <= text.length; width++) {
+      const lines = wrap(text, width);
+      for (const l of lines) expect(l.trim()).not.toMatch(/^s\.$/);
+      expect(lines.join(' ')).toContain('5.2 s.');
+    }
+  });
+
+  it('does not break at GLUE, and prints it as a plain space', () => {
+    const text = ['host', 'example.com', '·', `waited${GLUE}5.17s`, '·', `confidence${GLUE}0.95`].join(' ');
+    for (let width = 15; width <= 50; width++) {
+      const lines = wrap(text, width);
+      const all = lines.join('\n');
+      expect(all).not.toContain(GLUE);
+      expect(all).toContain('confidence 0.95');
+      expect(all).toContain('waited 5.17s');
+    }
+  });
+
+  it('counts CJK as two columns', () => {
+    const lines = wrap('模块缓存锁被另一个进程持有'.repeat(3), 20);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(20);
+  });
+});
