@@ -1,5 +1,6 @@
 import { formatIp } from '../decode/address.js';
 import { dnsTypeName } from './dns-names.js';
+import { latin1 } from './text.js';
 
 /** One DNS message as the report needs it (see parseDnsMessage). */
 export interface DnsMessage {
@@ -178,9 +179,7 @@ function rdataText(b: Uint8Array, type: number, start: number, end: number): str
       for (let i = start; i < end; ) {
         const n = b[i];
         if (i + 1 + n > end) return { name: 'DNS_malformed_record', detail: `TXT string of ${n} bytes runs past the record data` };
-        let s = '';
-        for (let k = i + 1; k <= i + n; k++) s += String.fromCharCode(b[k]);
-        parts.push(s);
+        parts.push(latin1(b, i + 1, i + 1 + n));
         i += 1 + n;
       }
       return clean(parts.join(' '));
@@ -245,8 +244,13 @@ export function readName(buf: Uint8Array, offset: number, text = true): NameResu
   return { name: !text ? '' : parts.length === 0 ? '.' : parts.join('.'), next };
 }
 
+/** Labels that need no escaping: printable ASCII other than `.` and `\`. */
+const PLAIN_LABEL = /^[\x21-\x2d\x2f-\x5b\x5d-\x7e]*$/;
+
 /** One label as text: printable ASCII kept, a dot or backslash escaped, other bytes as `\DDD`. */
 function labelText(buf: Uint8Array, start: number, end: number): string {
+  const raw = latin1(buf, start, end);
+  if (PLAIN_LABEL.test(raw)) return raw;
   let label = '';
   for (let i = start; i < end; i++) {
     const b = buf[i];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { latin1 } from './text.js';
 import { isGrease, tlsVersionName } from './tls-names.js';
 
 /**
@@ -137,8 +138,13 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   return sh;
 }
 
+/** Printable ASCII other than the backslash. */
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+
 /** Bytes as text, other than printable ASCII as \xHH. */
 function printable(b: Uint8Array): string {
+  const raw = latin1(b);
+  if (PRINTABLE.test(raw)) return raw;
   let s = '';
   for (const c of b) s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   return s;

@@ -68,23 +68,27 @@ export class TlsSession {
     this.anomalies.add(name, t, frame, detail);
   }
 
-  clientHello(body: Uint8Array, t: number, frame: number): void {
-    this.counters.clientHellos++;
-    let ch;
+  /** A hello parsed, or null with the anomaly `name` when it is malformed (HelloError). */
+  private parseOr<T>(parse: (body: Uint8Array) => T, body: Uint8Array, name: string, t: number, frame: number): T | null {
     try {
-      ch = parseClientHello(body);
+      return parse(body);
     } catch (err) {
       if (!(err instanceof HelloError)) throw err;
-      this.anomaly('TLS_malformed_client_hello', t, frame, err.message);
-      return;
+      this.anomaly(name, t, frame, err.message);
+      return null;
     }
+  }
+
+  clientHello(body: Uint8Array, t: number, frame: number): void {
+    this.counters.clientHellos++;
+    const ch = this.parseOr(parseClientHello, body, 'TLS_malformed_client_hello', t, frame);
+    if (!ch) return;
     if (this.rec) {
       // Second ClientHello (after a HelloRetryRequest): the first one stays in the record.
       if (this.rec.helloRetryRequest !== null) this.secondClientHello = true;
       return;
     }
-    this.rec = {
-      clientHello: t,
+    this.rec = newRecord(t, frame, {
       clientVersion: tlsVersionName(ch.legacyVersion),
       supportedVersions: versionList(ch.supportedVersions),
       sni: ch.sni,
@@ -92,50 +96,19 @@ export class TlsSession {
       cipherSuites: ch.cipherSuites.length,
       ja3: ja3(ch),
       ja4: ja4(ch),
-      helloRetryRequest: null,
-      serverHello: null,
-      version: null,
-      alpnChosen: null,
-      alert: null,
-      changeCipherSpec: { client: null, server: null },
-      firstAppData: { client: null, server: null },
-      established: null,
-      clientHelloFrame: frame,
-    };
+    });
   }
 
   sslv2ClientHello(version: number, cipherSpecs: number, t: number, frame: number): void {
     this.counters.clientHellos++;
     if (this.rec) return;
-    this.rec = {
-      clientHello: t,
-      clientVersion: tlsVersionName(version),
-      supportedVersions: [],
-      sni: null,
-      alpn: [],
-      cipherSuites: cipherSpecs,
-      helloRetryRequest: null,
-      serverHello: null,
-      version: null,
-      alpnChosen: null,
-      alert: null,
-      changeCipherSpec: { client: null, server: null },
-      firstAppData: { client: null, server: null },
-      established: null,
-      clientHelloFrame: frame,
-    };
+    this.rec = newRecord(t, frame, { clientVersion: tlsVersionName(version), supportedVersions: [], sni: null, alpn: [], cipherSuites: cipherSpecs });
   }
 
   serverHello(body: Uint8Array, t: number, frame: number): void {
     this.counters.serverHellos++;
-    let sh;
-    try {
-      sh = parseServerHello(body);
-    } catch (err) {
-      if (!(err instanceof HelloError)) throw err;
-      this.anomaly('TLS_malformed_server_hello', t, frame, err.message);
-      return;
-    }
+    const sh = this.parseOr(parseServerHello, body, 'TLS_malformed_server_hello', t, frame);
+    if (!sh) return;
     const rec = this.rec;
     if (!rec) {
       this.anomaly('TLS_server_hello_without_client_hello', t, frame, 'ServerHello before any ClientHello was seen');
@@ -452,4 +425,24 @@ class TlsDirection implements StreamSink {
     this.state = State.Stopped;
     this.hsBody = null;
   }
+}
+
+/** A connection's TLS record at its (first) ClientHello: the hello's fields, nothing after it yet. */
+function newRecord(
+  t: number, frame: number,
+  hello: Pick<TlsRecord, 'clientVersion' | 'supportedVersions' | 'sni' | 'alpn' | 'cipherSuites'> & Partial<Pick<TlsRecord, 'ja3' | 'ja4'>>,
+): TlsRecord {
+  return {
+    clientHello: t,
+    ...hello,
+    helloRetryRequest: null,
+    serverHello: null,
+    version: null,
+    alpnChosen: null,
+    alert: null,
+    changeCipherSpec: { client: null, server: null },
+    firstAppData: { client: null, server: null },
+    established: null,
+    clientHelloFrame: frame,
+  };
 }

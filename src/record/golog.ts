@@ -28,6 +28,22 @@ export function withXFlag(goflags: string | undefined): string {
   return [...kept, '-x'].join(' ');
 }
 
+/**
+ * GODEBUG with the net package's resolver debugging on (`netdns=2`): go then prints which resolver
+ * it uses and `hostLookupOrder(HOST) = files,dns` as each lookup starts, which names the DNS stage
+ * even without a capture. A resolver the user chose stays chosen (`netdns=cgo` → `netdns=cgo+2`);
+ * a debug level already set is kept.
+ */
+export function withNetdnsDebug(godebug: string | undefined): string {
+  const parts = (godebug ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const i = parts.findIndex((p) => p.startsWith('netdns='));
+  if (i < 0) return [...parts, 'netdns=2'].join(',');
+  const value = parts[i].slice('netdns='.length);
+  if (/\d/.test(value)) return parts.join(',');
+  parts[i] = value === '' ? 'netdns=2' : `netdns=${value}+2`;
+  return parts.join(',');
+}
+
 /** Splits a byte stream into lines, bounded by MAX_LINE; calls `emit` for each. */
 export class LineSplitter {
   private partial = '';
