@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { formatEndpoint, formatIp } from '../decode/address.js';
+import { decodePacket } from '../decode/packet.js';
 
 export interface ProcSocket {
   inode: number;
@@ -119,4 +120,22 @@ export class ProcessSockets {
   get size(): number {
     return this.tuples.size;
   }
+}
+
+/**
+ * A filter for the packets of a growing capture: true for go's progress — DNS (port 53) or a
+ * 4-tuple `sockets` has seen go's process tree hold.
+ */
+export function goTrafficFilter(sockets: ProcessSockets): (data: Uint8Array, linkType: number) => boolean {
+  return (data, linkType) => {
+    const p = decodePacket({
+      frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType,
+      capturedLength: data.length, originalLength: data.length, data, fileOffset: 0,
+    });
+    const ip = p.ip;
+    const l4 = p.tcp ?? p.udp;
+    if (ip === null || l4 === null) return false;
+    if (l4.srcPort === 53 || l4.dstPort === 53) return true;
+    return sockets.has(formatEndpoint(ip.src, l4.srcPort), formatEndpoint(ip.dst, l4.dstPort));
+  };
 }

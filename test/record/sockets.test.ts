@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { ProcessSockets, parseProcNet, tupleKey } from '../../src/record/sockets.js';
+import { ProcessSockets, goTrafficFilter, parseProcNet, tupleKey } from '../../src/record/sockets.js';
+import { etherTcp4, etherUdp4 } from '../capture/fixtures/frames.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 
@@ -55,5 +56,20 @@ describe('ProcessSockets (real sockets)', () => {
 
   it('keys are direction-independent', () => {
     expect(tupleKey('1.2.3.4:5', '6.7.8.9:10')).toBe(tupleKey('6.7.8.9:10', '1.2.3.4:5'));
+  });
+});
+
+describe('goTrafficFilter', () => {
+  it('passes DNS and the 4-tuples go held, in both directions; not other traffic', () => {
+    const sockets = new ProcessSockets();
+    // Seed one tuple the way refresh would have found it.
+    (sockets as unknown as { tuples: Set<string> }).tuples.add(tupleKey('10.0.0.2:40000', '10.9.9.9:443'));
+    const isGo = goTrafficFilter(sockets);
+    const ETHERNET = 1;
+    expect(isGo(etherTcp4('10.0.0.2', 40000, '10.9.9.9', 443, { flags: 0x18, payload: new Uint8Array(5) }), ETHERNET)).toBe(true);
+    expect(isGo(etherTcp4('10.9.9.9', 443, '10.0.0.2', 40000, { flags: 0x10 }), ETHERNET)).toBe(true);
+    expect(isGo(etherUdp4('10.0.0.2', 5555, '10.0.0.53', 53, new Uint8Array(20)), ETHERNET)).toBe(true);
+    expect(isGo(etherTcp4('10.0.0.2', 40001, '10.9.9.9', 443, { flags: 0x18, payload: new Uint8Array(5) }), ETHERNET)).toBe(false);
+    expect(isGo(new Uint8Array(7), ETHERNET)).toBe(false);
   });
 });
