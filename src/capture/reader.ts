@@ -23,6 +23,11 @@ export interface ReadCaptureOptions {
   pollMs?: number;
   /** Read chunk size in bytes (default 4 MiB). */
   chunkSize?: number;
+  /**
+   * Called after each chunk is parsed (every few MiB) with the bytes of the input consumed so far
+   * and the packets handed to `onPacket`; for progress display. Must not throw.
+   */
+  onProgress?: (bytesRead: number, packets: number) => void;
 }
 
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
@@ -158,6 +163,7 @@ export async function readFrom(
     const used = parser.parse(buf, view, start, end, base - start);
     base += used - start;
     tail = buf.subarray(used, end);
+    opts.onProgress?.(base + tail.length, stats.packets);
     if (eof || stopped) {
       if (stopped && !opts.follow) stats.warnings.add('stopped', `stopped at byte ${base} before the end of the input`);
       parser.finish(tail.length, base);

@@ -1,9 +1,10 @@
 /**
  * The `analyze` command's report options and rendering, for src/cli/analyze.ts to wire in:
- *   addReportOptions(cmd)            --format, -o, --strace, --go-log, --lang, --strace-date, --strace-tz
+ *   addReportOptions(cmd)            --format, -o, --strace, --go-log, --lang, --strace-date, --strace-tz,
+ *                                    --no-redact, --no-progress (reading progress on a terminal: cli/progress.ts)
  *   runAnalyze(target, options, io)  runs the pipeline and writes the chosen format; returns the exit code
  */
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { analyze } from '../timeline/analyze.js';
@@ -11,10 +12,12 @@ import { resolveLang, type Lang } from '../timeline/hints.js';
 import type { Report } from '../report/schema.js';
 import { renderTable, verdictLine } from '../report/table.js';
 import { renderJson } from '../report/json.js';
+import { renderJsonChunks } from '../report/json-stream.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderTrace } from '../report/trace.js';
 import { renderHar } from '../report/har.js';
+import { createProgress, NO_PROGRESS, type ProgressStream } from './progress.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'html', 'md', 'trace', 'har'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -29,11 +32,15 @@ export interface AnalyzeCliOptions {
   straceTz?: string;
   /** false with --no-redact. */
   redact?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
 }
 
 export interface AnalyzeIo {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env?: NodeJS.ProcessEnv;
+  /** Where reading progress goes on a terminal (default process.stderr); see cli/progress.ts. */
+  stderr?: ProgressStream;
 }
 
 export function addReportOptions(cmd: Command): Command {
@@ -45,7 +52,8 @@ export function addReportOptions(cmd: Command): Command {
     .option('--lang <lang>', 'language of summaries and hints: en|zh-CN (default: from LANG / LC_ALL)')
     .option('--strace-date <YYYY-MM-DD>', 'date of a strace -t/-tt log (default: the capture\'s date)')
     .option('--strace-tz <zone>', 'time zone of a strace -t/-tt log, e.g. Asia/Shanghai (default: local)')
-    .option('--no-redact', 'keep credentials found in the evidence (URL user:password, tokens, auth headers) instead of ***');
+    .option('--no-redact', 'keep credentials found in the evidence (URL user:password, tokens, auth headers) instead of ***')
+    .option('--no-progress', 'no reading progress on stderr (shown only on a terminal, for inputs that take over a second)');
 }
 
 export function parseFormat(f: string | undefined): ReportFormat {
@@ -81,6 +89,23 @@ export function renderReport(report: Report, format: ReportFormat, o: { color?: 
 
 const epipeGuarded = new WeakSet<object>();
 
+/** Slices of a large report written one by one: converting a 20 MB string to bytes at once costs its size again in memory. */
+const SLICE = 1 << 20;
+
+async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    for (const piece of pieces) await fh.write(piece);
+  } finally {
+    await fh.close();
+  }
+}
+
+function writeInSlices(out: NodeJS.WritableStream, text: string): void {
+  if (text.length <= SLICE) { out.write(text); return; }
+  for (let i = 0; i < text.length; i += SLICE) out.write(text.slice(i, i + SLICE));
+}
+
 export async function runAnalyze(target: string | undefined, options: AnalyzeCliOptions, io: AnalyzeIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const env = io.env ?? process.env;
@@ -97,10 +122,20 @@ export async function runAnalyze(target: string | undefined, options: AnalyzeCli
   if (format === 'html' && !options.output && stdout.isTTY) {
     throw new UsageError('--format html writes a whole page: add -o report.html (or redirect stdout)');
   }
-  const report = await analyze(
-    { capture: target, strace: options.strace, goLog: options.goLog },
-    { lang, straceDate: options.straceDate, straceTz: options.straceTz, redact: options.redact !== false },
-  );
+  const progress = options.progress === false ? NO_PROGRESS : createProgress(io.stderr ?? process.stderr, env);
+  let report: Report;
+  try {
+    report = await analyze(
+      { capture: target, strace: options.strace, goLog: options.goLog },
+      {
+        lang, straceDate: options.straceDate, straceTz: options.straceTz, redact: options.redact !== false,
+        onProgress: progress === NO_PROGRESS ? undefined : (p) => progress.update(p),
+      },
+    );
+  } finally {
+    // Before anything else is printed (the report, or the error message).
+    progress.done();
+  }
   // `analyze … | head` closes the pipe early: that is the reader's choice, not an error.
   if (!epipeGuarded.has(stdout)) {
     epipeGuarded.add(stdout);
@@ -108,14 +143,18 @@ export async function runAnalyze(target: string | undefined, options: AnalyzeCli
   }
   const toFile = options.output !== undefined && options.output !== '-';
   const width = Math.max(60, Math.min(100, stdout.columns ?? 100));
-  const text = renderReport(report, format, { color: !toFile && format === 'table' && useColor(stdout, env), lang, width });
+  // JSON goes out record by record (report/json-stream.ts): a huge report is never one string.
+  const pieces: Iterable<string> = format === 'json'
+    ? renderJsonChunks(report)
+    : [renderReport(report, format, { color: !toFile && format === 'table' && useColor(stdout, env), lang, width })];
   if (toFile) {
-    await writeFile(options.output!, text);
+    await writeFilePieces(options.output!, pieces);
     // The file holds the report; the terminal still gets the one line that matters.
     stdout.write(verdictLine(report.verdict, lang, useColor(stdout, env), width) + '\n');
     stdout.write(`${lang === 'zh-CN' ? '报告已写入' : 'report written to'} ${options.output}\n`);
   } else {
-    stdout.write(text);
+    // process.stdout is synchronous for files, pipes and terminals on Linux: no backlog builds up.
+    for (const piece of pieces) writeInSlices(stdout, piece);
   }
   return 0;
 }

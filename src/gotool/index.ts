@@ -65,6 +65,9 @@ export interface GoDownloadLine {
   toolchain: boolean;
 }
 
+/** A host lookup go announced (GODEBUG=netdns=2) and the resolver order it chose. */
+export interface GoLookupLine { line: number; t: number | null; host: string; order: string }
+
 export interface GoRecords {
   fetches: FetchRecord[];
   goroutines: GoroutineSummary[];
@@ -73,6 +76,7 @@ export interface GoRecords {
   commands: GoCommandLine[];
   downloads: GoDownloadLine[];
   modules: GoJsonModule[];
+  lookups: GoLookupLine[];
 }
 
 export interface GoLogEvidence {
@@ -100,6 +104,7 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
   const openCommands: GoCommandLine[] = [];
   const downloads: GoDownloadLine[] = [];
   const modules: GoJsonModule[] = [];
+  const lookups: GoLookupLine[] = [];
   const json = new JsonCollector();
   const dump = new GoroutineCollector();
   const warnings: string[] = [];
@@ -232,6 +237,11 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
         else push(commands, { line: no, start, end: t, seconds: x.seconds, command: x.command, argv: x.argv, dir: x.dir, finished: true });
         return true;
       }
+      case 'lookup':
+        push(lookups, { line: no, t, host: x.host, order: x.order });
+        return true;
+      case 'netdns':
+        return true;
       case 'downloading':
         if (/^go1\.\d/.test(x.module)) push(downloads, { line: no, t, module: 'golang.org/toolchain', version: x.module, toolchain: true });
         else push(downloads, { line: no, t, module: x.module, version: x.version, toolchain: false });
@@ -296,6 +306,7 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
         commands: commands.map((c) => ({ ...c, start: rel(c.start), end: rel(c.end) })),
         downloads: downloads.map((d) => ({ ...d, t: rel(d.t) })),
         modules: modules.map((m) => ({ ...m, time: rel(m.time) })),
+        lookups: lookups.map((k) => ({ ...k, t: rel(k.t) })),
       };
     },
   };

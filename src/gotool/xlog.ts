@@ -9,6 +9,9 @@
  *   `# lock PATH` before a VCS repository lock; `mkdir -p DIR # git3 URL`;
  *   `cd DIR; git ARGS` before a VCS command and `0.048s # cd DIR; git ARGS` after it.
  *   `go: downloading MODULE VERSION` (other go commands; not `go mod download`).
+ * With GODEBUG=netdns=2 (record sets it) the net package adds `go package net: …` lines: the
+ * resolver chosen, and `hostLookupOrder(HOST) = files,dns` (or `cgo`, `dns,files`, …) as each
+ * lookup starts.
  */
 
 export interface TimedPrefix {
@@ -36,6 +39,10 @@ export type XLine =
   /** `cd DIR` alone on a line: the next VCS command runs there (go's repo-root lookup). */
   | { type: 'cd'; dir: string }
   | { type: 'downloading'; module: string; version: string }
+  /** GODEBUG=netdns=2: a host lookup starting, with the order go chose (`files,dns`, `cgo`, …). */
+  | { type: 'lookup'; host: string; order: string }
+  /** GODEBUG=netdns=2: go's other resolver lines (which resolver, why). */
+  | { type: 'netdns'; text: string }
   | { type: 'go-message'; text: string }
   | { type: 'other'; text: string };
 
@@ -56,6 +63,11 @@ export function parseXLine(text: string): XLine {
   if (m && !m[1].includes('; ')) return { type: 'cd', dir: m[1] };
   m = /^go: downloading (\S+) (\S+)$/.exec(text);
   if (m) return { type: 'downloading', module: m[1], version: m[2] };
+  if (text.startsWith('go package net: ')) {
+    m = /^go package net: hostLookupOrder\((.*)\) = (\S+)$/.exec(text);
+    if (m) return { type: 'lookup', host: m[1], order: m[2] };
+    return { type: 'netdns', text: text.slice(16) };
+  }
   if (text.startsWith('go: ') || text.startsWith('go ')) return { type: 'go-message', text };
   return { type: 'other', text };
 }

@@ -38,9 +38,28 @@ export interface Report {
   fetches: FetchRecord[];
   /** Summaries of a SIGQUIT goroutine dump found in go's log. */
   goroutines: GoroutineSummary[];
+  /**
+   * Host lookups go announced in its log (GODEBUG=netdns=2, which record sets): when each began
+   * and the resolver order go chose. Empty when go's log has none.
+   */
+  lookups: HostLookupRecord[];
   verdict: Finding;
   findings: Finding[];
   anomalies: AnomalyRecord[];
+}
+
+/**
+ * `order` as go printed it: `files,dns` / `dns,files` / `files` / `dns` are go's own resolver
+ * (/etc/hosts and the resolv.conf servers, in that order); `cgo` is the C library's resolver
+ * (nsswitch: systemd-resolved, nscd, VPN split DNS, mDNS…), whose queries may leave from another
+ * process or not at all.
+ */
+export interface HostLookupRecord {
+  t: Seconds | null;
+  host: string;
+  order: string;
+  /** Line in go's log. */
+  line: number;
 }
 
 // ---------------------------------------------------------------- inputs
@@ -225,10 +244,15 @@ export interface SyscallRecord {
   module: string | null;
   /** Socket endpoints when the fd is a socket: local and remote `ip:port`. */
   socket: { local: string | null; remote: string | null; protocol: string | null } | null;
-  /** strace log line number (1-based) where the call started. */
+  /** strace log line number (1-based) where the call started; 0 for a /proc snapshot. */
   line: number;
   /** Raw call text, possibly shortened. */
   text: string;
+  /**
+   * 'proc': not from strace but from record's /proc snapshot of go's processes when it stopped
+   * them (meta.json `stopped`); `start` is then an estimate and `duration` null. Absent: strace.
+   */
+  origin?: 'strace' | 'proc';
 }
 
 export interface ProcessRecord {
@@ -283,7 +307,8 @@ export type StageName =
 export type FindingState = 'stalled' | 'failed' | 'slow' | 'ok';
 
 export interface Evidence {
-  source: 'pcap' | 'strace' | 'go';
+  /** 'proc': record's /proc snapshot of go's processes when it stopped them (meta.json). */
+  source: 'pcap' | 'strace' | 'go' | 'proc';
   /** 'frame 812' for a capture, 'line 3041' for a log. */
   ref: string;
   text: string;

@@ -4,6 +4,7 @@
  * memory; bad lines become counted warnings; a file with no strace line at all is a
  * StraceFormatError naming the file and line.
  */
+import { stat } from 'node:fs/promises';
 import type { AnomalyRecord, InputSummary, ProcessRecord, SyscallRecord } from '../report/schema.js';
 import { readLines, type LogLine } from './readlines.js';
 import { parseLine, type StraceEvent } from './line.js';
@@ -15,11 +16,23 @@ import { StraceFormatError } from './errors.js';
 export { StraceFormatError } from './errors.js';
 export { decodeCacheLockPath, unescapeModulePath, classify, SLOW_SECONDS } from './classify.js';
 export { parseLine } from './line.js';
+export { sniffStraceClock } from './sniff.js';
 
 export interface StraceOptions extends ClockOptions {
   /** Most calls kept (still-blocked calls at the end are always kept). */
   maxRecords?: number;
   signal?: AbortSignal;
+  /**
+   * Progress, for a display: bytes read so far over all files, their total size, and lines read.
+   * Called once per read chunk (every 16–256 KiB) and once at the end. Must not throw.
+   */
+  onProgress?: (p: StraceProgress) => void;
+}
+
+export interface StraceProgress {
+  bytes: number;
+  total: number;
+  lines: number;
 }
 
 export interface StraceRecords {
@@ -52,23 +65,31 @@ class Cursor {
   private readonly gen: AsyncGenerator<LogLine[]>;
   readonly clock: StraceClock;
   head: Head | null = null;
-  constructor(readonly file: StraceFile, readonly label: string, opts: StraceOptions, chunkBytes: number) {
-    this.gen = readLines(file.path, { signal: opts.signal, chunkBytes });
+  constructor(readonly file: StraceFile, readonly label: string, opts: StraceOptions, chunkBytes: number, onBytes?: (n: number) => void) {
+    this.gen = readLines(file.path, { signal: opts.signal, chunkBytes, onBytes });
     this.clock = new StraceClock(opts);
   }
-  async advance(): Promise<void> {
-    while (this.idx >= this.batch.length) {
-      const r = await this.gen.next();
-      if (r.done) { this.head = null; return; }
-      this.batch = r.value;
-      this.idx = 0;
-    }
+  /** Move to the next line; false when the batch is used up and advance() must read on. */
+  advanceInBatch(): boolean {
+    if (this.idx >= this.batch.length) return false;
     const line = this.batch[this.idx++];
     const ev: StraceEvent = line.binary
       ? { type: 'garbage', text: '', pid: null, pidStyle: 'none', time: null }
       : parseLine(line.text, line.unterminated);
     const time = ev.type === 'garbage' ? null : this.clock.place(ev.time) ?? this.clock.last;
     this.head = { line, ev, time };
+    return true;
+  }
+  async advance(): Promise<void> {
+    while (this.idx >= this.batch.length) {
+      // Let go of the used batch before reading on: its lines are garbage now.
+      this.batch = [];
+      this.idx = 0;
+      const r = await this.gen.next();
+      if (r.done) { this.head = null; return; }
+      this.batch = r.value;
+    }
+    this.advanceInBatch();
   }
   key(): number { return this.head?.time ?? this.clock.last ?? -Infinity; }
   async close(): Promise<void> { await this.gen.return(undefined); }
@@ -85,7 +106,8 @@ export async function loadStrace(path: string, opts: StraceOptions = {}): Promis
   const chunkBytes = Math.max(16 * 1024, Math.min(256 * 1024, Math.floor((32 * 1024 * 1024) / files.length)));
   const multi = files.length > 1 || files[0].pid !== null;
   const parser = new StraceParser(opts.maxRecords ?? MAX_RECORDS);
-  const cursors = files.map((f) => new Cursor(f, multi ? f.path : '', opts, chunkBytes));
+  const progress = opts.onProgress ? await progressFor(files, opts.onProgress, () => parser.lines) : null;
+  const cursors = files.map((f) => new Cursor(f, multi ? f.path : '', opts, chunkBytes, progress?.onBytes));
   let firstBad: { file: string; line: number; text: string } | null = null;
   let nonBlank = 0;
   try {
@@ -103,7 +125,8 @@ export async function loadStrace(path: string, opts: StraceOptions = {}): Promis
       parser.feed(h.ev, h.time, h.line, best.label, best.file.pid);
       if (parser.parsedLines === 0 && nonBlank >= SNIFF_LINES) break;
       if (opts.signal?.aborted) break;
-      await best.advance();
+      // Most lines come from the batch in hand: no promise per line.
+      if (!best.advanceInBatch()) await best.advance();
     }
   } finally {
     for (const c of cursors) await c.close();
@@ -113,6 +136,7 @@ export async function loadStrace(path: string, opts: StraceOptions = {}): Promis
     throw new StraceFormatError(firstBad.file, firstBad.line, `not a strace log: no line looks like strace output (first: "${shown}")`);
   }
   parser.finish();
+  progress?.end();
 
   const clocks = cursors.map((c) => c.clock);
   const relative = clocks.some((c) => c.isRelative);
@@ -156,6 +180,22 @@ export async function loadStrace(path: string, opts: StraceOptions = {}): Promis
   };
 }
 
+/**
+ * Byte counting for onProgress. A chunk is counted when read, before its lines are parsed (read
+ * ahead by at most one chunk per file); the report is sent on the next chunk, so `lines` trails.
+ */
+async function progressFor(files: StraceFile[], cb: (p: StraceProgress) => void, lines: () => number): Promise<{ onBytes: (n: number) => void; end: () => void }> {
+  let total = 0;
+  for (const f of files) {
+    try { total += (await stat(f.path)).size; } catch { /* gone: read will say so */ }
+  }
+  let bytes = 0;
+  return {
+    onBytes: (n) => { bytes += n; cb({ bytes, total: Math.max(total, bytes), lines: lines() }); },
+    end: () => cb({ bytes, total: Math.max(total, bytes), lines: lines() }),
+  };
+}
+
 function buildWarnings(p: StraceParser, files: number): string[] {
   const w: string[] = [];
   const c = p.counters;
@@ -166,7 +206,7 @@ function buildWarnings(p: StraceParser, files: number): string[] {
   if (c.partial.count) w.push(`last line has no newline: its call is taken as still in progress${at(c.partial.first)}`);
   if (c.brokenPartial.count) w.push(`last line is cut short (no newline) and was skipped${at(c.brokenPartial.first)}`);
   if (p.joiner.orphans) w.push(`${p.joiner.orphans} resumed call(s) had no start in the log (first: line ${p.joiner.firstOrphanLine})`);
-  if (p.droppedRecords) w.push(`kept-call limit reached: ${p.droppedRecords} more slow call(s) not kept`);
+  if (p.droppedRecords) w.push(`kept-call limit reached: ${p.droppedRecords} more call(s) not kept (quick ones make way for slow and blocked calls)`);
   if (p.tree.dropped) w.push(`process limit reached: ${p.tree.dropped} line(s) of untracked processes`);
   if (p.tree.fdsDropped) w.push(`fd table limit reached: ${p.tree.fdsDropped} fd(s) not tracked`);
   if (p.tree.threadsDropped) w.push(`thread limit reached: ${p.tree.threadsDropped} line(s) of untracked threads`);

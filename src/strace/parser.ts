@@ -184,7 +184,12 @@ export class StraceParser {
     remote = remote ?? entry?.socket?.remote ?? null;
     const kind = classify({ name: c.name, args, path, remote, fd: first.fd, command: proc.command, unfinished: c.unfinished, duration: c.duration });
     if (kind === null) return;
-    if (!atEnd && this.kept.length >= this.maxRecords) { this.droppedRecords++; return; }
+    if (!atEnd && this.kept.length >= this.maxRecords) {
+      // Full: a slow, blocked or terminal call takes the place of the earliest quick one (a
+      // lock granted at once, a connect); a quick one is dropped. Either way one is counted.
+      this.droppedRecords++;
+      if (!(mattersMost(c.unfinished, c.duration, kind) && this.evictQuick())) return;
+    }
     let socket = entry?.socket ?? null;
     if (c.name === 'connect' && remote !== null && (socket === null || socket.remote === null)) {
       socket = { protocol: socket?.protocol ?? null, local: socket?.local ?? null, remote };
@@ -197,6 +202,23 @@ export class StraceParser {
       socket, line: c.line, file: c.file,
       text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text,
     });
+  }
+
+  /** Records before this index all matter most (see evictQuick). */
+  private quickScan = 0;
+
+  /** Remove the earliest kept call that was quick; false when there is none. */
+  private evictQuick(): boolean {
+    for (let i = this.quickScan; i < this.kept.length; i++) {
+      const k = this.kept[i];
+      if (!mattersMost(k.duration === null, k.duration, k.kind)) {
+        this.kept.splice(i, 1);
+        this.quickScan = i;
+        return true;
+      }
+    }
+    this.quickScan = this.kept.length;
+    return false;
   }
 
   /** Update fd tables and the process tree from a returned call. Returns a remote address it learnt. */
@@ -342,6 +364,11 @@ export class StraceParser {
   }
 
   anomalyCount(name: string): number { return this.anomalyCounts.get(name) ?? 0; }
+}
+
+/** Calls never given up for quick ones when the record limit is reached: slow, still blocked, terminal reads. */
+function mattersMost(unfinished: boolean, duration: number | null, kind: SyscallKind): boolean {
+  return unfinished || (duration !== null && duration >= SLOW_SECONDS) || kind === 'terminal-read';
 }
 
 export type { AnomalyRecord };

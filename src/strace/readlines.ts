@@ -25,6 +25,8 @@ export interface ReadLinesOptions {
   maxLineBytes?: number;
   signal?: AbortSignal;
   chunkBytes?: number;
+  /** Called with the size of each chunk read from the file (for progress). */
+  onBytes?: (n: number) => void;
 }
 
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LogLine[]> {
@@ -46,6 +48,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (opts.signal?.aborted) break;
+      opts.onBytes?.(chunk.length);
       const batch: LogLine[] = [];
       let start = 0;
       for (;;) {

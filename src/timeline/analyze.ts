@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readCapture } from '../capture/reader.js';
+import { captureSize, readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
 import { decodePacket } from '../decode/packet.js';
 import { Defragmenter } from '../decode/defrag.js';
@@ -13,12 +13,13 @@ import { redactReport } from '../report/redact.js';
 import {
   REPORT_SCHEMA, REPORT_VERSION,
   type AnomalyRecord, type FetchRecord,
-  type GoroutineSummary, type InputSummary, type ProcessRecord, type Report, type StageName, type SyscallRecord,
+  type GoroutineSummary, type HostLookupRecord, type InputSummary, type ProcessRecord, type Report, type StageName, type SyscallRecord,
 } from '../report/schema.js';
 import { VERSION } from '../version.js';
 import { ConversationBuilder, type Conversations } from '../protocols/conversations.js';
-import { loadStrace, type StraceEvidence } from '../strace/index.js';
+import { loadStrace, sniffStraceClock, type StraceEvidence } from '../strace/index.js';
 import { loadGoLog, type GoLogEvidence } from '../gotool/index.js';
+import { recordsFromSnapshot } from './snapshot.js';
 import { decide } from './verdict.js';
 import type { GoEnvHints } from './relevance.js';
 import type { Lang } from './hints.js';
@@ -39,6 +40,26 @@ export interface AnalyzeOptions {
   straceTz?: string;
   /** Replace credentials found in the evidence by *** (default true; `--no-redact` turns it off). */
   redact?: boolean;
+  /**
+   * Reading progress for a display (src/cli/progress.ts renders it on a terminal): called every few
+   * MiB of the capture and every chunk of the strace log, and once when each input is done.
+   */
+  onProgress?: (p: AnalyzeProgress) => void;
+}
+
+/** How far reading one input has got. */
+export interface AnalyzeProgress {
+  kind: 'capture' | 'strace';
+  /** The path as given ('-' for stdin). */
+  file: string;
+  /** Bytes read so far. */
+  bytes: number;
+  /** Size of the input in bytes; null when unknown (stdin). */
+  total: number | null;
+  /** Packets (capture) or lines (strace) read so far. */
+  count: number;
+  /** This input is read to the end. */
+  done: boolean;
 }
 
 /** A user-facing input problem (bad bundle, missing file): one line, exit 2. */
@@ -67,6 +88,8 @@ interface BundleMetaLike {
   stoppedBy?: string;
   command?: string[];
   locks?: Array<{ path?: string; pid?: number; command?: string }>;
+  /** record's /proc snapshot of go's processes when it stopped them (src/record/snapshot.ts). */
+  stopped?: unknown;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -92,7 +115,7 @@ async function readJson(path: string, warnings: string[]): Promise<Record<string
 export async function readBundle(dir: string): Promise<BundleFiles> {
   const warnings: string[] = [];
   let capture: string | null = null;
-  for (const name of ['capture.pcap', 'capture.pcapng']) {
+  for (const name of ['capture.pcap', 'capture.pcapng', 'capture.redacted.pcap', 'capture.redacted.pcapng']) {
     if (await isFile(join(dir, name))) { capture = join(dir, name); break; }
   }
   const goLog = (await isFile(join(dir, 'go.log'))) ? join(dir, 'go.log') : null;
@@ -167,6 +190,30 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   const inputList: InputSummary[] = [];
   const anomalies: AnomalyRecord[] = [];
 
+  // ---- strace
+  let straceEv: StraceEvidence | null = null;
+  const readStrace = async (path: string, captureFirst: number | null): Promise<StraceEvidence> => {
+    const date = opts.straceDate ?? (captureFirst !== null ? dateOf(captureFirst, opts.straceTz) :
+      bundle?.meta?.start?.epoch ? dateOf(bundle.meta.start.epoch, opts.straceTz) : undefined);
+    // A -r log needs the epoch of its first line: the recorder's start is close; a bare capture is not.
+    const anchor = bundle?.meta?.start?.epoch ?? undefined;
+    const onProgress = opts.onProgress;
+    let last = { bytes: 0, total: 0 };
+    const ev = await loadStrace(path, {
+      date, tz: opts.straceTz, anchor,
+      onProgress: onProgress ? (p) => { last = p; onProgress({ kind: 'strace', file: path, bytes: p.bytes, total: p.total, count: p.lines, done: false }); } : undefined,
+    });
+    onProgress?.({ kind: 'strace', file: path, bytes: last.bytes, total: last.total, count: ev.input.lines ?? 0, done: true });
+    return ev;
+  };
+  // A log whose times need no date (-ttt, -r, or --strace-date given) is read before the capture:
+  // the capture's connections are not yet in memory while its millions of lines go by, which keeps
+  // the peak lower (docs/performance.md). A -t/-tt log waits for the capture's date.
+  // (Not when the capture is missing: that error comes first, as it always did.)
+  const straceFirst = stracePath !== null && capturePath !== null && (capturePath === '-' || (await isFile(capturePath))) &&
+    (opts.straceDate !== undefined || ['epoch', 'rel'].includes((await sniffStraceClock(stracePath)) ?? ''));
+  if (stracePath && straceFirst) straceEv = await readStrace(stracePath, null);
+
   // ---- capture
   let conv: Conversations | null = null;
   let summary: CaptureSummary | null = null;
@@ -174,25 +221,26 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     const builder = new ConversationBuilder();
     // IP fragments are put back together first: large DNS answers often arrive fragmented.
     const defrag = new Defragmenter();
+    const onProgress = opts.onProgress;
+    const file = capturePath;
+    let total: number | null = null;
+    let read = 0;
+    if (onProgress) {
+      try { total = await captureSize(capturePath); } catch { /* readCapture reports a missing file */ }
+    }
     summary = await readCapture(capturePath, (raw) => {
       const p = defrag.push(decodePacket(raw));
       if (p) builder.add(p);
-    });
+    }, onProgress ? { onProgress: (bytes, count) => { read = bytes; onProgress({ kind: 'capture', file, bytes, total, count, done: false }); } } : {});
+    onProgress?.({ kind: 'capture', file, bytes: read, total, count: summary.packets, done: true });
     conv = builder.finish();
     anomalies.push(...conv.anomalies);
   }
 
   // ---- strace and go log: need the capture's date for time-of-day logs
-  let straceEv: StraceEvidence | null = null;
   let goEv: GoLogEvidence | null = null;
   const captureFirst = summary?.firstTime ?? null;
-  if (stracePath) {
-    const date = opts.straceDate ?? (captureFirst !== null ? dateOf(captureFirst, opts.straceTz) :
-      bundle?.meta?.start?.epoch ? dateOf(bundle.meta.start.epoch, opts.straceTz) : undefined);
-    // A -r log needs the epoch of its first line: the recorder's start is close; a bare capture is not.
-    const anchor = bundle?.meta?.start?.epoch ?? undefined;
-    straceEv = await loadStrace(stracePath, { date, tz: opts.straceTz, anchor });
-  }
+  if (stracePath && !straceFirst) straceEv = await readStrace(stracePath, captureFirst);
   if (goLogPath) {
     goEv = await loadGoLog(goLogPath);
   }
@@ -206,6 +254,7 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   let processes: ProcessRecord[] = [];
   let fetches: FetchRecord[] = [];
   let goroutines: GoroutineSummary[] = [];
+  let lookups: HostLookupRecord[] = [];
   const captureEnd = summary ? (summary.lastTime !== null ? summary.lastTime - t0 : conv?.end ?? null) : null;
   if (summary) {
     inputList.push({
@@ -226,7 +275,15 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     fetches = r.fetches;
     goroutines = r.goroutines;
     goErrors = r.errors;
+    lookups = r.lookups.map((l) => ({ t: l.t, host: l.host, order: l.order, line: l.line }));
     inputList.push({ ...goEv.input, warnings: [...goEv.input.warnings, ...goEv.assumptions], start: rel(goEv.firstTime), end: rel(goEv.lastTime) });
+  }
+  if (!straceEv && bundle?.meta?.stopped) {
+    // No strace log: what go and its children were blocked in when record stopped them.
+    const marks = fetches.flatMap((f) => [f.start, f.end]).filter((t): t is number => t !== null);
+    const r = recordsFromSnapshot(bundle.meta.stopped, t0, marks.length ? Math.max(...marks) : null);
+    syscalls = r.syscalls;
+    processes = r.processes;
   }
   if (bundle) {
     inputList.unshift({ kind: 'bundle', file: bundle.dir, format: 'gomod-trace record', start: rel(bundle.meta?.start?.epoch), end: rel(bundle.meta?.end?.epoch ?? null), warnings: bundle.warnings });
@@ -244,12 +301,12 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   const connections = conv?.connections ?? [];
   const { verdict, findings } = decide({
     dns, connections, syscalls, processes, fetches, goroutines,
-    captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors,
+    captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors, lookups,
   }, lang);
 
   const report: Report = {
     schema: REPORT_SCHEMA, version: REPORT_VERSION, generator: `gomod-trace ${VERSION}`, t0,
-    inputs: inputList, dns, connections, syscalls, processes, fetches, goroutines,
+    inputs: inputList, dns, connections, syscalls, processes, fetches, goroutines, lookups,
     verdict, findings, anomalies,
   };
   if (opts.redact !== false) {

@@ -189,7 +189,7 @@ export function summaryText(stage: StageName, state: FindingState, p: TextParams
 // ---------------------------------------------------------------- hints
 
 export type HintKey =
-  | 'mirror' | 'no-fallback-on-hang' | 'resolv' | 'netdns' | 'nxdomain-spelling' | 'private'
+  | 'mirror' | 'no-fallback-on-hang' | 'resolv' | 'netdns' | 'cgo-resolver' | 'nxdomain-spelling' | 'private'
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6';
@@ -206,6 +206,10 @@ const HINTS: Record<HintKey, Text> = {
   resolv: {
     en: (p) => `Check the nameservers in /etc/resolv.conf${p.server ? ` (the query went to ${p.server})` : ''}; try another resolver, e.g. with dig @SERVER ${p.host ?? 'proxy.golang.org'}.`,
     zh: (p) => `检查 /etc/resolv.conf 里的 nameserver${p.server ? `（查询发往 ${p.server}）` : ''}；可用 dig @服务器 ${p.host ?? 'proxy.golang.org'} 试试其他 DNS 服务器。`,
+  },
+  'cgo-resolver': {
+    en: (p) => `go used the system (cgo) resolver for ${h(p)}: the lookup goes through nsswitch (systemd-resolved on 127.0.0.53, nscd, VPN split DNS). Check \`resolvectl query ${h(p)}\` or \`getent hosts ${h(p)}\`, or try go's own resolver: GODEBUG=netdns=go.`,
+    zh: (p) => `go 对 ${h(p)} 使用了系统（cgo）解析器：查询经过 nsswitch（127.0.0.53 上的 systemd-resolved、nscd、VPN 分流 DNS）。可用 \`resolvectl query ${h(p)}\` 或 \`getent hosts ${h(p)}\` 检查，或改用 go 自己的解析器：GODEBUG=netdns=go。`,
   },
   netdns: {
     en: () => 'Switch go\'s resolver to compare: GODEBUG=netdns=go (pure Go, reads resolv.conf) or GODEBUG=netdns=cgo (the system resolver, nsswitch, VPN/split DNS).',

@@ -13,11 +13,12 @@
  */
 import type {
   ConnectionRecord, DnsTransactionRecord, Evidence, FetchRecord, Finding, FindingState,
-  GoroutineSummary, ProcessRecord, StageName, SyscallRecord,
+  GoroutineSummary, HostLookupRecord, ProcessRecord, StageName, SyscallRecord,
 } from '../report/schema.js';
 import {
   addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, normalizeHost,
 } from './join.js';
+import { decodeCacheLockPath } from '../strace/classify.js';
 import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
@@ -42,6 +43,8 @@ export interface VerdictInput {
   lockHolders?: Array<{ path: string; pid: number; command?: string | null }>;
   /** Error lines go printed (`go: …`, -json Error), with the stage their text points at. */
   goErrors?: ReadonlyArray<{ line: number; t: number | null; text: string; stage: StageName | null }>;
+  /** Host lookups go announced (GODEBUG=netdns=2) with the resolver order it chose. */
+  lookups?: readonly HostLookupRecord[];
 }
 
 export interface VerdictResult {
@@ -359,12 +362,15 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
       path: s.path, module: s.module, seconds: waited, pid: holder?.pid ?? null, host: promptHost,
       detail: isPrompt ? `${s.command ?? 'process'} (PID ${s.pid})${promptHost ? ` for ${promptHost}` : ''}${helper ? ` (through its helper ${helper.argv.slice(0, 3).join(' ')}, PID ${helper.pid})` : ''}` : null,
     };
-    const evidence: Evidence[] = [{ source: 'strace', ref: `line ${s.line}`, text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${s.duration === null ? ' <unfinished at end of log>' : ` = ${s.result ?? '?'} <${fmt(s.duration)}>`}` }];
-    if (holder) evidence.push({ source: 'strace', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''}` });
+    const fromProc = s.origin === 'proc';
+    const evidence: Evidence[] = [fromProc
+      ? { source: 'proc', ref: 'meta.json', text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${helper ? `; its child ${helper.command ?? '?'} (PID ${helper.pid}) started at +${fmt(helper.start ?? 0)}s` : ''}` }
+      : { source: 'strace', ref: `line ${s.line}`, text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${s.duration === null ? ' <unfinished at end of log>' : ` = ${s.result ?? '?'} <${fmt(s.duration)}>`}` }];
+    if (holder) evidence.push({ source: fromProc ? 'proc' : 'strace', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''}` });
     const conf = isLock && s.kind === 'cache-lock' ? 0.95 : 0.8;
     cands.push({
       finding: finding(stage, state, {
-        host: promptHost, address: null, path: isPrompt ? null : s.path, since: s.start, waited, confidence: conf, p, evidence, lang, refs: [`line ${s.line}`],
+        host: promptHost, address: null, path: isPrompt ? null : s.path, since: s.start, waited, confidence: conf, p, evidence, lang, refs: [fromProc ? `pid ${s.pid}` : `line ${s.line}`],
       }),
       pending: state === 'stalled', recovered: false, weight: waited, key: `${stage}|${s.path ?? s.pid}|${state}`, count: 1, start: s.start,
     });
@@ -478,6 +484,51 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
     }
   }
 
+  // ---------------------------------------------------------------- cache lock without strace
+  // go's goroutine dump (the SIGQUIT record sends before stopping it) shows a goroutine inside
+  // lockedfile/flock, and no strace log timed that call: the lock is the stall. The lock is the
+  // one another process held under the module cache when the recording stopped (meta.json
+  // `locks`, from /proc/locks); the wait is counted from go's last progress (its last fetch line).
+  const lockWaiter = input.goroutines.find((g) => g.waitsOn === 'cache-lock');
+  if (lockWaiter && !cands.some((c) => c.finding.stage === 'cache-lock')) {
+    const holder = input.lockHolders?.find((l) => decodeCacheLockPath(l.path) !== null) ?? input.lockHolders?.[0];
+    const marks = input.fetches.flatMap((f) => [f.start, f.end]).filter((t): t is number => t !== null && t <= input.evidenceEnd);
+    const since = Math.max(input.goStart ?? 0, ...marks);
+    const waited = Math.max(0, input.evidenceEnd - since);
+    const path = holder?.path ?? null;
+    const module = decodeCacheLockPath(path)?.module ?? null;
+    const p: TextParams = { path, module, seconds: waited, pid: holder?.pid ?? null };
+    const evidence: Evidence[] = [{
+      source: 'go', ref: `goroutine ${lockWaiter.id}`,
+      text: `[${lockWaiter.state}${lockWaiter.waitMinutes !== null ? `, ${lockWaiter.waitMinutes} minutes` : ''}] ${lockWaiter.frame ?? lockWaiter.frames[0] ?? ''}`,
+    }];
+    if (holder) evidence.push({ source: 'go', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''} when the recording stopped: ${holder.path}` });
+    cands.push({
+      finding: finding('cache-lock', 'stalled', {
+        host: null, address: null, path, since, waited, confidence: holder ? 0.9 : 0.75, p, evidence, lang, refs: [`goroutine ${lockWaiter.id}`],
+      }),
+      pending: true, recovered: false, weight: waited, key: `cache-lock|${path ?? 'dump'}|stalled`, count: 1, start: since,
+    });
+  }
+
+  // ---------------------------------------------------------------- go's resolver (netdns=2)
+  // Which resolver go used for a name it could not resolve: its own (files,dns: /etc/hosts then
+  // resolv.conf's servers, whose queries the capture shows) or the C library's (cgo: nsswitch,
+  // systemd-resolved, VPN split DNS — queries may leave from another process or not at all).
+  for (const c of cands) {
+    if (c.finding.stage !== 'dns' || !c.finding.host) continue;
+    const name = normalizeHost(c.finding.host);
+    const lookup = (input.lookups ?? []).find((l) => normalizeHost(l.host) === name);
+    if (!lookup) continue;
+    if (c.finding.evidence.length < 12) {
+      c.finding.evidence.push({ source: 'go', ref: `line ${lookup.line}`, text: `go looked up ${lookup.host} with order ${lookup.order} (${resolverText(lookup.order)})` });
+    }
+    if (lookup.order === 'cgo') {
+      const generic = hintText('netdns', {}, lang);
+      c.finding.hints = [hintText('cgo-resolver', { host: lookup.host }, lang), ...c.finding.hints.filter((h) => h !== generic)];
+    }
+  }
+
   // ---------------------------------------------------------------- merge repeats, choose
   const merged = new Map<string, Candidate>();
   for (const c of cands) {
@@ -534,6 +585,12 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
     f.confidence = Math.round(f.confidence * 100) / 100;
   }
   return { verdict, findings };
+}
+
+function resolverText(order: string): string {
+  if (order === 'cgo') return "the C library's resolver: nsswitch, systemd-resolved, nscd, VPN split DNS";
+  const parts = order.split(',').map((x) => (x === 'files' ? '/etc/hosts' : x === 'dns' ? "resolv.conf's servers" : x));
+  return `go's own resolver: ${parts.join(', then ')}`;
 }
 
 function hintsForOther(lang: Lang): string[] {

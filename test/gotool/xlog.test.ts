@@ -35,3 +35,13 @@ describe('-x lines', () => {
     expect(parseXLine('WORK=/tmp/go-build123')).toMatchObject({ type: 'other' });
   });
 });
+
+describe('GODEBUG=netdns=2 lines', () => {
+  it('a lookup with its order, and the other resolver lines', () => {
+    expect(parseXLine('go package net: hostLookupOrder(proxy.golang.org) = files,dns')).toEqual({ type: 'lookup', host: 'proxy.golang.org', order: 'files,dns' });
+    expect(parseXLine('go package net: hostLookupOrder(goproxy.cn) = cgo')).toEqual({ type: 'lookup', host: 'goproxy.cn', order: 'cgo' });
+    expect(parseXLine('go package net: dynamic selection of DNS resolver')).toEqual({ type: 'netdns', text: 'dynamic selection of DNS resolver' });
+    expect(parseXLine('go package net: confVal.netCgo = false  netGo = false').type).toBe('netdns');
+  });
+});
+

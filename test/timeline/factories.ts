@@ -157,7 +157,7 @@ export function input(o: Partial<VerdictInput> & { end: number }): VerdictInput 
   return {
     dns: o.dns ?? [], connections: o.connections ?? [], syscalls: o.syscalls ?? [], processes: o.processes ?? [],
     fetches: o.fetches ?? [], goroutines: o.goroutines ?? [], captureEnd: o.captureEnd === undefined ? o.end : o.captureEnd,
-    evidenceEnd: o.evidenceEnd ?? o.end, goStart: o.goStart ?? null, env: o.env ?? null, lockHolders: o.lockHolders,
+    evidenceEnd: o.evidenceEnd ?? o.end, goStart: o.goStart ?? null, env: o.env ?? null, lockHolders: o.lockHolders, lookups: o.lookups,
   };
 }
 
@@ -167,7 +167,7 @@ export function reportFrom(v: VerdictInput, extra: Partial<Report> = {}): Report
     schema: 'gomod-trace/report', version: 1, generator: 'test', t0: 1764045000,
     inputs: [{ kind: 'capture', file: 'capture.pcap', format: 'pcap', linkTypes: ['LINUX_SLL2'], packets: 100, start: 0, end: v.captureEnd, warnings: [] }],
     dns: [...v.dns], connections: [...v.connections], syscalls: [...v.syscalls], processes: [...v.processes],
-    fetches: [...v.fetches], goroutines: [...v.goroutines],
+    fetches: [...v.fetches], goroutines: [...v.goroutines], lookups: [...(v.lookups ?? [])],
     verdict: { stage: 'none', state: 'ok', host: null, address: null, path: null, since: null, waited: null, confidence: 0.5, summary: '', evidence: [], hints: [] },
     findings: [], anomalies: [], ...extra,
   };

@@ -361,3 +361,52 @@ describe('verdict: language', () => {
     expect(r.verdict.hints.join('')).toMatch(/[\u4e00-\u9fff]/);
   });
 });
+
+describe("verdict: go's resolver (GODEBUG=netdns=2)", () => {
+  const silent = () => [
+    dnsTx({ name: 'goproxy.cn', at: 0.1, latency: null, queries: [0.1, 5.1], server: '127.0.0.53:53' }),
+  ];
+
+  it('names the resolver order go chose in the DNS evidence', () => {
+    const r = decide(input({ end: 12, dns: silent(), lookups: [{ t: 0.09, host: 'goproxy.cn', order: 'files,dns', line: 4 }] }));
+    expect(r.verdict.stage).toBe('dns');
+    const ev = r.verdict.evidence.find((e) => e.ref === 'line 4');
+    expect(ev?.text).toBe("go looked up goproxy.cn with order files,dns (go's own resolver: /etc/hosts, then resolv.conf's servers)");
+    expect(r.verdict.hints.join(' ')).toMatch(/GODEBUG=netdns=go \(pure Go/);
+  });
+
+  it('with the cgo resolver, the first hint is about the system resolver', () => {
+    const r = decide(input({ end: 12, dns: silent(), lookups: [{ t: 0.09, host: 'GoProxy.cn.', order: 'cgo', line: 7 }] }));
+    expect(r.verdict.evidence.some((e) => /order cgo \(the C library's resolver/.test(e.text))).toBe(true);
+    expect(r.verdict.hints[0]).toMatch(/system \(cgo\) resolver for GoProxy\.cn\..*resolvectl query/);
+    expect(r.verdict.hints.some((h) => /Switch go's resolver to compare/.test(h))).toBe(false);
+  });
+
+  it('a lookup of another name changes nothing', () => {
+    const r = decide(input({ end: 12, dns: silent(), lookups: [{ t: 0.09, host: 'sum.golang.org', order: 'cgo', line: 7 }] }));
+    expect(r.verdict.evidence.some((e) => e.ref === 'line 7')).toBe(false);
+  });
+});
+
+describe('verdict: a cache lock seen only in the goroutine dump (no strace)', () => {
+  const LOCK = '/home/u/go/pkg/mod/cache/download/github.com/!azure/go-autorest/@v/v14.2.0+incompatible.lock';
+
+  it('names the lock the other process held, its module and holder, and the wait since go last made progress', () => {
+    const r = decide(input({
+      end: 40, goStart: 0,
+      fetches: [fetch({ url: 'https://proxy.golang.org/github.com/x/y/@v/list', start: 0.5, end: 0.9, status: 200, seconds: 0.4, line: 2 })],
+      goroutines: [goroutine('cache-lock', null)],
+      lockHolders: [{ path: LOCK, pid: 4242, command: 'go' }],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'stalled', path: LOCK });
+    expect(r.verdict.waited).toBeCloseTo(39.1, 5);
+    expect(r.verdict.summary).toContain('github.com/Azure/go-autorest@v14.2.0+incompatible');
+    expect(r.verdict.hints[0]).toMatch(/PID 4242/);
+    expect(r.verdict.evidence.map((e) => e.ref)).toEqual(['goroutine 17', 'meta']);
+  });
+
+  it('without a goroutine in the lock, a held lock alone is no verdict', () => {
+    const r = decide(input({ end: 40, lockHolders: [{ path: LOCK, pid: 4242, command: 'go' }] }));
+    expect(r.verdict.stage).toBe('none');
+  });
+});
