@@ -147,7 +147,9 @@ export function tsresolUnits(tsresol: number | undefined): number {
 function timestampUnits(p: PacketToWrite, iface: PcapngInterfaceSpec): bigint {
   const units = BigInt(tsresolUnits(iface.tsresol));
   const sec = BigInt(p.tsSec - (iface.tsoffset ?? 0));
-  return sec * units + (BigInt(p.tsNsec) * units) / 1_000_000_000n;
+  // Rounded, so that a time read from a file with a binary resolution (2^-n s) and held in ns
+  // is written back as the same number of units.
+  return sec * units + (BigInt(p.tsNsec) * units + 500_000_000n) / 1_000_000_000n;
 }
 
 export function pcapngPacket(p: PcapngPacketSpec, iface: PcapngInterfaceSpec, le: boolean): Uint8Array {

@@ -1,6 +1,6 @@
 /**
  * The `gomod-trace` command line: commander wiring only. Each subcommand lives in its own file
- * (analyze.ts, record.ts, doctor.ts, lab.ts) and throws UsageError for the user's mistakes.
+ * (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the user's mistakes.
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
@@ -9,6 +9,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerRecord } from './record.js';
 import { registerDoctor } from './doctor.js';
 import { registerLab } from './lab.js';
+import { registerRedact } from './redact.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerDoctor(program);
   registerLab(program);
+  registerRedact(program);
   return program;
 }
 

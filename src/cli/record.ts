@@ -34,10 +34,13 @@ export function registerRecord(program: Command): void {
     .option('--as-root', 'under sudo, run go as root instead of the invoking user')
     .option('--no-analyze', 'only record; analyse later with `gomod-trace analyze DIR`')
     .option('--no-progress', 'no live status line')
+    .option('--redact-capture', 'also write capture.redacted.pcap: a copy safe to share (payloads cut, DNS/TLS hellos/HTTP headers kept, credentials starred)')
+    .option('--drop-raw-capture', 'with --redact-capture: delete the raw capture.pcap afterwards, so the bundle can be shared as is')
     .option('--lang <lang>', 'language of the verdict: en or zh-CN', 'en')
     .action(async (goCommand: string[], opts: {
       out?: string; capture: boolean; interface: string; filter?: string; snaplen: number; strace?: boolean;
       timeout?: number; stallAfter?: number; quitGrace: number; asRoot?: boolean; analyze: boolean; progress: boolean; lang: string;
+      redactCapture?: boolean; dropRawCapture?: boolean;
     }) => {
       if (opts.lang !== 'en' && opts.lang !== 'zh-CN') throw new UsageError(`--lang must be en or zh-CN, got '${opts.lang}'`);
       const result = await record({
@@ -56,6 +59,8 @@ export function registerRecord(program: Command): void {
         lang: opts.lang,
         handleSignals: true,
         progress: opts.progress ? undefined : false,
+        redactCapture: !!opts.redactCapture,
+        dropRawCapture: !!opts.dropRawCapture,
       });
       process.exitCode = result.exitCode;
     });

@@ -11,6 +11,7 @@ import { analyze } from '../timeline/analyze.js';
 import { renderHtml } from '../report/html.js';
 import { renderTable } from '../report/table.js';
 import { BUNDLE_FILES } from './bundle.js';
+import { describeFsError } from '../cli/errors.js';
 
 export interface AnalysisResult {
   report: Report | null;
@@ -21,6 +22,12 @@ export interface AnalysisResult {
   /** Files written into the bundle. */
   files: string[];
   warnings: string[];
+}
+
+/** `FILE: no space left on device` for file-system errors (write errors carry no path), else the message. */
+function fsReason(err: unknown, file: string): string {
+  const e = err as NodeJS.ErrnoException;
+  return describeFsError(e && typeof e === 'object' && typeof e.code === 'string' ? { code: e.code, path: e.path ?? file } : err) ?? firstLine(err);
 }
 
 function firstLine(err: unknown): string {
@@ -36,13 +43,18 @@ export async function analyzeBundle(bundleDir: string, lang: 'en' | 'zh-CN' = 'e
   } catch (err) {
     return { report: null, verdictLine: null, text: null, files, warnings: [`analysis failed: ${firstLine(err)}; the bundle is complete, re-run \`gomod-trace analyze ${bundleDir}\``] };
   }
-  writeFileSync(join(bundleDir, BUNDLE_FILES.reportJson), JSON.stringify(report, null, 2) + '\n');
-  files.push(BUNDLE_FILES.reportJson);
+  try {
+    writeFileSync(join(bundleDir, BUNDLE_FILES.reportJson), JSON.stringify(report, null, 2) + '\n');
+    files.push(BUNDLE_FILES.reportJson);
+  } catch (err) {
+    // A full disk must not cost the verdict: it is still printed.
+    warnings.push(`report.json not written: ${fsReason(err, join(bundleDir, BUNDLE_FILES.reportJson))}`);
+  }
   try {
     writeFileSync(join(bundleDir, BUNDLE_FILES.reportHtml), renderHtml(report, { lang }));
     files.push(BUNDLE_FILES.reportHtml);
   } catch (err) {
-    warnings.push(`report.html not written: ${firstLine(err)}`);
+    warnings.push(`report.html not written: ${fsReason(err, join(bundleDir, BUNDLE_FILES.reportHtml))}`);
   }
   const line = verdictLine(report);
   let text = line;

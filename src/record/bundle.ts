@@ -2,6 +2,7 @@
  * The bundle `record` leaves behind: one folder with capture.pcap, go.log, strace.log, env.json,
  * meta.json (and report.json / report.html from the analyzer). `gomod-trace analyze DIR` reads it.
  */
+import type { StoppedProcess } from './snapshot.js';
 import { mkdirSync, readdirSync, writeFileSync, chownSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -12,6 +13,7 @@ export const BUNDLE_VERSION = 1 as const;
 
 export const BUNDLE_FILES = {
   capture: 'capture.pcap',
+  redactedCapture: 'capture.redacted.pcap',
   goLog: 'go.log',
   strace: 'strace.log',
   env: 'env.json',
@@ -47,12 +49,23 @@ export interface BundleMeta {
     captured: number | null;
     receivedByFilter: number | null;
     droppedByKernel: number | null;
+    /** With --redact-capture: the shareable copy (null when it could not be written). */
+    redacted?: string | null;
+    /** Whether capture.pcap is still in the bundle (--drop-raw-capture removes it). */
+    rawKept?: boolean;
   } | null;
+  /** What the user must know before sharing the bundle (e.g. that capture.pcap holds raw traffic). */
+  notices?: string[];
   strace: { file: string; command: string; syscalls: string } | null;
   /** Whom go ran as (under sudo: the invoking user). */
   user: { uid: number; gid: number; name: string | null; home: string | null; sudo: boolean };
   /** Module-cache locks held by other processes when gomod-trace stopped go (from /proc/locks). */
   locks?: { path: string; pid: number; command: string | null }[];
+  /**
+   * When gomod-trace stopped go: go and its children, each with the system calls its threads were
+   * blocked in and the file behind the fd (src/record/snapshot.ts). Evidence without --strace.
+   */
+  stopped?: StoppedProcess[];
   warnings: string[];
 }
 

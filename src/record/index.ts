@@ -6,14 +6,14 @@
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, readSync, closeSync, readFileSync, statfsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { UsageError, EXIT_STOPPED } from '../cli/errors.js';
+import { UsageError, EXIT_STOPPED, describeFsError } from '../cli/errors.js';
 import { VERSION } from '../version.js';
 import { findTool, requireTool, type ToolInfo } from './tools.js';
 import { CaptureProcess, CaptureStartError, firstErrorLine, type CaptureStats } from './capture.js';
 import { straceArgs, straceFormat, STRACE_SYSCALLS } from './strace.js';
-import { GoRun, withXFlag, nowEpoch } from './golog.js';
+import { GoRun, withNetdnsDebug, withXFlag, nowEpoch } from './golog.js';
 import { teardown, ensureNothingLeft, type TeardownResult } from './teardown.js';
 import { createBundleDir, goEnvJson, envDocument, writeJson, chownBundle, redactCredentials, BUNDLE_FILES, BUNDLE_SCHEMA, BUNDLE_VERSION, type BundleMeta } from './bundle.js';
 import { resolveRunAs, goEnvironment, sudoEnvWarning, captureFixHint } from './privileges.js';
@@ -22,7 +22,10 @@ import { PacketCounter } from './packetcount.js';
 import { Progress } from './progress.js';
 import { analyzeBundle, type AnalysisResult } from './analysis.js';
 import { heldCacheLocks } from './doctor.js';
-import { descendants } from './proctree.js';
+import { snapshotProcesses } from './snapshot.js';
+import { ProcessSockets, goTrafficFilter } from './sockets.js';
+import { descendants, isAlive } from './proctree.js';
+import { shareCapture } from './share.js';
 
 export interface RecordOptions {
   /** go's arguments (after `go`); default ['mod', 'download']. A leading 'go' is dropped. */
@@ -62,6 +65,10 @@ export interface RecordOptions {
   progress?: boolean;
   /** How long tcpdump may take to start listening (ms). */
   captureStartTimeoutMs?: number;
+  /** Also write capture.redacted.pcap, a copy safe to share (src/share/). */
+  redactCapture?: boolean;
+  /** With redactCapture: delete capture.pcap once the redacted copy is written. */
+  dropRawCapture?: boolean;
 }
 
 export interface RecordResult {
@@ -74,9 +81,18 @@ export interface RecordResult {
   capture: CaptureStats | null;
   analysis: AnalysisResult | null;
   warnings: string[];
+  /** Path of the shareable capture, when --redact-capture wrote one. */
+  redactedCapture: string | null;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Why record stops go: a limit, a signal, the bundle's disk full, or strace gone mid-run. */
+type RecordStop =
+  | StopReason
+  | { kind: 'signal'; name: string }
+  | { kind: 'disk-full'; file: string }
+  | { kind: 'strace-died'; how: string };
 
 export async function record(options: RecordOptions = {}): Promise<RecordResult> {
   validate(options);
@@ -142,30 +158,36 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     user: { uid: runAs.uid, gid: runAs.gid, name: runAs.name, home: runAs.home, sudo: runAs.sudo },
     warnings,
   };
+  let metaWriteFailed = false;
   const finishMeta = (): void => {
     try {
       writeJson(join(bundleDir, BUNDLE_FILES.meta), meta);
       if (runAs.sudo) chownBundle(bundleDir, runAs.uid, runAs.gid);
     } catch (err) {
-      say(`could not write meta.json: ${(err as Error).message}`);
+      const e = err as NodeJS.ErrnoException;
+      const msg = `could not write meta.json: ${describeFsError({ code: e?.code, path: e?.path ?? join(bundleDir, BUNDLE_FILES.meta) }) ?? e?.message}`;
+      if (!metaWriteFailed) say(msg);
+      metaWriteFailed = true;
     }
   };
 
   const parts: { go: GoRun | null; capture: CaptureProcess | null } = { go: null, capture: null };
   // ---- stop requests (signals, abort, stall watcher) — installed before anything starts
-  let stopReason: StopReason | { kind: 'signal'; name: string } | null = null;
+  let stopReason: RecordStop | null = null;
+  // Read through a function: TypeScript cannot see the assignments made in callbacks.
+  const currentStop = (): RecordStop | null => stopReason;
   let resolveStop: () => void = () => {};
   const stopRequested = new Promise<void>((r) => {
     resolveStop = r;
   });
-  const requestStop = (reason: StopReason | { kind: 'signal'; name: string }): void => {
+  const requestStop = (reason: RecordStop): void => {
     if (stopReason) {
       // A second Ctrl-C: no more waiting for the goroutine dump.
       if (reason.kind === 'signal') quitNow = true;
       return;
     }
     stopReason = reason;
-    say(reason.kind === 'signal' ? `${reason.name} received: stopping go (SIGQUIT for its goroutine dump first)` : `${describeStop(reason)}: stopping go (SIGQUIT for its goroutine dump first)`);
+    say(`${stopText(reason)}: stopping go (SIGQUIT for its goroutine dump first)${reason.kind === 'disk-full' ? '; the bundle keeps what fit' : ''}`);
     resolveStop();
   };
   let quitNow = false;
@@ -223,7 +245,10 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       throw new UsageError(`${stopText(stopReason)} before go started; nothing recorded`, { exitCode: EXIT_STOPPED });
     }
 
-    const counter = parts.capture ? new PacketCounter(files.capture) : null;
+    // --stall-after counts only go's traffic as progress: DNS, and the 4-tuples of the sockets go's
+    // process tree holds (refreshed from /proc at every poll).
+    const goSockets = options.stallAfter ? new ProcessSockets() : null;
+    const counter = parts.capture ? new PacketCounter(files.capture, goSockets ? goTrafficFilter(goSockets) : undefined) : null;
     const watcher = new StallWatcher({ timeout: options.timeout, stallAfter: options.stallAfter, onStop: (r) => requestStop(r) });
     const showProgress = options.progress ?? !!(stderr && (stderr as { isTTY?: boolean }).isTTY);
     const progress = new Progress({ out: showProgress ? stderr : null, captureFile: parts.capture ? files.capture : null });
@@ -232,7 +257,7 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     const go = new GoRun({
       go: goPath,
       args,
-      env: { ...env, GOFLAGS: withXFlag(env.GOFLAGS), ...(wrap ? { GODEBUG: withoutAsyncPreempt(env.GODEBUG) } : {}) },
+      env: { ...env, GOFLAGS: withXFlag(env.GOFLAGS), GODEBUG: wrap ? withoutAsyncPreempt(withNetdnsDebug(env.GODEBUG)) : withNetdnsDebug(env.GODEBUG) },
       cwd,
       logFile: files.goLog,
       echo: options.stdout === null || stderr === null ? null : { stdout: progress.wrap(options.stdout ?? process.stdout), stderr: progress.wrap(stderr ?? process.stderr) },
@@ -245,8 +270,25 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       },
     });
     parts.go = go;
-    parts.capture?.child.on('exit', () => {
-      if (go.running) say(`warning: tcpdump stopped during the recording${firstErrorLine(parts.capture?.stderr ?? '') ? `: ${firstErrorLine(parts.capture?.stderr ?? '')}` : ''}; the capture ends here`);
+    let captureDied: string | null = null;
+    parts.capture?.child.on('exit', (code, sig) => {
+      if (!go.running || stopReason) return;
+      const said = firstErrorLine(parts.capture?.stderr ?? '');
+      const at = new Date().toISOString();
+      captureDied = sig
+        ? `tcpdump was killed by ${sig}; ${BUNDLE_FILES.capture} ends at ${at}`
+        : `tcpdump exited with status ${code}${said ? `: ${said}` : ''}; ${BUNDLE_FILES.capture} ends at ${at}`;
+      say(`warning: tcpdump stopped during the recording: ${sig ? `killed by ${sig}` : said || `exit status ${code}`}; the capture ends here (go goes on)`);
+    });
+    // Under strace, the go process itself (strace's child): remembered so that go can still be
+    // stopped if strace dies and go is re-parented away from it.
+    let knownGoPid: number | null = wrap ? null : go.child.pid ?? null;
+    go.child.on('exit', (code, sig) => {
+      if (!wrap || stopReason) return;
+      const pid = knownGoPid ?? go.goPid();
+      if (pid !== null && pid !== go.child.pid && isAlive(pid)) {
+        requestStop({ kind: 'strace-died', how: sig ? `strace was killed by ${sig}` : `strace exited with status ${code}` });
+      }
     });
     const goStarted = nowEpoch();
     let goEnded: number | null = null;
@@ -254,8 +296,17 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       goEnded = nowEpoch();
     });
     const poll = setInterval(() => {
-      if (counter && counter.poll() > 0) watcher.progress();
+      if (goSockets && go.child.pid) goSockets.refresh([go.child.pid, ...descendants(go.child.pid)]);
+      if (counter && counter.poll() > 0 && (!goSockets || counter.takeRelevant() > 0)) watcher.progress();
       progress.tick(counter?.packets ?? null, watcher.idle());
+      if (wrap && go.running) {
+        const pid = go.goPid();
+        if (pid !== null && pid !== go.child.pid) knownGoPid = pid;
+      }
+      if (go.running && !stopReason) {
+        const full = diskFull(bundleDir, go.logError, go.logError ? files.goLog : parts.capture ? files.capture : files.goLog);
+        if (full) requestStop({ kind: 'disk-full', file: full });
+      }
     }, 200);
 
 
@@ -274,8 +325,10 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
           const ours = new Set([go.child.pid, ...(go.child.pid ? descendants(go.child.pid) : [])]);
           meta.locks = heldCacheLocks(modcache).filter((l) => !ours.has(l.pid));
         }
+        // What go and its children are blocked in right now (read before teardown kills them).
+        if (go.child.pid) meta.stopped = snapshotProcesses(go.child.pid);
       }
-      torn = await teardown(parts, { stopRequested: first === 'stop', quit: !quitNow, graceMs: options.quitGraceMs ?? 2000, hurry: () => quitNow });
+      torn = await teardown(parts, { stopRequested: first === 'stop', quit: !quitNow, graceMs: options.quitGraceMs ?? 2000, hurry: () => quitNow, goPid: knownGoPid });
       const e = await go.exited;
       goExit = { code: e.code, signal: e.signal };
     } finally {
@@ -286,7 +339,7 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       await progress.done();
     }
     await go.closeLog();
-    if (go.logError) warnings.push(`go.log: ${go.logError.message}`);
+    if (go.logError && !describeFsError({ code: (go.logError as NodeJS.ErrnoException).code, path: files.goLog })) warnings.push(`go.log: ${go.logError.message}`);
 
     const exitCode = stoppedByUs ? EXIT_STOPPED : goExit.code ?? (goExit.signal ? 128 + (osConstants.signals[goExit.signal as NodeJS.Signals] ?? 0) : 1);
     meta.end = { iso: new Date().toISOString(), epoch: nowEpoch() };
@@ -297,11 +350,19 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       meta.capture.receivedByFilter = torn.capture.receivedByFilter;
       meta.capture.droppedByKernel = torn.capture.droppedByKernel;
       if (torn.capture.droppedByKernel) warnings.push(`tcpdump: ${torn.capture.droppedByKernel} packets dropped by kernel`);
-      if (torn.capture.exit.code !== 0 && torn.capture.exit.code !== null) {
+      if (captureDied) warnings.push(captureDied);
+      else if (torn.capture.exit.code !== 0 && torn.capture.exit.code !== null) {
         const said = firstErrorLine(parts.capture?.stderr ?? '');
         warnings.push(`tcpdump exited with status ${torn.capture.exit.code}${said ? `: ${said}` : ''}`);
       }
+      const inFile = counter?.broken ? null : counter?.packets ?? null;
+      if (torn.capture.captured !== null && inFile !== null && inFile < torn.capture.captured) {
+        const full = currentStop()?.kind === 'disk-full' || diskFull(bundleDir, null, files.capture) !== null;
+        warnings.push(`${BUNDLE_FILES.capture}: tcpdump captured ${torn.capture.captured} packets, ${inFile} reached the file${full ? ' (no space left on device)' : ''}`);
+      }
     }
+    const logFs = go.logError ? describeFsError({ code: (go.logError as NodeJS.ErrnoException).code, path: files.goLog }) : null;
+    if (logFs) warnings.push(`go.log is incomplete: ${logFs}`);
     if (wrap && !straceRanGo(files.strace)) {
       // strace failed before go ran (ptrace not permitted, bad option): a set-up error.
       meta.end = { iso: new Date().toISOString(), epoch: nowEpoch() };
@@ -313,10 +374,15 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       throw new UsageError(`strace could not run go${said ? `: ${said}` : ''}; try without --strace, or check ptrace restrictions (kernel.yama.ptrace_scope, containers need CAP_SYS_PTRACE)`);
     }
     if (torn.stopGo?.quitSent === false && stoppedByUs) warnings.push('go was gone before SIGQUIT could be sent');
+    const stopNow = currentStop();
+    if (stopNow?.kind === 'strace-died') warnings.push(`${stopNow.how} while go was running; ${BUNDLE_FILES.strace} ends there and go was stopped`);
+    const shared = meta.capture ? await shareCapture(bundleDir, meta, { redact: !!options.redactCapture, dropRaw: !!options.dropRawCapture }) : null;
+    if (shared?.warning) warnings.push(shared.warning);
     finishMeta();
 
     say(`${describeEnd(meta.stoppedBy, goExit)}; bundle: ${bundleDir}`);
     for (const w of warnings) if (w !== sudoWarning) say(`warning: ${w}`);
+    if (shared?.notice) say(shared.notice);
 
     let analysis: AnalysisResult | null = null;
     if (options.analyze !== false) {
@@ -328,7 +394,7 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       if (analysis.text) out?.write(`${analysis.text}\n`);
     }
     const goSeconds = (goEnded ?? nowEpoch()) - goStarted;
-    return { exitCode, bundleDir, stoppedBy: meta.stoppedBy, goExit, goSeconds, capture: torn.capture, analysis, warnings };
+    return { exitCode, bundleDir, stoppedBy: meta.stoppedBy, goExit, goSeconds, capture: torn.capture, analysis, warnings, redactedCapture: shared?.redacted ?? null };
   } catch (err) {
     ensureNothingLeft(parts);
     if (meta.end === null) {
@@ -352,6 +418,8 @@ function validate(o: RecordOptions): void {
   positive(o.stallAfter, '--stall-after');
   if (o.snaplen !== undefined && !(Number.isInteger(o.snaplen) && o.snaplen >= 0 && o.snaplen <= 262144)) throw new UsageError(`--snaplen must be an integer from 0 to 262144, got ${o.snaplen}`);
   if (o.capture === false && (o.interface || o.filter)) throw new UsageError('--interface and --filter need a capture; drop --no-capture');
+  if (o.capture === false && o.redactCapture) throw new UsageError('--redact-capture needs a capture; drop --no-capture');
+  if (o.dropRawCapture && !o.redactCapture) throw new UsageError('--drop-raw-capture needs --redact-capture');
 }
 
 /**
@@ -391,7 +459,8 @@ function straceRanGo(file: string): boolean {
 function straceComplaint(goLog: string): string | null {
   try {
     const text = readFileSync(goLog, 'utf8').slice(0, 64 * 1024);
-    const m = /^\S+ E (strace: .*)$/m.exec(text);
+    // strace names itself by the path it was run as: `/usr/bin/strace: invalid system call …`.
+    const m = /^\S+ E (?:\S*\/)?(strace: .*)$/m.exec(text);
     return m ? m[1].slice(0, 300) : null;
   } catch {
     return null;
@@ -402,14 +471,34 @@ function isFilterError(stderr: string): boolean {
   return /syntax error|can't parse filter|illegal|unknown host/i.test(stderr);
 }
 
-function stopName(r: StopReason | { kind: 'signal'; name: string } | null): string {
+function stopName(r: RecordStop | null): string {
   if (!r) return 'go-exited';
   return r.kind === 'signal' ? `signal:${r.name}` : r.kind;
 }
 
-function stopText(r: StopReason | { kind: 'signal'; name: string } | null): string {
+function stopText(r: RecordStop | null): string {
   if (!r) return 'unknown';
-  return r.kind === 'signal' ? `${r.name} received` : describeStop(r);
+  if (r.kind === 'signal') return `${r.name} received`;
+  if (r.kind === 'disk-full') return `${r.file}: no space left on device`;
+  if (r.kind === 'strace-died') return r.how;
+  return describeStop(r);
+}
+
+/**
+ * The bundle's file system is full: go.log failed with ENOSPC, or no block is left for us (root
+ * may use the reserved ones). Returns the file to name in the message, or null.
+ */
+export function diskFull(dir: string, logError: Error | null, busiest: string): string | null {
+  const code = (logError as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return busiest;
+  try {
+    const st = statfsSync(dir);
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    if ((root ? st.bfree : st.bavail) === 0) return busiest;
+  } catch {
+    // statfs unsupported: rely on write errors
+  }
+  return null;
 }
 
 function describeEnd(stoppedBy: string, e: { code: number | null; signal: string | null }): string {

@@ -24,7 +24,22 @@ export class PacketCounter {
   private headerRead = false;
   private readonly buf = Buffer.alloc(CHUNK);
 
-  constructor(private readonly file: string) {}
+  /** Link type from the file header (for `relevant`). */
+  private linkType = 1;
+  private relevantCount = 0;
+
+  /**
+   * `relevant`, when given, is asked about each new packet's bytes; `takeRelevant` then says how
+   * many said yes since it was last called (--stall-after: go's own traffic).
+   */
+  constructor(private readonly file: string, private readonly relevant?: (data: Uint8Array, linkType: number) => boolean) {}
+
+  /** Packets `relevant` accepted since the last call. */
+  takeRelevant(): number {
+    const n = this.relevantCount;
+    this.relevantCount = 0;
+    return n;
+  }
 
   /** Read what was appended since the last call; returns the number of new packets. */
   poll(): number {
@@ -45,6 +60,7 @@ export class PacketCounter {
           return 0;
         }
         this.nanos = (this.littleEndian ? h.readUInt32LE(0) : h.readUInt32BE(0)) === 0xa1b23c4d;
+        this.linkType = (this.littleEndian ? h.readUInt32LE(20) : h.readUInt32BE(20)) & 0x0fffffff;
         this.headerRead = true;
         this.offset = GLOBAL_HEADER;
       }
@@ -62,6 +78,7 @@ export class PacketCounter {
             return added;
           }
           if (size - (this.offset + pos) < RECORD_HEADER + incl) break; // the rest is still being written
+          if (this.relevant && this.relevant(this.buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + incl), this.linkType)) this.relevantCount++;
           pos += RECORD_HEADER + incl;
           this.packets++;
           added++;

@@ -58,7 +58,7 @@ const CLOCK_TICKS = 100;
 /** `root` and its descendants, as they are right now. */
 export function snapshotProcesses(root: number, arch: string = process.arch): StoppedProcess[] {
   const table = SYSCALLS[arch] ?? {};
-  const boot = bootTime();
+  const boot = bootEpoch();
   const out: StoppedProcess[] = [];
   for (const pid of [root, ...descendants(root)].slice(0, MAX_PROCESSES)) {
     const stat = readStat(pid);
@@ -75,10 +75,14 @@ export function snapshotProcesses(root: number, arch: string = process.arch): St
   return out;
 }
 
-function bootTime(): number | null {
+/**
+ * When the machine booted, in epoch seconds, to within 10 ms: now minus /proc/uptime (the `btime`
+ * of /proc/stat is whole seconds, which would put a helper started 0.7 s ago before go's start).
+ */
+function bootEpoch(): number | null {
   try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    return m ? Number(m[1]) : null;
+    const up = Number.parseFloat(readFileSync('/proc/uptime', 'utf8'));
+    return Number.isFinite(up) ? Date.now() / 1000 - up : null;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 /**
  * When gomod-trace stops go by itself: at `--timeout S` after go started, or after
- * `--stall-after S` with no progress — no new packet in the capture and no new line from go.
+ * `--stall-after S` with no progress — no new packet of go's in the capture (DNS, or a 4-tuple of
+ * a socket go's processes hold: sockets.ts) and no new line from go.
  * The watcher is fed progress events and calls `onStop` once with the reason.
  */
 
@@ -66,5 +67,5 @@ export class StallWatcher {
 export function describeStop(reason: StopReason): string {
   return reason.kind === 'timeout'
     ? `--timeout ${reason.seconds} s reached`
-    : `no progress for ${reason.seconds} s (--stall-after): no new packet and no new line from go`;
+    : `no progress for ${reason.seconds} s (--stall-after): no new packet of go's and no new line from go`;
 }

@@ -12,12 +12,15 @@
  *  - %process: clone/execve/wait4/exit of go's git and ssh children;
  *  - flock, fcntl: module-cache locks (flock on Linux, fcntl locks in git); -yy prints the lock
  *    file's path on the fd, so no openat is needed to name it;
- *  - read: a git or ssh child blocked reading its terminal (read on fd 0 or /dev/tty);
- *  - epoll_pwait, epoll_wait: where go's network poller sleeps, to time network waits.
+ *  - read: a git or ssh child blocked reading its terminal (read on fd 0 or /dev/tty), or git
+ *    waiting on its askpass helper's pipe.
+ * Not traced: epoll_pwait/epoll_wait. go's network poller sleeps there between every read, so
+ * they were a quarter of all stops; what a network wait looks like is already in the capture and
+ * in go's `-x` log, and the verdict never used them.
  */
 import { straceHasSeccomp } from './tools.js';
 
-export const STRACE_SYSCALLS = '%network,%process,flock,fcntl,read,epoll_pwait,epoll_wait';
+export const STRACE_SYSCALLS = '%network,%process,flock,fcntl,read';
 
 export interface StraceOptions {
   strace: string;

@@ -32,17 +32,22 @@ async function waitUntil(cond: () => boolean, ms: number, stepMs = 50): Promise<
  * Stop go that gomod-trace decided to stop (timeout, stall, Ctrl-C). `quit` false skips the
  * SIGQUIT (a second Ctrl-C means "now").
  */
-export async function stopGo(go: GoRun, opts: { quit: boolean; graceMs: number; hurry?: () => boolean }): Promise<StopGoResult> {
+export async function stopGo(go: GoRun, opts: { quit: boolean; graceMs: number; hurry?: () => boolean; goPid?: number | null }): Promise<StopGoResult> {
   const top = go.child.pid;
   if (top === undefined) return { quitSent: false, killed: false };
   let quitSent = false;
-  const goPid = go.goPid();
+  // Under strace, go is found through strace's tree; if strace died, the pid remembered earlier.
+  const found = go.goPid();
+  const goPid = found !== null && found !== top && isAlive(found) ? found : opts.goPid ?? found;
+  // When the wrapper is gone, go (re-parented) is watched by its pid alone.
+  const wrapperGone = go.wrapped && !go.running;
   if (opts.quit && goPid !== null && isAlive(goPid)) {
     quitSent = signal(goPid, 'SIGQUIT');
-    if (quitSent) await waitUntil(() => !isAlive(goPid) || !go.running || (opts.hurry?.() ?? false), opts.graceMs);
+    if (quitSent) await waitUntil(() => !isAlive(goPid) || (!wrapperGone && !go.running) || (opts.hurry?.() ?? false), opts.graceMs);
   }
   const stillThere = (goPid !== null && isAlive(goPid)) || go.running;
   killGoTree(go);
+  if (goPid !== null && goPid !== top && isAlive(goPid)) killTree(goPid, {});
   return { quitSent, killed: stillThere };
 }
 
@@ -94,10 +99,11 @@ export interface TeardownResult {
  * The whole sequence. `stopRequested` says whether gomod-trace stops go (else go already
  * exited on its own and only leftovers and the recorders are cleaned up).
  */
-export async function teardown(parts: { go: GoRun | null; capture: CaptureProcess | null }, opts: { stopRequested: boolean; quit: boolean; graceMs: number; hurry?: () => boolean }): Promise<TeardownResult> {
+export async function teardown(parts: { go: GoRun | null; capture: CaptureProcess | null }, opts: { stopRequested: boolean; quit: boolean; graceMs: number; hurry?: () => boolean; goPid?: number | null }): Promise<TeardownResult> {
   let stopped: StopGoResult | null = null;
   if (parts.go) {
-    if (opts.stopRequested && parts.go.running) stopped = await stopGo(parts.go, { quit: opts.quit, graceMs: opts.graceMs, hurry: opts.hurry });
+    const orphan = opts.goPid !== undefined && opts.goPid !== null && opts.goPid !== parts.go.child.pid && isAlive(opts.goPid);
+    if (opts.stopRequested && (parts.go.running || orphan)) stopped = await stopGo(parts.go, { quit: opts.quit, graceMs: opts.graceMs, hurry: opts.hurry, goPid: opts.goPid });
     else killGoTree(parts.go);
     await finishWrapper(parts.go);
   }

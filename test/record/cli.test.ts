@@ -103,4 +103,19 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(r.stdout).toMatch(/│ check\s+│ status\s+│ value\s+│ hint/);
     expect(r.stdout).toMatch(/│ go\s+│ ok/);
   });
+
+  it('record --redact-capture --drop-raw-capture: only the shareable capture stays, and says so', () => {
+    const out = join(work, 'share');
+    const r = spawnSync(BIN, ['record', '--no-analyze', '--redact-capture', '--drop-raw-capture', '-o', out], { encoding: 'utf8', env: env(), timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'capture.pcap'))).toBe(false);
+    expect(existsSync(join(out, 'capture.redacted.pcap'))).toBe(true);
+    expect(r.stderr).toMatch(/^gomod-trace: \S+capture\.pcap removed \(--drop-raw-capture\): the bundle holds only capture\.redacted\.pcap/m);
+  });
+
+  it('record --drop-raw-capture without --redact-capture: one line, exit 2, nothing run', () => {
+    const r = spawnSync(BIN, ['record', '--drop-raw-capture', '-o', join(work, 'nodrop')], { encoding: 'utf8', env: env(), timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('gomod-trace: --drop-raw-capture needs --redact-capture');
+  });
 });

@@ -31,6 +31,11 @@ afterEach(async () => {
 });
 
 function setup(extraEnv: Record<string, string> = {}, tools?: Array<'go' | 'tcpdump' | 'strace'>) {
+  // A second set-up in one test: the first one's folder goes now (its processes are checked too).
+  if (fakes) {
+    expect(fakes.leftovers(), 'processes left behind').toEqual([]);
+    fakes.cleanup();
+  }
   fakes = makeFakes(tools);
   const out = mkdtempSync(join(tmpdir(), 'gomod-trace-rec-'));
   outs.push(out);
@@ -289,6 +294,51 @@ describe('record with fake tools', () => {
     const s = setup();
     await expect(record(s.opts({ timeout: -1 }))).rejects.toThrow(/--timeout must be a positive number/);
     await expect(record(s.opts({ snaplen: 10_000_000 }))).rejects.toThrow(/--snaplen/);
+    expect(s.fakes.readEvents()).toEqual([]);
+  });
+
+  it('says that capture.pcap holds raw traffic, in meta.json too, and points to --redact-capture', async () => {
+    const s = setup();
+    const r = await record(s.opts());
+    expect(r.exitCode).toBe(0);
+    expect(r.redactedCapture).toBeNull();
+    expect(s.stderr.text).toMatch(/^gomod-trace: \S+capture\.pcap holds the raw traffic \(payloads, cookies, tokens\): do not attach it to a public report; `gomod-trace redact DIR` \(or record --redact-capture\) writes a shareable copy$/m);
+    const meta = readJson(join(s.bundle, 'meta.json'));
+    expect(meta.notices).toEqual([expect.stringMatching(/^capture\.pcap holds the raw traffic/)]);
+    expect(existsSync(join(s.bundle, 'capture.redacted.pcap'))).toBe(false);
+  });
+
+  it('--redact-capture writes capture.redacted.pcap next to the raw one; --drop-raw-capture removes the raw one', async () => {
+    const s = setup();
+    const r = await record(s.opts({ redactCapture: true }));
+    expect(r.redactedCapture).toBe(join(s.bundle, 'capture.redacted.pcap'));
+    expect(existsSync(join(s.bundle, 'capture.pcap'))).toBe(true);
+    expect(readFileSync(join(s.bundle, 'capture.redacted.pcap')).length).toBe(24);
+    expect(readJson(join(s.bundle, 'meta.json')).capture).toMatchObject({ redacted: 'capture.redacted.pcap', rawKept: true });
+    expect(s.stderr.text).toMatch(/capture\.redacted\.pcap is the shareable copy \(payloads cut, credentials starred\): attach that one, not \S+capture\.pcap$/m);
+
+    const s2 = setup();
+    await record(s2.opts({ redactCapture: true, dropRawCapture: true }));
+    expect(existsSync(join(s2.bundle, 'capture.pcap'))).toBe(false);
+    expect(existsSync(join(s2.bundle, 'capture.redacted.pcap'))).toBe(true);
+    expect(readJson(join(s2.bundle, 'meta.json')).capture).toMatchObject({ redacted: 'capture.redacted.pcap', rawKept: false });
+  });
+
+  it('a failed redaction is a warning: the raw capture and go\'s status are kept', async () => {
+    const s = setup();
+    // A folder where the redacted file should go: the write fails.
+    mkdirSync(join(s.bundle), { recursive: true });
+    const r = await record(s.opts({ redactCapture: true, dropRawCapture: true, out: s.bundle, prefix: ['/bin/sh', '-c', `/bin/mkdir "$0/capture.redacted.pcap.tmp-${process.pid}"; exec "$@"`, s.bundle] }));
+    expect(r.exitCode).toBe(0);
+    expect(r.redactedCapture).toBeNull();
+    expect(r.warnings.join('\n')).toMatch(/could not write capture\.redacted\.pcap: .*capture\.pcap is kept \(raw traffic: do not share it\)/);
+    expect(existsSync(join(s.bundle, 'capture.pcap'))).toBe(true);
+  });
+
+  it('rejects --redact-capture without a capture and --drop-raw-capture alone', async () => {
+    const s = setup();
+    await expect(record(s.opts({ capture: false, redactCapture: true }))).rejects.toThrow(/--redact-capture needs a capture/);
+    await expect(record(s.opts({ dropRawCapture: true }))).rejects.toThrow(/--drop-raw-capture needs --redact-capture/);
     expect(s.fakes.readEvents()).toEqual([]);
   });
 });

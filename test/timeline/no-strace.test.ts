@@ -1,6 +1,6 @@
-// The lab's cache-lock recording (samples/cache-lock: real go, tcpdump and strace) analysed as if
-// it had been recorded without --strace: go's goroutine dump and the lock holder record saw in
-// /proc/locks still name the stall.
+// The lab's recordings (samples/: real go, tcpdump and strace) analysed as if they had been made
+// without --strace: record's /proc snapshot of what go's processes were blocked in (meta.json
+// `stopped`), the lock holders it saw in /proc/locks and go's goroutine dump still name the stall.
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze } from '../../src/timeline/analyze.js';
 
-const SAMPLE = fileURLToPath(new URL('../../samples/cache-lock', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
+const SAMPLE = join(SAMPLES, 'cache-lock');
 
 describe('cache lock without strace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-nostrace-'));
@@ -29,3 +30,31 @@ describe('cache lock without strace', () => {
     expect(Math.abs((report.verdict.waited ?? 0) - (full.verdict.waited ?? 0))).toBeLessThan(1);
   });
 });
+
+describe('git prompt without strace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-nostrace-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is found from the snapshot: git-remote-https reading the pipe of its askpass helper', async () => {
+    const src = join(SAMPLES, 'git-prompt');
+    for (const f of ['capture.pcap', 'go.log', 'env.json', 'meta.json']) cpSync(join(src, f), join(dir, f));
+    const report = await analyze({ bundleDir: dir });
+    expect(report.verdict).toMatchObject({ stage: 'git-prompt', state: 'stalled', host: 'git.lab.example' });
+    expect(report.verdict.evidence[0].source).toBe('proc');
+    expect(report.verdict.evidence[0].text).toMatch(/read\(\d+<pipe:\[\d+\]>, …\) blocked when the recording stopped; its child sleep/);
+    const full = await analyze({ bundleDir: src });
+    expect(full.verdict).toMatchObject({ stage: 'git-prompt', state: 'stalled', host: 'git.lab.example' });
+    // The helper's start from /proc and strace's read agree to a few ticks.
+    expect(Math.abs((report.verdict.since ?? 0) - (full.verdict.since ?? 0))).toBeLessThan(0.2);
+  });
+});
+
+describe("go's resolver lines", () => {
+  it('record turned on GODEBUG=netdns=2: the DNS verdict quotes the order go chose', async () => {
+    const report = await analyze({ bundleDir: join(SAMPLES, 'dns-silent') });
+    expect(report.lookups).toContainEqual(expect.objectContaining({ host: 'goproxy.lab.example', order: 'files,dns' }));
+    expect(report.verdict.stage).toBe('dns');
+    expect(report.verdict.evidence.map((e) => e.text)).toContain("go looked up goproxy.lab.example with order files,dns (go's own resolver: /etc/hosts, then resolv.conf's servers)");
+  });
+});
+
