@@ -11,6 +11,7 @@ import { DnsTcpStream } from './dns-tcp.js';
 import { DnsTransactions } from './dns-transactions.js';
 import { HttpSession, looksLikeHttpRequest } from './http.js';
 import { looksLikeTls, TlsSession } from './tls.js';
+import { SNIFF_BYTES, clearlyNotTlsOrHttp, concatBytes, startsWithAscii } from './sniff.js';
 
 /** Counts over the whole capture, in the terms tshark's filters use (see docs/protocols.md). */
 export interface ConversationStats {
@@ -282,12 +283,12 @@ class Sniffer {
       // Decide on the first SNIFF_BYTES of a direction (a segment can hold a single byte).
       const held = this.head[fromClient ? 0 : 1];
       const all = held.length > 0 ? concatBytes(held, bytes) : bytes;
-      if (all.length < SNIFF_BYTES && !this.clearlyOther(all)) {
+      if (all.length < SNIFF_BYTES && !clearlyNotTlsOrHttp(all)) {
         this.head[fromClient ? 0 : 1] = all.slice();
         return true;
       }
       this.head[fromClient ? 0 : 1] = EMPTY;
-      if (!fromClient && !looksLikeTls(all) && !startsWith(all, 'HTTP/1.')) {
+      if (!fromClient && !looksLikeTls(all) && !startsWithAscii(all, 'HTTP/1.')) {
         // Server speaks first with something else (a banner): wait for the client's first bytes.
         return true;
       }
@@ -298,7 +299,7 @@ class Sniffer {
       } else if (fromClient && looksLikeHttpRequest(all)) {
         const http = this.b.startHttp(this.conn, this.app);
         this.target = { client: http.client, server: http.server };
-      } else if (!fromClient && startsWith(all, 'HTTP/1.')) {
+      } else if (!fromClient && startsWithAscii(all, 'HTTP/1.')) {
         // Capture began after the request: the responses still parse (without a request each).
         const http = this.b.startHttp(this.conn, this.app);
         this.target = { client: http.client, server: http.server };
@@ -316,14 +317,6 @@ class Sniffer {
     return (fromClient ? this.target.client : this.target.server).data(bytes, t, frame);
   }
 
-  /** Bytes that already cannot start TLS or HTTP: no need to wait for more. */
-  private clearlyOther(b: Uint8Array): boolean {
-    const c = b[0];
-    const tls = (c >= 20 && c <= 24) || (c & 0x80) !== 0;
-    const http = c >= 0x41 && c <= 0x5a; // upper-case method or 'HTTP/'
-    return !tls && !http;
-  }
-
   private gap(fromClient: boolean, length: number, t: number, frame: number): boolean {
     if (!this.decided) {
       // A hole before the protocol is known: the start of the stream is lost, give up on it.
@@ -336,19 +329,5 @@ class Sniffer {
   }
 }
 
-/** Bytes looked at before deciding a stream's protocol. */
-const SNIFF_BYTES = 10;
 const EMPTY = new Uint8Array(0);
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function startsWith(b: Uint8Array, s: string): boolean {
-  if (b.length < s.length) return false;
-  for (let i = 0; i < s.length; i++) if (b[i] !== s.charCodeAt(i)) return false;
-  return true;
-}

@@ -1,9 +1,9 @@
 import type { HttpExchangeRecord, ProxyConnectRecord } from '../report/schema.js';
 import type { StreamSink } from '../flow/reassembly.js';
 import type { AnomalySink } from '../flow/anomalies.js';
+import { HeaderBlock, MAX_HEADER, parseHeaderBlock } from './http-header.js';
 
 /** Request/status line plus headers are read up to this size; past it the direction stops. */
-const MAX_HEADER = 16 * 1024;
 /** Longest chunk-size line accepted. */
 const MAX_CHUNK_LINE = 1024;
 /** At most this many exchanges are kept per connection. */
@@ -168,8 +168,7 @@ export class HttpSession {
 
 /** One direction of HTTP/1.x: header blocks, then bodies skipped by their framing. */
 class HttpDirection implements StreamSink {
-  private header = new Uint8Array(0);
-  private headerFill = 0;
+  private readonly header = new HeaderBlock();
   private headerStart = 0;
   private inBody = false;
   private body: BodyState = { kind: Body.None, left: 0, chunk: Chunk.Size, line: '' };
@@ -230,15 +229,15 @@ class HttpDirection implements StreamSink {
         continue;
       }
       // Header block: collect until an empty line.
-      if (this.headerFill === 0) {
+      if (this.header.empty) {
         this.headerStart = t;
         // Tolerate stray CRLFs between messages.
         while (pos < b.length && (b[pos] === 0x0d || b[pos] === 0x0a)) pos++;
         if (pos >= b.length) break;
       }
-      const endAt = this.appendHeader(b, pos);
+      const endAt = this.header.append(b, pos);
       if (endAt < 0) {
-        if (this.headerFill > MAX_HEADER) {
+        if (this.header.tooLong) {
           this.s.anomaly('HTTP_header_too_long', t, frame, `no end of headers within ${MAX_HEADER} bytes`);
           this.stopped = true;
           return false;
@@ -254,43 +253,8 @@ class HttpDirection implements StreamSink {
     return true;
   }
 
-  /** Append from b[pos..]; return the position after the end of the header block, or -1. */
-  private appendHeader(b: Uint8Array, pos: number): number {
-    const take = Math.min(b.length - pos, MAX_HEADER + 4 - this.headerFill);
-    if (this.header.length < this.headerFill + take) {
-      const bigger = new Uint8Array(Math.min(MAX_HEADER + 4, Math.max(512, (this.headerFill + take) * 2)));
-      bigger.set(this.header.subarray(0, this.headerFill));
-      this.header = bigger;
-    }
-    const from = Math.max(0, this.headerFill - 3);
-    this.header.set(b.subarray(pos, pos + take), this.headerFill);
-    this.headerFill += take;
-    for (let i = from; i < this.headerFill; i++) {
-      if (this.header[i] !== 0x0a) continue;
-      const end = this.header[i + 1] === 0x0a ? i + 2
-        : this.header[i + 1] === 0x0d && this.header[i + 2] === 0x0a ? i + 3 : -1;
-      if (end > 0 && end <= this.headerFill) {
-        const overshoot = this.headerFill - end;
-        this.headerFill = end;
-        return pos + take - overshoot;
-      }
-    }
-    if (this.headerFill > MAX_HEADER) this.headerFill = MAX_HEADER + 1;
-    return -1;
-  }
-
   private headerBlock(t: number, frame: number): boolean {
-    const text = Buffer.from(this.header.buffer, 0, this.headerFill).toString('latin1');
-    this.headerFill = 0;
-    const lines = text.split(/\r?\n/);
-    const first = lines[0];
-    const headers = new Map<string, string>();
-    for (let i = 1; i < lines.length; i++) {
-      const c = lines[i].indexOf(':');
-      if (c <= 0) continue;
-      const k = lines[i].slice(0, c).trim().toLowerCase();
-      if (!headers.has(k)) headers.set(k, lines[i].slice(c + 1).trim());
-    }
+    const { first, headers } = parseHeaderBlock(this.header.take());
     if (this.fromClient) {
       const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(first);
       if (!m) {

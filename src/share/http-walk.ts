@@ -10,9 +10,9 @@ import type { StreamPlan } from './plan.js';
 import type { OffsetSink } from './sink.js';
 import { TlsWalk } from './tls-walk.js';
 import { maskHeaderBlock } from './mask.js';
+import { HeaderBlock, parseHeaderBlock } from '../protocols/http-header.js';
 
 /** Header blocks longer than this end the walk (src/protocols/http.ts stops there too). */
-const MAX_HEADER = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 /** Client bytes sent after a CONNECT before its answer, held up to this size. */
 const MAX_EARLY = 64 * 1024;
@@ -49,8 +49,7 @@ export class HttpWalk {
 }
 
 class HttpDirectionWalk implements OffsetSink {
-  private header = new Uint8Array(512);
-  private headerFill = 0;
+  private readonly header = new HeaderBlock();
   private headerStart = 0;
   private inBody = false;
   private body = Body.None;
@@ -113,7 +112,7 @@ class HttpDirectionWalk implements OffsetSink {
         pos = this.bodyBytes(b, pos, off);
         continue;
       }
-      if (this.headerFill === 0) {
+      if (this.header.empty) {
         // Stray CRLFs between messages are kept (they are framing).
         const from = pos;
         while (pos < b.length && (b[pos] === 0x0d || b[pos] === 0x0a)) pos++;
@@ -121,10 +120,10 @@ class HttpDirectionWalk implements OffsetSink {
         if (pos >= b.length) break;
         this.headerStart = off + pos;
       }
-      const end = this.appendHeader(b, pos);
+      const end = this.header.append(b, pos);
       if (end < 0) {
         this.plan.keep(off + pos, off + b.length);
-        if (this.headerFill > MAX_HEADER) {
+        if (this.header.tooLong) {
           this.stopped = true;
           this.stopAt = b.length;
           return false;
@@ -142,44 +141,12 @@ class HttpDirectionWalk implements OffsetSink {
     return true;
   }
 
-  private appendHeader(b: Uint8Array, pos: number): number {
-    const take = Math.min(b.length - pos, MAX_HEADER + 4 - this.headerFill);
-    if (this.header.length < this.headerFill + take) {
-      const bigger = new Uint8Array(Math.min(MAX_HEADER + 4, Math.max(512, (this.headerFill + take) * 2)));
-      bigger.set(this.header.subarray(0, this.headerFill));
-      this.header = bigger;
-    }
-    const from = Math.max(0, this.headerFill - 3);
-    this.header.set(b.subarray(pos, pos + take), this.headerFill);
-    this.headerFill += take;
-    for (let i = from; i < this.headerFill; i++) {
-      if (this.header[i] !== 0x0a) continue;
-      const end = this.header[i + 1] === 0x0a ? i + 2 : this.header[i + 1] === 0x0d && this.header[i + 2] === 0x0a ? i + 3 : -1;
-      if (end > 0 && end <= this.headerFill) {
-        const overshoot = this.headerFill - end;
-        this.headerFill = end;
-        return pos + take - overshoot;
-      }
-    }
-    if (this.headerFill > MAX_HEADER) this.headerFill = MAX_HEADER + 1;
-    return -1;
-  }
-
   private headerBlock(): boolean {
-    const block = this.header.subarray(0, this.headerFill);
+    const block = this.header.take();
     for (const [at, bytes] of maskHeaderBlock(block)) this.plan.mask(this.headerStart + at, bytes);
-    const text = Buffer.from(block.buffer, block.byteOffset, block.length).toString('latin1');
-    this.headerFill = 0;
-    const lines = text.split(/\r?\n/);
-    const headers = new Map<string, string>();
-    for (let i = 1; i < lines.length; i++) {
-      const c = lines[i].indexOf(':');
-      if (c <= 0) continue;
-      const k = lines[i].slice(0, c).trim().toLowerCase();
-      if (!headers.has(k)) headers.set(k, lines[i].slice(c + 1).trim());
-    }
+    const { first, headers } = parseHeaderBlock(block);
     if (this.fromClient) {
-      const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(lines[0]);
+      const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(first);
       if (!m) return false;
       this.s.pending.push(m[1]);
       if (m[1] === 'CONNECT') {
@@ -192,7 +159,7 @@ class HttpDirectionWalk implements OffsetSink {
       if (n !== null && n > 0) return this.startBody(Body.Length, n);
       return true;
     }
-    const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(lines[0]);
+    const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(first);
     if (!m) return false;
     const status = Number(m[1]);
     const interim = status >= 100 && status < 200 && status !== 101;

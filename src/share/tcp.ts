@@ -18,10 +18,10 @@ import { StreamPlan } from './plan.js';
 import { Offsets, type OffsetSink } from './sink.js';
 import { TlsWalk } from './tls-walk.js';
 import { HttpWalk } from './http-walk.js';
+import { SNIFF_BYTES, clearlyNotTlsOrHttp, concatBytes, startsWithAscii } from '../protocols/sniff.js';
 
 const DNS_PORT = 53;
 /** Bytes looked at before deciding a stream's protocol (as src/protocols/conversations.ts). */
-const SNIFF_BYTES = 10;
 const MAX_CONNECTIONS = 50_000;
 
 /** What was decided for one connection. */
@@ -147,15 +147,15 @@ class Sniffer {
     // what they keep on top.
     this.plan.plans[d].zero(off, off + bytes.length);
     const held = this.head[d];
-    const all = held.length > 0 ? concat(held, bytes) : bytes;
+    const all = held.length > 0 ? concatBytes(held, bytes) : bytes;
     const allOff = held.length > 0 ? this.headOff[d] : off;
-    if (all.length < SNIFF_BYTES && !clearlyOther(all)) {
+    if (all.length < SNIFF_BYTES && !clearlyNotTlsOrHttp(all)) {
       this.head[d] = all.slice();
       this.headOff[d] = allOff;
       return true;
     }
     this.head[d] = EMPTY;
-    if (d === 1 && !looksLikeTls(all) && !startsWith(all, 'HTTP/1.')) {
+    if (d === 1 && !looksLikeTls(all) && !startsWithAscii(all, 'HTTP/1.')) {
       // A server banner: wait for the client (its bytes are cut).
       return true;
     }
@@ -163,7 +163,7 @@ class Sniffer {
     if (looksLikeTls(all)) {
       this.plan.protocol = 'tls';
       this.target = [new TlsWalk(this.plan.plans[0], true), new TlsWalk(this.plan.plans[1], false)];
-    } else if ((d === 0 && looksLikeHttpRequest(all)) || (d === 1 && startsWith(all, 'HTTP/1.'))) {
+    } else if ((d === 0 && looksLikeHttpRequest(all)) || (d === 1 && startsWithAscii(all, 'HTTP/1.'))) {
       this.plan.protocol = 'http';
       const http = new HttpWalk(this.plan.plans[0], this.plan.plans[1]);
       this.target = [http.client, http.server];
@@ -193,22 +193,3 @@ class Sniffer {
 
 const EMPTY = new Uint8Array(0);
 
-function clearlyOther(b: Uint8Array): boolean {
-  const c = b[0];
-  const tls = (c >= 20 && c <= 24) || (c & 0x80) !== 0;
-  const http = c >= 0x41 && c <= 0x5a;
-  return !tls && !http;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function startsWith(b: Uint8Array, s: string): boolean {
-  if (b.length < s.length) return false;
-  for (let i = 0; i < s.length; i++) if (b[i] !== s.charCodeAt(i)) return false;
-  return true;
-}
