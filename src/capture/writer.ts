@@ -149,7 +149,10 @@ function timestampUnits(p: PacketToWrite, iface: PcapngInterfaceSpec): bigint {
   const sec = BigInt(p.tsSec - (iface.tsoffset ?? 0));
   // Rounded, so that a time read from a file with a binary resolution (2^-n s) and held in ns
   // is written back as the same number of units.
-  return sec * units + (BigInt(p.tsNsec) * units + 500_000_000n) / 1_000_000_000n;
+  const t = sec * units + (BigInt(p.tsNsec) * units + 500_000_000n) / 1_000_000_000n;
+  // A time before the interface's if_tsoffset cannot be written (the field is unsigned): the
+  // earliest time that can, rather than one wrapped around 2^64.
+  return t < 0n ? 0n : t;
 }
 
 export function pcapngPacket(p: PcapngPacketSpec, iface: PcapngInterfaceSpec, le: boolean): Uint8Array {

@@ -116,7 +116,11 @@ export async function redactCapture(input: string, output: string, opts: RedactO
       result.bytesOut += data.length;
       const pkt = { tsSec: raw.tsSec, tsNsec: raw.tsNsec, data, originalLength: raw.originalLength };
       if (format === 'pcap') out.write(pcapRecord(pkt, pcapOpts));
-      else out.write(pcapngPacket({ ...pkt, interfaceId: raw.interfaceId }, specs[raw.interfaceId] ?? { linkType: raw.linkType, tsresol: 9 }, true));
+      else {
+        // A simple packet block has no time: it stays one (an EPB would invent time 0 − if_tsoffset).
+        const block = raw.noTimestamp ? { block: 'spb' as const } : {};
+        out.write(pcapngPacket({ ...pkt, ...block, interfaceId: raw.interfaceId }, specs[raw.interfaceId] ?? { linkType: raw.linkType, tsresol: 9 }, true));
+      }
     });
     out.close();
   } catch (err) {
