@@ -12,15 +12,17 @@
  *  - %process: clone/execve/wait4/exit of go's git and ssh children;
  *  - flock, fcntl: module-cache locks (flock on Linux, fcntl locks in git); -yy prints the lock
  *    file's path on the fd, so no openat is needed to name it;
- *  - read: a git or ssh child blocked reading its terminal (read on fd 0 or /dev/tty), or git
- *    waiting on its askpass helper's pipe.
- * Not traced: epoll_pwait/epoll_wait. go's network poller sleeps there between every read, so
- * they were a quarter of all stops; what a network wait looks like is already in the capture and
- * in go's `-x` log, and the verdict never used them.
+ * Not traced:
+ *  - epoll_pwait/epoll_wait: go's network poller sleeps there between every read (a quarter of all
+ *    stops); a network wait is already in the capture and in go's `-x` log.
+ *  - read: go reads every socket with it (well over half of all stops on the benchmark, which
+ *    doubled strace's cost). What it was for — git or ssh blocked on a terminal or on the pipe of
+ *    its askpass helper — the /proc snapshot record takes when it stops go names exactly
+ *    (snapshot.ts: the blocked call, its fd's target, the helper's start), with or without strace.
  */
 import { straceHasSeccomp } from './tools.js';
 
-export const STRACE_SYSCALLS = '%network,%process,flock,fcntl,read';
+export const STRACE_SYSCALLS = '%network,%process,flock,fcntl';
 
 export interface StraceOptions {
   strace: string;

@@ -278,12 +278,16 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     lookups = r.lookups.map((l) => ({ t: l.t, host: l.host, order: l.order, line: l.line }));
     inputList.push({ ...goEv.input, warnings: [...goEv.input.warnings, ...goEv.assumptions], start: rel(goEv.firstTime), end: rel(goEv.lastTime) });
   }
-  if (!straceEv && bundle?.meta?.stopped) {
-    // No strace log: what go and its children were blocked in when record stopped them.
+  if (bundle?.meta?.stopped) {
+    // What go and its children were blocked in when record stopped them. With a strace log, only
+    // what strace did not see (a call outside its syscall set, e.g. git's read of its askpass
+    // pipe; a process it did not follow) is added: strace's own records have exact times.
     const marks = fetches.flatMap((f) => [f.start, f.end]).filter((t): t is number => t !== null);
     const r = recordsFromSnapshot(bundle.meta.stopped, t0, marks.length ? Math.max(...marks) : null);
-    syscalls = r.syscalls;
-    processes = r.processes;
+    const open = new Set(syscalls.filter((c) => c.duration === null).map((c) => `${c.pid} ${c.name}`));
+    const known = new Set(processes.map((p) => p.pid));
+    syscalls = [...syscalls, ...r.syscalls.filter((c) => !open.has(`${c.pid} ${c.name}`))];
+    processes = [...processes, ...r.processes.filter((p) => !known.has(p.pid))];
   }
   if (bundle) {
     inputList.unshift({ kind: 'bundle', file: bundle.dir, format: 'gomod-trace record', start: rel(bundle.meta?.start?.epoch), end: rel(bundle.meta?.end?.epoch ?? null), warnings: bundle.warnings });

@@ -117,7 +117,7 @@ describe('tcpdump and strace command lines', () => {
     const a = straceArgs({ strace: 's', version: '6.1', file: '/o/strace.log', user: 'alice' });
     expect(a).toEqual(expect.arrayContaining(['-f', '-ttt', '-T', '-yy', '-s', '256', '--seccomp-bpf', '-o', '/o/strace.log', '-u', 'alice']));
     expect(a[a.length - 1]).toBe('--');
-    expect(a.find((x) => x.startsWith('trace='))).toMatch(/^trace=%network,%process,flock,fcntl,read(,|$)/);
+    expect(a.find((x) => x.startsWith('trace='))).toMatch(/^trace=%network,%process,flock,fcntl(,|$)/);
     expect(straceArgs({ strace: 's', version: '4.26', file: 'f' })).not.toContain('--seccomp-bpf');
   });
 });
