@@ -8,19 +8,11 @@
  *   node scripts/gen-bench-capture.mjs OUT.pcap [SIZE_MB]
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { seededRandom } from './lib/rng.mjs';
 
 export const GENERATOR_VERSION = 1;
 
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const CLIENT4 = [10, 20, 30, 40];
 const RESOLVER = [10, 20, 30, 1];

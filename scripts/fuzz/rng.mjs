@@ -2,17 +2,16 @@
  * A small seeded PRNG (mulberry32): the same --seed gives the same sequence of mutations, so a run
  * can be repeated. Not for anything but fuzzing.
  */
+import { mulberry32 } from '../lib/rng.mjs';
+
 export class Rng {
   constructor(seed) {
-    this.s = (seed >>> 0) || 0x9e3779b9;
+    this.next = mulberry32((seed >>> 0) || 0x9e3779b9);
   }
 
   /** Uniform 32-bit unsigned integer. */
   u32() {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   /** Integer in [0, n); 0 when n <= 0. */

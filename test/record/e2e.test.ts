@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:f
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { record, type RecordOptions } from '../../src/record/index.js';
 import { which } from '../../src/record/tools.js';
 import { randomLoopbackNet } from '../../src/lab/address.js';
@@ -17,17 +16,11 @@ import { readCapture } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { descendants } from '../../src/record/proctree.js';
 import { heldCacheLocks } from '../../src/record/doctor.js';
+import { Sink } from '../helpers/sink.js';
 
 const haveTools = ['go', 'tcpdump', 'strace', 'flock'].every((t) => which(t) !== null);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 describe.skipIf(!haveTools || !isRoot)('record end to end (real go, tcpdump, strace; needs root)', () => {
   let proxy: GoProxy;

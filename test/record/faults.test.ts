@@ -12,7 +12,6 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { record, type RecordOptions } from '../../src/record/index.js';
 import { which } from '../../src/record/tools.js';
 import { commOf, isAlive, pidsWithMarker } from '../../src/record/proctree.js';
@@ -21,19 +20,14 @@ import { startGoProxy, type GoProxy } from '../../src/lab/goproxy.js';
 import { generateModules } from '../../src/lab/modules.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { analyze } from '../../src/timeline/analyze.js';
+import { Sink } from '../helpers/sink.js';
+import { isolatedGoEnv } from '../helpers/go-env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gomod-trace');
 const haveTools = ['go', 'tcpdump', 'strace', 'unshare', 'mount'].every((t) => which(t) !== null);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 /** A request for a zip that arrives after `before` requests were logged (earlier tests' count not). */
 function newZipRequest(proxy: GoProxy, before: number): Promise<unknown> {
@@ -80,16 +74,7 @@ describe.skipIf(!haveTools || !isRoot)('faults while recording (real go, tcpdump
   function goEnv(name: string, proxy: GoProxy, marker: string): Record<string, string> {
     const base = join(work, name);
     mkdirSync(base, { recursive: true });
-    return {
-      GOPROXY: proxy.url,
-      GOSUMDB: 'off',
-      GOPATH: join(base, 'gopath'),
-      GOMODCACHE: join(base, 'gopath', 'pkg', 'mod'),
-      GOFLAGS: '-modcacherw',
-      GOCACHE: join(base, 'gocache'),
-      HOME: base,
-      GOMOD_TRACE_TEST_MARKER: marker,
-    };
+    return { ...isolatedGoEnv(base, proxy.url), GOMOD_TRACE_TEST_MARKER: marker };
   }
 
   function libOpts(name: string, proxy: GoProxy, marker: string, extra: RecordOptions = {}): { o: RecordOptions; bundle: string; stdout: Sink; stderr: Sink } {

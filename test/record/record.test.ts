@@ -2,18 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { record, type RecordOptions } from '../../src/record/index.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { makeFakes, eventually, type Fakes } from './fakes.js';
+import { Sink } from '../helpers/sink.js';
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 let fakes: Fakes | null = null;
 const outs: string[] = [];

@@ -4,7 +4,7 @@
  * count as progress, so the stall is still caught. Real go and tcpdump; needs root.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createSocket, type Socket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { randomLoopbackNet } from '../../src/lab/address.js';
 import { startGoProxy, type GoProxy } from '../../src/lab/goproxy.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
+import { isolatedGoEnv } from '../helpers/go-env.js';
 
 const ready = ['go', 'tcpdump'].every((t) => which(t) !== null) && typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -43,13 +44,11 @@ describe.skipIf(!ready)('--stall-after counts only go\'s traffic (real go and tc
   });
 
   it('stops after --stall-after although other packets keep coming', async () => {
-    const cache = join(work, 'gopath');
-    mkdirSync(cache, { recursive: true });
     const bundle = join(work, 'bundle');
     const t = Date.now();
     const r = await record({
       out: bundle, interface: 'lo', filter: `host ${host}`, cwd: work,
-      env: { GOPROXY: proxy.url, GOSUMDB: 'off', GOPATH: cache, GOMODCACHE: join(cache, 'pkg', 'mod'), GOFLAGS: '-modcacherw', GOCACHE: join(work, 'gocache'), HOME: work },
+      env: isolatedGoEnv(work, proxy.url),
       command: ['mod', 'download', 'lab.example/util@v0.1.0'], stallAfter: 2, timeout: 30, stdout: null, stderr: null, quitGraceMs: 2000,
     });
     expect(r.stoppedBy).toBe('stall');

@@ -12,7 +12,6 @@ import { promisify } from 'node:util';
 import { randomBytes, randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { record, type RecordOptions } from '../../src/record/index.js';
 import { which } from '../../src/record/tools.js';
 import { CaptureProcess } from '../../src/record/capture.js';
@@ -26,19 +25,14 @@ import { writePcapng, type PcapngPacketSpec } from '../../src/capture/writer.js'
 import { redactCapture } from '../../src/share/index.js';
 import { analyze } from '../../src/timeline/analyze.js';
 import { differences, containsBytes } from './compare.js';
+import { Sink } from '../helpers/sink.js';
+import { isolatedGoEnv } from '../helpers/go-env.js';
 
 const run = promisify(execFile);
 const tools = ['go', 'tcpdump', 'curl', 'openssl', 'tshark'];
 const haveTools = tools.every((t) => which(t) !== null);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 /** The first 32 encrypted bytes of every TLS application-data record that starts a segment. */
 async function encryptedSamples(file: string): Promise<Buffer[]> {
@@ -102,16 +96,7 @@ describe.skipIf(!haveTools || !isRoot)('redaction of real traffic (go, curl, tcp
         filter: `host ${host} and tcp port ${port}`,
         cwd: base,
         command: ['mod', 'download', 'lab.example/greet@v1.2.0'],
-        env: {
-          GOPROXY: goproxy,
-          GOSUMDB: 'off',
-          GOPATH: join(base, 'gopath'),
-          GOMODCACHE: join(base, 'gopath', 'pkg', 'mod'),
-          GOFLAGS: '-modcacherw',
-          GOCACHE: join(base, 'gocache'),
-          HOME: base,
-          SSL_CERT_FILE: ca.caCertPath,
-        },
+        env: { ...isolatedGoEnv(base, goproxy), SSL_CERT_FILE: ca.caCertPath },
         stdout: new Sink(),
         stderr,
         redactCapture: true,
