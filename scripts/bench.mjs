@@ -54,11 +54,13 @@ const STAGES = {
     requires: 'protocols/conversations.js',
     async run(file) {
       const { readCapture } = await import(dist('capture/reader.js'));
-      const { decodePacket } = await import(dist('decode/packet.js'));
+      const { PacketDecoder } = await import(dist('decode/packet.js'));
       const { ConversationBuilder } = await import(dist('protocols/conversations.js'));
+      // As the analysis does it: one decoder reusing its header objects from packet to packet.
+      const decoder = new PacketDecoder();
       const b = new ConversationBuilder();
       let n = 0;
-      await readCapture(file, (raw) => { n++; b.add(decodePacket(raw)); });
+      await readCapture(file, (raw) => { n++; b.add(decoder.decode(raw)); });
       b.finish();
       return n;
     },

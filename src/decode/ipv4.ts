@@ -3,14 +3,14 @@
  * (checksum offload makes locally captured checksums wrong as a rule). Ethernet padding after the
  * datagram is trimmed by the total length.
  */
-import { IpHeaderView } from './headers.js';
+import { IpHeaderView, type DecodeSlots } from './headers.js';
 import type { DecodedPacket, IpHeader } from './types.js';
 import {
   addAnomaly, IP_bad_version, IPv4_bad_header_length, IPv4_bad_total_length, IPv4_total_length_exceeds_frame,
 } from './anomalies.js';
 
 /** Decode the IPv4 header at d[o]; sets p.ip (or flags p) and returns it, or null. */
-export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean): IpHeaderView | null {
+export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): IpHeaderView | null {
   const avail = d.length - o;
   if (avail < 20) {
     if (cut) p.truncated = true;
@@ -51,11 +51,8 @@ export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: bool
   const id = (d[o + 4] << 8) | d[o + 5];
   const more = (fragField & 0x2000) !== 0;
   const fragOffset = (fragField & 0x1fff) * 8;
-  const ip = new IpHeaderView(
-    d, 4, o + 12, d[o + 9], d[o + 8], id,
-    more || fragOffset !== 0 ? { offset: fragOffset, moreFragments: more, id } : null,
-    hl, o + hl, end, wireTotal - hl,
-  );
+  const fragment = more || fragOffset !== 0 ? { offset: fragOffset, moreFragments: more, id } : null;
+  const ip = (slots?.ip4 ?? IpHeaderView.empty()).reset(d, 4, o + 12, d[o + 9], d[o + 8], id, fragment, hl, o + hl, end, wireTotal - hl);
   p.ip = ip;
   return ip;
 }

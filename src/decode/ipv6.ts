@@ -4,7 +4,7 @@
  * (59) end the walk. A fragment header sets `fragment`; only the first fragment (offset 0) could
  * carry the upper-layer header, and like IPv4 fragments we leave transport decoding to defrag.ts.
  */
-import { IpHeaderView } from './headers.js';
+import { IpHeaderView, type DecodeSlots } from './headers.js';
 import type { DecodedPacket, IpHeader } from './types.js';
 import {
   addAnomaly, IP_bad_version, IPv6_bad_extension_header, IPv6_payload_length_exceeds_frame,
@@ -13,7 +13,7 @@ import {
 /** Most extension headers walked before calling the chain hostile. */
 const MAX_EXTENSION_HEADERS = 16;
 
-export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean): IpHeaderView | null {
+export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): IpHeaderView | null {
   const avail = d.length - o;
   if (avail < 40) {
     if (cut) p.truncated = true;
@@ -63,7 +63,8 @@ export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: bool
     h += len;
   }
   if (h > end) h = end;
-  const ip = new IpHeaderView(d, 6, o + 8, next, d[o + 7], id, fragment, h - o, h, end, Math.max(0, 40 + wirePayload - (h - o)));
+  const ip = (slots?.ip6 ?? IpHeaderView.empty())
+    .reset(d, 6, o + 8, next, d[o + 7], id, fragment, h - o, h, end, Math.max(0, 40 + wirePayload - (h - o)));
   p.ip = ip;
   return ip;
 }

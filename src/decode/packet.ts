@@ -13,6 +13,7 @@ import { decodeIpv6 } from './ipv6.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from './protocols.js';
+import { IpHeaderView, TcpSegmentView, UdpDatagramView, type DecodeSlots } from './headers.js';
 
 const NO_VLANS: number[] = Object.freeze([]) as unknown as number[];
 
@@ -46,12 +47,49 @@ export function decodePacket(raw: RawPacket): DecodedPacket {
  * Decode IP and the transport layer at d[o], given p.etherType. Exported for defrag.ts and for
  * callers that already know where the network header starts.
  */
-export function decodeNetwork(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean): void {
+export function decodeNetwork(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): void {
   const type = p.etherType;
-  const ip = type === ETHERTYPE_IPV4 ? decodeIpv4(d, o, p, cut) : type === ETHERTYPE_IPV6 ? decodeIpv6(d, o, p, cut) : null;
+  const ip = type === ETHERTYPE_IPV4 ? decodeIpv4(d, o, p, cut, slots) : type === ETHERTYPE_IPV6 ? decodeIpv6(d, o, p, cut, slots) : null;
   if (!ip || ip.fragment) return;
   const start = o + ip.headerLength;
   const end = start + ip.payloadPresent;
-  if (ip.protocol === IPPROTO_TCP) decodeTcp(d, start, end, ip.payloadLength, p, cut);
-  else if (ip.protocol === IPPROTO_UDP) decodeUdp(d, start, end, ip.payloadLength, p, cut);
+  if (ip.protocol === IPPROTO_TCP) decodeTcp(d, start, end, ip.payloadLength, p, cut, slots);
+  else if (ip.protocol === IPPROTO_UDP) decodeUdp(d, start, end, ip.payloadLength, p, cut, slots);
+}
+
+/**
+ * decodePacket for a stream of packets, reusing one DecodedPacket and one view per header kind
+ * (gopacket's DecodingLayerParser idea): what `decode` returns — the packet and its ip, tcp and
+ * udp objects — is overwritten by the next call, so use it before then and keep nothing but
+ * copies. The analysis pipeline reads captures this way; `decodePacket` is for everything else.
+ */
+export class PacketDecoder {
+  private readonly slots: DecodeSlots = {
+    ip4: IpHeaderView.empty(), ip6: IpHeaderView.empty(), tcp: TcpSegmentView.empty(), udp: UdpDatagramView.empty(),
+  };
+  private readonly p: DecodedPacket = {
+    frame: 0, tsSec: 0, tsNsec: 0, t: 0.5, interfaceId: 0, linkType: 0, etherType: null, vlans: NO_VLANS,
+    ip: null, tcp: null, udp: null, truncated: false, anomalies: NO_ANOMALIES,
+  };
+
+  decode(raw: RawPacket): DecodedPacket {
+    const p = this.p;
+    p.frame = raw.frame;
+    p.tsSec = raw.tsSec;
+    p.tsNsec = raw.tsNsec;
+    p.t = raw.tsSec + raw.tsNsec / 1e9;
+    p.interfaceId = raw.interfaceId;
+    p.linkType = raw.linkType;
+    p.etherType = null;
+    p.vlans = NO_VLANS;
+    p.ip = null;
+    p.tcp = null;
+    p.udp = null;
+    p.truncated = false;
+    p.anomalies = NO_ANOMALIES;
+    const cut = raw.capturedLength < raw.originalLength;
+    const o = decodeLink(raw.linkType, raw.data, p, cut);
+    if (o >= 0) decodeNetwork(raw.data, o, p, cut, this.slots);
+    return p;
+  }
 }

@@ -3,7 +3,7 @@
  * an option whose length is impossible is the anomaly TCP_option_bad_length and the segment itself
  * still decodes.
  */
-import { TcpSegmentView } from './headers.js';
+import { TcpSegmentView, type DecodeSlots } from './headers.js';
 import type { DecodedPacket, TcpSegment } from './types.js';
 import { addAnomaly, TCP_bad_data_offset, TCP_header_exceeds_ip } from './anomalies.js';
 import { checkTcpOptions } from './tcp-options.js';
@@ -12,7 +12,7 @@ import { checkTcpOptions } from './tcp-options.js';
  * Decode the TCP header at d[o..end) (end: end of the IP payload present); `wireLength` is the
  * IP payload length on the wire.
  */
-export function decodeTcp(d: Uint8Array, o: number, end: number, wireLength: number, p: DecodedPacket, cut: boolean): TcpSegment | null {
+export function decodeTcp(d: Uint8Array, o: number, end: number, wireLength: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): TcpSegment | null {
   const avail = end - o;
   if (avail < 20) {
     if (cut) p.truncated = true;
@@ -38,7 +38,7 @@ export function decodeTcp(d: Uint8Array, o: number, end: number, wireLength: num
   // Options are checked here (a bad length is an anomaly of this packet) but turned into an
   // object only when asked for: the analysis never needs them for most segments.
   if (hl > 20) checkTcpOptions(d, o + 20, o + hl, p);
-  const seg = new TcpSegmentView(
+  const seg = (slots?.tcp ?? TcpSegmentView.empty()).reset(
     d, (d[o] << 8) | d[o + 1], (d[o + 2] << 8) | d[o + 3],
     ((d[o + 4] << 24) | (d[o + 5] << 16) | (d[o + 6] << 8) | d[o + 7]) >>> 0,
     ((d[o + 8] << 24) | (d[o + 9] << 16) | (d[o + 10] << 8) | d[o + 11]) >>> 0,

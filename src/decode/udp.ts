@@ -1,9 +1,9 @@
 /** UDP header (RFC 768). The payload is trimmed to the UDP length field. */
-import { UdpDatagramView } from './headers.js';
+import { UdpDatagramView, type DecodeSlots } from './headers.js';
 import type { DecodedPacket, UdpDatagram } from './types.js';
 import { addAnomaly, UDP_bad_length, UDP_length_exceeds_ip } from './anomalies.js';
 
-export function decodeUdp(d: Uint8Array, o: number, end: number, wireLength: number, p: DecodedPacket, cut: boolean): UdpDatagram | null {
+export function decodeUdp(d: Uint8Array, o: number, end: number, wireLength: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): UdpDatagram | null {
   if (end - o < 8) {
     if (cut) p.truncated = true;
     // When the IP layer already said the frame is short, this is the same fault, not a second one.
@@ -24,7 +24,7 @@ export function decodeUdp(d: Uint8Array, o: number, end: number, wireLength: num
     if (cut) p.truncated = true;
     stop = end;
   }
-  const dg = new UdpDatagramView(d, (d[o] << 8) | d[o + 1], (d[o + 2] << 8) | d[o + 3], length, o + 8, stop);
+  const dg = (slots?.udp ?? UdpDatagramView.empty()).reset(d, (d[o] << 8) | d[o + 1], (d[o + 2] << 8) | d[o + 3], length, o + 8, stop);
   p.udp = dg;
   return dg;
 }

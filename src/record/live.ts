@@ -5,7 +5,7 @@
  * once, as it grows — never re-read.
  */
 import { readCapture } from '../capture/reader.js';
-import { decodePacket } from '../decode/packet.js';
+import { PacketDecoder } from '../decode/packet.js';
 import { ConversationBuilder } from '../protocols/conversations.js';
 import type { DnsTransactionRecord, ConnectionRecord } from '../report/schema.js';
 
@@ -30,10 +30,11 @@ export class LiveAnalysis {
 
   start(file: string): void {
     const builder = new ConversationBuilder();
+    const decoder = new PacketDecoder();
     this.builder = builder;
     this.running = readCapture(file, (p) => {
       try {
-        builder.add(decodePacket(p));
+        builder.add(decoder.decode(p));
       } catch {
         /* progress is best effort; the analysis afterwards reports bad packets */
       }

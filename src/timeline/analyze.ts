@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { captureSize, readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
-import { decodePacket } from '../decode/packet.js';
+import { PacketDecoder } from '../decode/packet.js';
 import { Defragmenter } from '../decode/defrag.js';
 import { redactReport } from '../report/redact.js';
 import {
@@ -228,8 +228,9 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     if (onProgress) {
       try { total = await captureSize(capturePath); } catch { /* readCapture reports a missing file */ }
     }
+    const decoder = new PacketDecoder();
     summary = await readCapture(capturePath, (raw) => {
-      const p = defrag.push(decodePacket(raw));
+      const p = defrag.push(decoder.decode(raw));
       if (p) builder.add(p);
     }, onProgress ? { onProgress: (bytes, count) => { read = bytes; onProgress({ kind: 'capture', file, bytes, total, count, done: false }); } } : {});
     onProgress?.({ kind: 'capture', file, bytes: read, total, count: summary.packets, done: true });

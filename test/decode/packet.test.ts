@@ -179,3 +179,30 @@ describe('decodePacket: TCP options and UDP lengths', () => {
     expect(p.ip!.src.buffer).toBe(data.buffer);
   });
 });
+
+describe('PacketDecoder (reused header objects)', () => {
+  it('decodes every frame as decodePacket does, reusing its objects from call to call', async () => {
+    const { PacketDecoder, decodePacket: fresh } = await import('../../src/decode/packet.js');
+    const { etherTcp4, etherUdp4, ether, ipv6, tcp: tcpSeg } = await import('../capture/fixtures/frames.js');
+    const frames = [
+      etherTcp4('10.0.0.1', 40000, '10.0.0.2', 443, { flags: 0x02, seq: 0xfffffff0, options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0] }),
+      etherUdp4('10.0.0.1', 5353, '10.0.0.53', 53, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])),
+      ether(0x86dd, ipv6('2001:db8::1', '2001:db8::2', 6, tcpSeg(1, 2, { flags: 0x18, payload: new Uint8Array([7, 7, 7]) }))),
+      etherTcp4('10.0.0.2', 443, '10.0.0.1', 40000, { flags: 0x12, options: [1, 1, 1, 3] }),
+      new Uint8Array(9),
+    ];
+    const decoder = new PacketDecoder();
+    let first: unknown = null;
+    frames.forEach((data, i) => {
+      const raw = { frame: i + 1, tsSec: 1764045000 + i, tsNsec: 5, interfaceId: 0, linkType: 1, capturedLength: data.length, originalLength: data.length, data, fileOffset: 0 };
+      const a = decoder.decode(raw);
+      if (i === 0) first = a;
+      else expect(a).toBe(first); // the same object, overwritten
+      const b = fresh(raw);
+      expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(JSON.stringify(b)));
+      expect(a.tcp?.options ?? null).toEqual(b.tcp?.options ?? null);
+      expect(a.tcp ? Array.from(a.tcp.payload) : null).toEqual(b.tcp ? Array.from(b.tcp.payload) : null);
+      expect(a.ip ? [Array.from(a.ip.src), Array.from(a.ip.dst)] : null).toEqual(b.ip ? [Array.from(b.ip.src), Array.from(b.ip.dst)] : null);
+    });
+  });
+});
