@@ -7,9 +7,10 @@ const MAX_SENDS = 64;
 
 interface Txn {
   rec: DnsTransactionRecord;
-  idKey: string;
-  /** Key in `open` ('' when not open). */
-  key: string;
+  client: string;
+  server: string;
+  /** Question key (lower-cased name and type), '' for none. */
+  qkey: string;
 }
 
 /**
@@ -18,11 +19,18 @@ interface Txn {
  * while unanswered is the same transaction (every send time kept; latency from the first). A
  * response without a question matches the oldest open query with its endpoints and id. A response
  * with no query becomes a transaction with no query times (the capture began mid-lookup).
+ *
+ * Lookups go by client endpoint, then by a number (the message id and the transport), to a short
+ * list compared field by field: no key string is built per message. A list holds at most
+ * MAX_SAME transactions (a flood of one id from one client cannot make matching quadratic): past
+ * that the oldest is no longer matched and stays unanswered.
  */
 export class DnsTransactions {
   private readonly list: DnsTransactionRecord[] = [];
-  private readonly open = new Map<string, Txn>();
-  private readonly openById = new Map<string, Txn[]>();
+  /** Open (unanswered) transactions by client, transport and id, oldest first. */
+  private readonly open = new Buckets();
+  /** The last answered transaction per endpoints, transport and id (to spot repeated responses). */
+  private readonly answered = new Buckets();
   duplicateResponses = 0;
 
   constructor(
@@ -31,9 +39,10 @@ export class DnsTransactions {
   ) {}
 
   query(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const idKey = `${transport}|${client}|${server}|${msg.id}`;
-    const key = `${idKey}|${questionKey(msg)}`;
-    const found = this.open.get(key);
+    const n = idNumber(msg.id, transport);
+    const qkey = questionKey(msg);
+    const same = this.open.get(client, n);
+    const found = same?.find((x) => x.server === server && x.qkey === qkey);
     if (found) {
       if (found.rec.queries.length < MAX_SENDS) {
         found.rec.queries.push(t);
@@ -46,22 +55,19 @@ export class DnsTransactions {
       return;
     }
     const rec = newRecord(msg, client, server, transport, [t], [frame]);
-    const txn: Txn = { rec, idKey, key };
     this.list.push(rec);
-    this.open.set(key, txn);
-    const same = this.openById.get(idKey);
-    if (same) same.push(txn);
-    else this.openById.set(idKey, [txn]);
+    this.open.add(client, n, { rec, client, server, qkey });
   }
 
   /** `client` is the response's destination, `server` its source. */
   response(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const idKey = `${transport}|${client}|${server}|${msg.id}`;
-    let txn: Txn | undefined;
-    if (msg.question) txn = this.open.get(`${idKey}|${questionKey(msg)}`);
-    else txn = this.openById.get(idKey)?.[0];
-    if (!txn) {
-      if (this.answeredRecently(idKey, msg)) {
+    const n = idNumber(msg.id, transport);
+    const same = this.open.get(client, n);
+    const qkey = msg.question ? questionKey(msg) : null;
+    const i = same ? same.findIndex((x) => x.server === server && (qkey === null || x.qkey === qkey)) : -1;
+    let txn: Txn;
+    if (i < 0) {
+      if (this.answeredRecently(n, client, server, msg)) {
         this.duplicateResponses++;
         return;
       }
@@ -70,17 +76,11 @@ export class DnsTransactions {
         return;
       }
       // A response whose query was not captured: a transaction with no sends.
-      const rec = newRecord(msg, client, server, transport, [], []);
-      txn = { rec, idKey, key: '' };
-      this.list.push(rec);
+      txn = { rec: newRecord(msg, client, server, transport, [], []), client, server, qkey: '' };
+      this.list.push(txn.rec);
     } else {
-      this.open.delete(txn.key);
-      const same = this.openById.get(idKey);
-      if (same) {
-        const i = same.indexOf(txn);
-        if (i >= 0) same.splice(i, 1);
-        if (same.length === 0) this.openById.delete(idKey);
-      }
+      txn = same![i];
+      this.open.remove(client, n, i);
     }
     const rec = txn.rec;
     rec.response = t;
@@ -90,19 +90,57 @@ export class DnsTransactions {
     rec.cnames = msg.cnames;
     rec.edns = msg.edns;
     rec.frames.push(frame);
-    this.answered.set(idKey, rec);
+    const done = this.answered.get(client, n);
+    const j = done ? done.findIndex((x) => x.server === server) : -1;
+    if (j >= 0) done![j] = txn;
+    else this.answered.add(client, n, txn);
   }
 
-  private readonly answered = new Map<string, DnsTransactionRecord>();
-
-  private answeredRecently(idKey: string, msg: DnsMessage): boolean {
-    const rec = this.answered.get(idKey);
-    return rec !== undefined && (!msg.question || rec.name.toLowerCase() === msg.question.name.toLowerCase());
+  private answeredRecently(n: number, client: string, server: string, msg: DnsMessage): boolean {
+    const txn = this.answered.get(client, n)?.find((x) => x.server === server);
+    return txn !== undefined && (!msg.question || txn.rec.name.toLowerCase() === msg.question.name.toLowerCase());
   }
 
   finish(): DnsTransactionRecord[] {
     return this.list;
   }
+}
+
+/** Transactions that share a client endpoint, message id and transport: at most MAX_SAME. */
+const MAX_SAME = 64;
+
+class Buckets {
+  private readonly byClient = new Map<string, Map<number, Txn[]>>();
+
+  get(client: string, n: number): Txn[] | undefined {
+    return this.byClient.get(client)?.get(n);
+  }
+
+  add(client: string, n: number, txn: Txn): void {
+    let ids = this.byClient.get(client);
+    if (!ids) this.byClient.set(client, (ids = new Map()));
+    const list = ids.get(n);
+    if (!list) ids.set(n, [txn]);
+    else {
+      if (list.length >= MAX_SAME) list.shift();
+      list.push(txn);
+    }
+  }
+
+  remove(client: string, n: number, i: number): void {
+    const ids = this.byClient.get(client);
+    const list = ids?.get(n);
+    if (!ids || !list) return;
+    list.splice(i, 1);
+    if (list.length > 0) return;
+    ids.delete(n);
+    if (ids.size === 0) this.byClient.delete(client);
+  }
+}
+
+/** Message id and transport as one number (the second-level key). */
+function idNumber(id: number, transport: 'udp' | 'tcp'): number {
+  return transport === 'tcp' ? id + 0x10000 : id;
 }
 
 /** A transaction record for the message's question, before any response is applied. */

@@ -137,3 +137,23 @@ describe('DNS transactions', () => {
     expect(r.stats.llmnr.queries).toBe(1);
   });
 });
+
+describe('DNS transaction matching under a flood of one id', () => {
+  it('stays linear: the newest 64 open queries of one client and id are matched, older ones stay unanswered', async () => {
+    const { DnsTransactions } = await import('../../src/protocols/dns-transactions.js');
+    const msg = (name: string, response: boolean) => ({
+      id: 7, response, opcode: 0, rcode: 0, truncated: false, counts: { questions: 1, answers: 0, authority: 0, additional: 0 },
+      question: { name, type: 1, typeName: 'A', class: 1 }, answers: [], cnames: [], edns: false, anomaly: null,
+    });
+    const tx = new DnsTransactions();
+    const started = performance.now();
+    for (let i = 0; i < 20_000; i++) tx.query(msg(`n${i}.example`, false), '10.0.0.2:5000', '10.0.0.1:53', 'udp', i, i + 1);
+    tx.response(msg('n19999.example', true), '10.0.0.2:5000', '10.0.0.1:53', 'udp', 30_000, 30_001);
+    tx.response(msg('n0.example', true), '10.0.0.2:5000', '10.0.0.1:53', 'udp', 30_001, 30_002);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const list = tx.finish();
+    expect(list.find((d) => d.name === 'n19999.example')).toMatchObject({ queries: [19_999], response: 30_000 });
+    // n0's query fell out of the open list: its query stays unanswered, the response stands alone.
+    expect(list.filter((d) => d.name === 'n0.example').map((d) => [d.queries.length, d.response])).toEqual([[1, null], [0, 30_001]]);
+  });
+});
