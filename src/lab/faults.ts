@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { assertLoopback, freePort, hostPort } from './address.js';
 import { parseClientHello } from './sni.js';
 import { LabError } from './errors.js';
+import { closeServer, listenOn, tracker } from './listen.js';
 
 // ---------------------------------------------------------------- connect black hole
 
@@ -123,9 +124,9 @@ export async function startTlsSink(opts: { host: string; port?: number; mode: 's
   const connections: TlsSinkLog[] = [];
   const sockets = new Set<Socket>();
   const waiters: ((l: TlsSinkLog) => void)[] = [];
+  const track = tracker(sockets);
   const server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
+    track(sock);
     sock.on('error', () => { /* client went away */ });
     const entry: TlsSinkLog = { t: Date.now() - started, remote: hostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0), bytes: 0, clientHello: false, sni: null };
     connections.push(entry);
@@ -144,12 +145,7 @@ export async function startTlsSink(opts: { host: string; port?: number; mode: 's
       if (opts.mode === 'reset') sock.resetAndDestroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port ?? 0, exclusive: true }, () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listenOn(server, opts.host, opts.port ?? 0);
   return {
     host: opts.host, port, address: hostPort(opts.host, port), connections,
     waitForClientHello(timeoutMs = 30_000) {
@@ -162,9 +158,7 @@ export async function startTlsSink(opts: { host: string; port?: number; mode: 's
       });
     },
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }

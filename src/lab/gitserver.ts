@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { assertLoopback } from './address.js';
+import { closeServer, listenOn, tracker } from './listen.js';
 
 export interface GitServerLog {
   t: number;
@@ -59,20 +60,13 @@ export async function startGitServer(opts: {
     entry.status = 404;
     res.writeHead(404).end('not found\n');
   });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', tracker(sockets));
   server.on('tlsClientError', () => { /* ignore */ });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port ?? 443, exclusive: true }, () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listenOn(server, opts.host, opts.port ?? 443);
   return {
     host: opts.host, port, hostname: opts.hostname, requests,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }

@@ -8,6 +8,7 @@ import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse }
 import type { Socket } from 'node:net';
 import { assertLoopback, hostPort } from './address.js';
 import { generateModules, parseProxyPath, type ModuleSet } from './modules.js';
+import { closeServer, listenOn, tracker } from './listen.js';
 
 export type ProxyFault =
   /** Accept the request and never send a byte of response. */
@@ -152,17 +153,12 @@ export async function startGoProxy(opts: GoProxyOptions): Promise<GoProxy> {
   const server = scheme === 'https'
     ? createSecureServer({ cert: opts.tls!.cert, key: opts.tls!.key, allowHTTP1: true }, handle)
     : createHttpServer(handle);
-  const track = (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); };
+  const track = tracker(sockets);
   server.on(scheme === 'https' ? 'secureConnection' : 'connection', track);
   if (scheme === 'https') server.on('connection', track);
   server.on('clientError', (_err: unknown, socket: Socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port ?? 0, exclusive: true }, () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listenOn(server, opts.host, opts.port ?? 0);
   const urlHost = opts.hostname ?? opts.host;
   return {
     url: `${scheme}://${hostPort(urlHost, port)}`,
@@ -186,10 +182,7 @@ export async function startGoProxy(opts: GoProxyOptions): Promise<GoProxy> {
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }

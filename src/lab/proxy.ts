@@ -7,6 +7,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import { assertLoopback, hostPort, isLoopback } from './address.js';
+import { closeServer, listenOn, tracker } from './listen.js';
 
 export type ProxyMode = 'tunnel' | 'silent' | '407' | '403' | '502';
 
@@ -110,9 +111,9 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     req.pipe(up);
   });
 
+  const track = tracker(sockets);
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
+    track(client);
     client.on('error', () => { /* client went away */ });
     const target = req.url ?? '';
     const entry = log(req, target);
@@ -144,15 +145,10 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
     });
     client.on('close', () => upstream.destroy());
   });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', track);
   server.on('clientError', (_e: unknown, s: Socket) => s.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port ?? 0, exclusive: true }, () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listenOn(server, opts.host, opts.port ?? 0);
   return {
     url: `http://${hostPort(opts.host, port)}`,
     host: opts.host, port, requests,
@@ -165,10 +161,7 @@ export async function startForwardProxy(opts: ForwardProxyOptions): Promise<Forw
       });
     },
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }

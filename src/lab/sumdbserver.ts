@@ -13,6 +13,7 @@ import { assertLoopback, hostPort } from './address.js';
 import { matches, type ProxyFault } from './goproxy.js';
 import { unescapeModulePath, type ModuleSet } from './modules.js';
 import { sumdbVerifierKey } from './sumdb.js';
+import { closeServer, listenOn, tracker } from './listen.js';
 
 const TILE_HEIGHT = 8;
 const TILE_WIDTH = 1 << TILE_HEIGHT;
@@ -140,23 +141,15 @@ export async function startSumdbServer(opts: {
       timers.add(t);
     } else send();
   });
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', tracker(sockets));
   server.on('clientError', (_e: unknown, s: Socket) => s.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port ?? 0, exclusive: true }, () => { server.off('error', reject); resolve(); });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const port = await listenOn(server, opts.host, opts.port ?? 0);
   const url = `http://${hostPort(opts.name, port)}`;
   return {
     url, host: opts.host, port, name: opts.name, verifierKey, gosumdb: `${verifierKey} ${url}`, requests,
     async close() {
       for (const t of timers) clearTimeout(t);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server, sockets);
     },
   };
 }
