@@ -10,7 +10,6 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawn, fork } from 'node:child_process';
-import { crc32 } from 'node:zlib';
 import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -34,46 +33,9 @@ if (!existsSync(fileURLToPath(dist))) {
   process.exit(2);
 }
 const { record } = await import(dist.href);
+const { writeZip } = await import(new URL('../dist/lab/zip.js', import.meta.url).href);
 
 // ---------------------------------------------------------------- generated modules
-
-/** A stored (uncompressed) zip, as the module proxy protocol allows. */
-function zip(entries) {
-  const locals = [];
-  const centrals = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const n = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(n.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    centrals.push(central, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 function generate(root) {
   const paths = [];
@@ -92,7 +54,7 @@ function generate(root) {
     writeFileSync(join(dir, 'list'), `${version}\n`);
     writeFileSync(join(dir, `${version}.info`), JSON.stringify({ Version: version, Time: '2024-01-01T00:00:00Z' }));
     writeFileSync(join(dir, `${version}.mod`), goMod);
-    writeFileSync(join(dir, `${version}.zip`), zip(entries));
+    writeFileSync(join(dir, `${version}.zip`), writeZip(entries, { method: 'store' }));
     paths.push(path);
   }
   return paths;
