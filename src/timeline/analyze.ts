@@ -20,6 +20,7 @@ import { ConversationBuilder, type Conversations } from '../protocols/conversati
 import { loadStrace, sniffStraceClock, type StraceEvidence } from '../strace/index.js';
 import { loadGoLog, type GoLogEvidence } from '../gotool/index.js';
 import { recordsFromSnapshot } from './snapshot.js';
+import { lastFetchMark } from './join.js';
 import { decide } from './verdict.js';
 import type { GoEnvHints } from './relevance.js';
 import type { Lang } from './hints.js';
@@ -283,8 +284,7 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     // What go and its children were blocked in when record stopped them. With a strace log, only
     // what strace did not see (a call outside its syscall set, e.g. git's read of its askpass
     // pipe; a process it did not follow) is added: strace's own records have exact times.
-    const marks = fetches.flatMap((f) => [f.start, f.end]).filter((t): t is number => t !== null);
-    const r = recordsFromSnapshot(bundle.meta.stopped, t0, marks.length ? Math.max(...marks) : null);
+    const r = recordsFromSnapshot(bundle.meta.stopped, t0, lastFetchMark(fetches));
     const open = new Set(syscalls.filter((c) => c.duration === null).map((c) => `${c.pid} ${c.name}`));
     const known = new Set(processes.map((p) => p.pid));
     syscalls = [...syscalls, ...r.syscalls.filter((c) => !open.has(`${c.pid} ${c.name}`))];

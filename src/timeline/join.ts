@@ -182,3 +182,13 @@ export function connectionForFetch(
   }
   return best;
 }
+
+/** When go last showed progress in its log: the latest fetch start or end at or before `upTo`. */
+export function lastFetchMark(fetches: readonly FetchRecord[], upTo = Infinity): number | null {
+  let last: number | null = null;
+  for (const f of fetches) {
+    for (const t of [f.start, f.end]) if (t !== null && t <= upTo && (last === null || t > last)) last = t;
+  }
+  return last;
+}
+

@@ -16,7 +16,7 @@ import type {
   GoroutineSummary, HostLookupRecord, ProcessRecord, StageName, SyscallRecord,
 } from '../report/schema.js';
 import {
-  addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, normalizeHost,
+  addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, lastFetchMark, normalizeHost,
 } from './join.js';
 import { decodeCacheLockPath } from '../strace/classify.js';
 import {
@@ -492,8 +492,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
   const lockWaiter = input.goroutines.find((g) => g.waitsOn === 'cache-lock');
   if (lockWaiter && !cands.some((c) => c.finding.stage === 'cache-lock')) {
     const holder = input.lockHolders?.find((l) => decodeCacheLockPath(l.path) !== null) ?? input.lockHolders?.[0];
-    const marks = input.fetches.flatMap((f) => [f.start, f.end]).filter((t): t is number => t !== null && t <= input.evidenceEnd);
-    const since = Math.max(input.goStart ?? 0, ...marks);
+    const since = Math.max(input.goStart ?? 0, lastFetchMark(input.fetches, input.evidenceEnd) ?? 0);
     const waited = Math.max(0, input.evidenceEnd - since);
     const path = holder?.path ?? null;
     const module = decodeCacheLockPath(path)?.module ?? null;
