@@ -12,6 +12,7 @@ import { renderHtml } from '../report/html.js';
 import { renderTable } from '../report/table.js';
 import { BUNDLE_FILES } from './bundle.js';
 import { describeFsError } from '../cli/errors.js';
+import { renderJson } from '../report/json.js';
 
 export interface AnalysisResult {
   report: Report | null;
@@ -44,7 +45,7 @@ export async function analyzeBundle(bundleDir: string, lang: 'en' | 'zh-CN' = 'e
     return { report: null, verdictLine: null, text: null, files, warnings: [`analysis failed: ${firstLine(err)}; the bundle is complete, re-run \`gomod-trace analyze ${bundleDir}\``] };
   }
   try {
-    writeFileSync(join(bundleDir, BUNDLE_FILES.reportJson), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(bundleDir, BUNDLE_FILES.reportJson), renderJson(report));
     files.push(BUNDLE_FILES.reportJson);
   } catch (err) {
     // A full disk must not cost the verdict: it is still printed.

@@ -5,11 +5,7 @@
  * items; everything else is stringified whole. Pieces are joined up to about `chunkChars`.
  */
 import type { Report } from './schema.js';
-
-/** The replacer renderJson uses: non-finite numbers cannot be JSON, they become null. */
-function finiteOrNull(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-}
+import { finiteOrNull } from './json.js';
 
 /** JSON.stringify at a nesting depth: the same text as inside a document indented by 2. */
 function nested(v: unknown, depth: number): string | undefined {
