@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { formatEndpoint, formatIp } from '../decode/address.js';
-import { decodePacket } from '../decode/packet.js';
+import { PacketDecoder } from '../decode/packet.js';
 
 export interface ProcSocket {
   inode: number;
@@ -127,8 +127,9 @@ export class ProcessSockets {
  * 4-tuple `sockets` has seen go's process tree hold.
  */
 export function goTrafficFilter(sockets: ProcessSockets): (data: Uint8Array, linkType: number) => boolean {
+  const decoder = new PacketDecoder();
   return (data, linkType) => {
-    const p = decodePacket({
+    const p = decoder.decode({
       frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType,
       capturedLength: data.length, originalLength: data.length, data, fileOffset: 0,
     });
