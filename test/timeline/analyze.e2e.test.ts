@@ -9,7 +9,7 @@ import { analyze } from '../../src/timeline/analyze.js';
 import type { Report } from '../../src/report/schema.js';
 import {
   HAVE_TOOLS, cleanup, holdLock, randomLoopback, runGo, startBlackhole, startDns, startForwardProxy,
-  startHttpGoProxy, startSink, startTcpdump, tempDir,
+  requestSeen, startHttpGoProxy, startSink, startTcpdump, tempDir,
 } from './e2e.js';
 
 afterEach(async () => { await cleanup(); });
@@ -33,30 +33,34 @@ async function record(host: string, go: Parameters<typeof runGo>[0], o: { iface?
 describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () => {
   it('TLS server that never sends a ServerHello → tls stalled at its address', async () => {
     const host = randomLoopback();
-    const port = await startSink(host, 'silent');
-    const { report } = await record(host, { goproxy: `https://${host}:${port}`, killAfterMs: 3000 });
+    const hello = requestSeen(/./);
+    const port = await startSink(host, 'silent', hello.seen);
+    const { report } = await record(host, { goproxy: `https://${host}:${port}`, killAfterMs: 3000, killWhen: { event: hello.reached } });
     expect(report.verdict).toMatchObject({ stage: 'tls', state: 'stalled', address: `${host}:${port}` });
     expect(report.verdict.waited!).toBeGreaterThan(2);
   });
 
   it('TLS reset right after the ClientHello → tls failed', async () => {
     const host = randomLoopback();
-    const port = await startSink(host, 'reset');
-    const { report } = await record(host, { goproxy: `https://${host}:${port}`, killAfterMs: 4000 });
+    const hello = requestSeen(/./);
+    const port = await startSink(host, 'reset', hello.seen);
+    const { report } = await record(host, { goproxy: `https://${host}:${port}`, killAfterMs: 2000, killWhen: { event: hello.reached } });
     expect(report.verdict).toMatchObject({ stage: 'tls', state: 'failed', address: `${host}:${port}` });
   });
 
   it('DNS server that never answers → dns stalled for the GOPROXY host', async () => {
     const host = randomLoopback();
-    await startDns(host, 'silent');
-    const { report } = await record(host, { goproxy: 'https://goproxy.lab.test', nameserver: host, killAfterMs: 8000 });
+    const query = requestSeen(/./);
+    await startDns(host, 'silent', query.seen);
+    const { report } = await record(host, { goproxy: 'https://goproxy.lab.test', nameserver: host, killAfterMs: 7000, killWhen: { event: query.reached } });
     expect(report.verdict).toMatchObject({ stage: 'dns', state: 'stalled', host: 'goproxy.lab.test', address: `${host}:53` });
   });
 
   it('NXDOMAIN → dns failed', async () => {
     const host = randomLoopback();
-    await startDns(host, 'nxdomain');
-    const { report } = await record(host, { goproxy: 'https://goproxy.lab.test', nameserver: host, killAfterMs: 8000 });
+    const query = requestSeen(/./);
+    await startDns(host, 'nxdomain', query.seen);
+    const { report } = await record(host, { goproxy: 'https://goproxy.lab.test', nameserver: host, killAfterMs: 7000, killWhen: { event: query.reached } });
     expect(report.verdict).toMatchObject({ stage: 'dns', state: 'failed', host: 'goproxy.lab.test' });
   });
 
@@ -69,8 +73,9 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
 
   it('GOPROXY over plain HTTP silent on the .zip after .info/.mod → proxy-response stalled', async () => {
     const host = randomLoopback();
-    const port = await startHttpGoProxy(host, { hang: /\.zip$/ });
-    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 3500 });
+    const zip = requestSeen(/\.zip$/);
+    const port = await startHttpGoProxy(host, { hang: /\.zip$/, seen: zip.seen });
+    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 3000, killWhen: { event: zip.reached } });
     expect(report.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', address: `${host}:${port}` });
     expect(report.verdict.summary).toContain('/example.com/m/@v/v1.0.0.zip');
     expect(report.verdict.confidence).toBeGreaterThanOrEqual(0.75);
@@ -78,8 +83,9 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
 
   it('the same over tcpdump -i any: every connection once, same verdict', async () => {
     const host = randomLoopback();
-    const port = await startHttpGoProxy(host, { hang: /\.zip$/ });
-    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 3500 }, { iface: 'any' });
+    const zip = requestSeen(/\.zip$/);
+    const port = await startHttpGoProxy(host, { hang: /\.zip$/, seen: zip.seen });
+    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 3000, killWhen: { event: zip.reached } }, { iface: 'any' });
     expect(report.verdict, why(report)).toMatchObject({ stage: 'proxy-response', state: 'stalled', address: `${host}:${port}` });
     const keys = report.connections.map((c) => `${c.client}>${c.server}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -88,17 +94,19 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
 
   it('dumpcap pcapng of a trickling body → transfer slow', async () => {
     const host = randomLoopback();
-    const port = await startHttpGoProxy(host, { trickle: /\.zip$/ });
-    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 5000 }, { dumpcap: true });
+    const zip = requestSeen(/\.zip$/);
+    const port = await startHttpGoProxy(host, { trickle: /\.zip$/, seen: zip.seen });
+    const { report } = await record(host, { goproxy: `http://${host}:${port}`, killAfterMs: 4000, killWhen: { event: zip.reached } }, { dumpcap: true });
     expect(report.inputs[0].format).toBe('pcapng');
     expect(report.verdict).toMatchObject({ stage: 'transfer', state: 'slow', address: `${host}:${port}` });
   });
 
   it('forward proxy that never answers CONNECT → proxy-connect stalled; host is the target', async () => {
     const host = randomLoopback();
-    const port = await startForwardProxy(host, 'silent');
+    const connect = requestSeen(/^CONNECT /);
+    const port = await startForwardProxy(host, 'silent', connect.seen);
     const { report } = await record(host, {
-      goproxy: 'https://proxy.golang.org', killAfterMs: 3000,
+      goproxy: 'https://proxy.golang.org', killAfterMs: 3000, killWhen: { event: connect.reached },
       env: { HTTPS_PROXY: `http://${host}:${port}`, NO_PROXY: '' },
     });
     expect(report.verdict).toMatchObject({ stage: 'proxy-connect', state: 'stalled', host: 'proxy.golang.org', address: `${host}:${port}` });
@@ -106,9 +114,10 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
 
   it('forward proxy answering 407 → proxy-connect failed with the credentials hint', async () => {
     const host = randomLoopback();
-    const port = await startForwardProxy(host, 'auth');
+    const connect = requestSeen(/^CONNECT /);
+    const port = await startForwardProxy(host, 'auth', connect.seen);
     const { report } = await record(host, {
-      goproxy: 'https://proxy.golang.org', killAfterMs: 4000,
+      goproxy: 'https://proxy.golang.org', killAfterMs: 2000, killWhen: { event: connect.reached },
       env: { HTTPS_PROXY: `http://${host}:${port}`, NO_PROXY: '' },
     });
     expect(report.verdict).toMatchObject({ stage: 'proxy-connect', state: 'failed', host: 'proxy.golang.org' });
@@ -127,7 +136,8 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
   for (const flags of [['-f', '-ttt', '-T', '-yy', '-s', '256'], ['-f', '-tt', '-T']]) {
     it(`module cache lock held by another process, strace ${flags.join(' ')} → cache-lock stalled`, async () => {
       const host = randomLoopback();
-      const port = await startHttpGoProxy(host, { hang: /\.zip$/ });
+      const info = requestSeen(/\.info$/); // go takes the version's lock after fetching .info
+      const port = await startHttpGoProxy(host, { hang: /\.zip$/, seen: info.seen });
       const dir = tempDir();
       const modcache = join(dir, 'mod');
       const lockDir = join(modcache, 'cache', 'download', 'example.com', 'm', '@v');
@@ -135,7 +145,7 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
       const lock = join(lockDir, 'v1.0.0.lock');
       await holdLock(lock, 30);
       const straceFile = join(dir, 'strace.log');
-      await runGo({ goproxy: `http://${host}:${port}`, killAfterMs: 6000, gomodcache: modcache, strace: { file: straceFile, flags } });
+      await runGo({ goproxy: `http://${host}:${port}`, killAfterMs: 4000, killWhen: { event: info.reached }, gomodcache: modcache, strace: { file: straceFile, flags } });
       const report = await analyze({ strace: straceFile });
       const locks = report.syscalls.filter((c) => c.kind === 'cache-lock' || c.name === 'flock').map((c) => `${c.line} ${c.text} ${c.duration} ${c.result}`);
       expect(report.verdict, `${report.verdict.summary} | ${report.inputs[0]?.lines} lines ${report.inputs[0]?.warnings.join('; ')} | ${locks.join(' / ')}`).toMatchObject({ stage: 'cache-lock', state: 'stalled' });

@@ -94,12 +94,22 @@ export async function startTcpdump(o: { iface?: string; filter: string; file: st
 
 export interface GoRun { code: number | null; signal: string | null; stderr: string; ms: number }
 
+/** Resolves when a lab server sees a request whose URL matches `re`; pass `seen` to the server. */
+export function requestSeen(re: RegExp): { seen: (url: string) => void; reached: Promise<void> } {
+  let done!: () => void;
+  const reached = new Promise<void>((resolve) => { done = resolve; });
+  return { seen: (url) => { if (re.test(url)) done(); }, reached };
+}
+
 /**
  * `go mod download -x MODULE@VERSION` in a fresh GOPATH, outside any module, with its own
- * resolv.conf when `nameserver` is given. Killed after `killAfterMs`.
+ * resolv.conf when `nameserver` is given. Killed after `killAfterMs`, or — with `killWhen` — that
+ * long after an event (go reaching the request that stalls), so that a loaded machine that starts go
+ * slowly still records the whole stall; `ceilingMs` (default 30 s) bounds the wait for the event.
  */
 export async function runGo(o: {
   goproxy: string; module?: string; env?: Record<string, string>; nameserver?: string; killAfterMs: number;
+  killWhen?: { event: Promise<unknown>; ceilingMs?: number };
   strace?: { file: string; flags: string[] }; gomodcache?: string;
 }): Promise<GoRun> {
   const dir = tempDir('gomod-trace-go-');
@@ -123,7 +133,7 @@ export async function runGo(o: {
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => { if (stderr.length < 1e6) stderr += b.toString(); });
   return await new Promise<GoRun>((resolve) => {
-    const kill = setTimeout(() => {
+    const killNow = (): void => {
       if (o.strace) {
         // Kill go under strace, not strace: strace then logs the death with a timestamp and exits.
         for (const pid of childrenOf(child.pid!)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
@@ -131,8 +141,16 @@ export async function runGo(o: {
         return;
       }
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
-    }, o.killAfterMs);
-    child.once('exit', (code, signal) => { clearTimeout(kill); resolve({ code, signal, stderr, ms: Date.now() - t }); });
+    };
+    const timers: NodeJS.Timeout[] = [];
+    let exited = false;
+    if (o.killWhen) {
+      timers.push(setTimeout(killNow, o.killWhen.ceilingMs ?? 30_000));
+      void o.killWhen.event.then(() => { if (!exited) timers.push(setTimeout(killNow, o.killAfterMs)); });
+    } else {
+      timers.push(setTimeout(killNow, o.killAfterMs));
+    }
+    child.once('exit', (code, signal) => { exited = true; for (const k of timers) clearTimeout(k); resolve({ code, signal, stderr, ms: Date.now() - t }); });
   });
 }
 
@@ -147,19 +165,20 @@ async function listen(server: Server, host: string): Promise<number> {
 }
 
 /** Accepts TCP, reads, and then says nothing ('silent') or resets after the first bytes ('reset'). */
-export async function startSink(host: string, mode: 'silent' | 'reset'): Promise<number> {
+export async function startSink(host: string, mode: 'silent' | 'reset', seen?: (what: string) => void): Promise<number> {
   const server = createTcpServer((s) => {
-    s.once('data', () => { if (mode === 'reset') s.resetAndDestroy(); });
+    s.once('data', () => { seen?.('data'); if (mode === 'reset') s.resetAndDestroy(); });
   });
   return listen(server, host);
 }
 
 /** A GOPROXY over plain HTTP for example.com/m v1.0.0; `hang` paths get no answer, `trickle` paths a slow body. */
-export async function startHttpGoProxy(host: string, o: { hang?: RegExp; trickle?: RegExp } = {}): Promise<number> {
+export async function startHttpGoProxy(host: string, o: { hang?: RegExp; trickle?: RegExp; seen?: (url: string) => void } = {}): Promise<number> {
   const timers = new Set<NodeJS.Timeout>();
   cleanups.push(() => { for (const t of timers) clearInterval(t); });
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
+    o.seen?.(url);
     if (o.hang?.test(url)) return; // never answer
     if (o.trickle?.test(url)) {
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': '1000000' });
@@ -177,9 +196,10 @@ export async function startHttpGoProxy(host: string, o: { hang?: RegExp; trickle
 }
 
 /** A forward proxy that never answers CONNECT ('silent') or answers 407 ('auth'). */
-export async function startForwardProxy(host: string, mode: 'silent' | 'auth'): Promise<number> {
+export async function startForwardProxy(host: string, mode: 'silent' | 'auth', seen?: (what: string) => void): Promise<number> {
   const server = createTcpServer((s) => {
-    s.once('data', () => {
+    s.once('data', (b: Buffer) => {
+      seen?.(b.toString('latin1').split('\r\n')[0]);
       if (mode === 'auth') s.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="lab"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     });
   });
@@ -187,11 +207,12 @@ export async function startForwardProxy(host: string, mode: 'silent' | 'auth'): 
 }
 
 /** UDP DNS on HOST:53: 'silent' drops queries; 'nxdomain' answers NXDOMAIN; else A records to `answer`. */
-export async function startDns(host: string, mode: 'silent' | 'nxdomain' | { answer: string }): Promise<void> {
+export async function startDns(host: string, mode: 'silent' | 'nxdomain' | { answer: string }, seen?: (what: string) => void): Promise<void> {
   const sock: UdpSocket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind(53, host, () => resolve()); });
   cleanups.push(() => new Promise<void>((resolve) => sock.close(() => resolve())));
   sock.on('message', (msg, rinfo) => {
+    seen?.('query');
     if (mode === 'silent') return;
     let q;
     try { q = dnsPacket.decode(msg); } catch { return; }
