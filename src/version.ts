@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json (dist/version.js and src/version.ts are both one level below it). */
+/**
+ * The package version, read once from the nearest package.json named gomod-trace above this module:
+ * one level up from src/version.ts and dist/version.js, two or three from the bundle's files
+ * (dist/bundle/, dist/bundle/chunks/).
+ */
 export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (let up = 1; up <= 3; up++) {
+    try {
+      const url = new URL(`${'../'.repeat(up)}package.json`, import.meta.url);
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'gomod-trace') return pkg.version ?? '0.0.0';
+    } catch {
+      // Not there: try one level further up.
+    }
   }
+  return '0.0.0';
 })();

@@ -32,6 +32,10 @@ export class PcapParser implements RecordParser {
   private linkType = 0;
   private frame = 0;
   private iface: CaptureInterface | null = null;
+  private readonly packet: RawPacket = {
+    frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType: 0, capturedLength: 0, originalLength: 0,
+    data: new Uint8Array(0), fileOffset: 0,
+  };
 
   constructor(
     private readonly file: string,
@@ -56,6 +60,9 @@ export class PcapParser implements RecordParser {
     const linkType = this.linkType;
     const stats = this.stats;
     const onPacket = this.onPacket;
+    // One RawPacket for every record (the callback may not keep it: see RawPacket).
+    const p = this.packet;
+    p.linkType = linkType;
     while (end - o >= PCAP_RECORD_HEADER_LENGTH) {
       const caplen = view.getUint32(o + 8, le);
       if (caplen > max) this.caplenError(caplen, base + o);
@@ -83,17 +90,13 @@ export class PcapParser implements RecordParser {
       if (origlen < caplen) {
         stats.warnings.add('pcap-origlen', `packet records with an original length smaller than the captured length (first: frame ${this.frame + 1})`);
       }
-      const p: RawPacket = {
-        frame: ++this.frame,
-        tsSec: sec,
-        tsNsec,
-        interfaceId: 0,
-        linkType,
-        capturedLength: caplen,
-        originalLength: origlen,
-        data: buf.subarray(o + PCAP_RECORD_HEADER_LENGTH, recordEnd),
-        fileOffset: base + o,
-      };
+      p.frame = ++this.frame;
+      p.tsSec = sec;
+      p.tsNsec = tsNsec;
+      p.capturedLength = caplen;
+      p.originalLength = origlen;
+      p.data = buf.subarray(o + PCAP_RECORD_HEADER_LENGTH, recordEnd);
+      p.fileOffset = base + o;
       stats.observe(sec, tsNsec, caplen);
       onPacket(p);
       o = recordEnd;

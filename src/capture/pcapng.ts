@@ -46,6 +46,11 @@ export class PcapngParser implements RecordParser {
   private readonly all: CaptureInterface[] = [];
   private frame = 0;
   private readonly ts: SplitTime = { sec: 0, nsec: 0 };
+  /** The packet handed out for every enhanced/obsolete packet block (simple ones get their own). */
+  private readonly timed: RawPacket = {
+    frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType: 0, capturedLength: 0, originalLength: 0,
+    data: new Uint8Array(0), fileOffset: 0,
+  };
   /** Per interface id. */
   private readonly splitters: TimestampSplitter[] = [];
 
@@ -237,17 +242,17 @@ export class PcapngParser implements RecordParser {
     splitter.split(tsHi, tsLo, this.ts);
     const sec = this.ts.sec + iface.tsOffset;
     const nsec = this.ts.nsec;
-    const p: RawPacket = {
-      frame: ++this.frame,
-      tsSec: sec,
-      tsNsec: nsec,
-      interfaceId: iface.id,
-      linkType: iface.linkType,
-      capturedLength: caplen,
-      originalLength: origlen,
-      data: buf.subarray(dataStart, dataStart + caplen),
-      fileOffset: at,
-    };
+    // One RawPacket for every timed block (the callback may not keep it: see RawPacket).
+    const p = this.timed;
+    p.frame = ++this.frame;
+    p.tsSec = sec;
+    p.tsNsec = nsec;
+    p.interfaceId = iface.id;
+    p.linkType = iface.linkType;
+    p.capturedLength = caplen;
+    p.originalLength = origlen;
+    p.data = buf.subarray(dataStart, dataStart + caplen);
+    p.fileOffset = at;
     this.stats.observe(sec, nsec, caplen);
     this.onPacket(p);
   }

@@ -25,8 +25,9 @@ export interface CaptureInterface {
 }
 
 /**
- * One captured packet. `data` is a view into the reader's buffer: it is only valid during the
- * callback that received it. Copy (`data.slice()`) anything you keep.
+ * One captured packet. `data` is a view into the reader's buffer, and the object itself is reused
+ * for the next packet: both are only valid during the callback that received them. Copy the fields
+ * (and `data.slice()`) you keep, not the object.
  */
 export interface RawPacket {
   /** 1-based frame number, as tshark and Wireshark count. */

@@ -1,17 +1,40 @@
 /**
  * The `gomod-trace` command line: commander wiring only. Each subcommand lives in its own file
  * (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the user's mistakes.
+ *
+ * A subcommand's module (and what it imports: the lab's servers, the recorder, …) is loaded only
+ * when argv names that subcommand; `--help`, no subcommand or an unknown one loads them all. So
+ * `gomod-trace analyze` starts without loading `lab` or `record` (docs/performance.md, start-up).
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT_USAGE, reportError } from './errors.js';
-import { registerAnalyze } from './analyze.js';
-import { registerRecord } from './record.js';
-import { registerDoctor } from './doctor.js';
-import { registerLab } from './lab.js';
-import { registerRedact } from './redact.js';
+import { tuneV8ForBatch } from './v8-tuning.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every subcommand, in the order `--help` lists them, with the loader of its registration. */
+const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['analyze', async () => (await import('./analyze.js')).registerAnalyze],
+  ['record', async () => (await import('./record.js')).registerRecord],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
+  ['lab', async () => (await import('./lab.js')).registerLab],
+  ['redact', async () => (await import('./redact.js')).registerRedact],
+];
+
+/**
+ * The subcommands to register for this argv: the one it names, none for a bare `--version`, and
+ * all of them (null) otherwise: help and errors list every subcommand.
+ */
+export function subcommandsFor(argv: readonly string[]): string[] | null {
+  const first = argv[2];
+  if (SUBCOMMANDS.some(([name]) => name === first)) return [first];
+  if (argv.length === 3 && (first === '-V' || first === '--version')) return [];
+  return null;
+}
+
+/** The program with the subcommands `only` registered, or all of them when `only` is null. */
+export async function buildProgram(only: readonly string[] | null = null): Promise<Command> {
   const program = new Command();
   program
     .name('gomod-trace')
@@ -19,17 +42,16 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerAnalyze(program);
-  registerRecord(program);
-  registerDoctor(program);
-  registerLab(program);
-  registerRedact(program);
+  const wanted = SUBCOMMANDS.filter(([name]) => only === null || only.includes(name));
+  const registers = await Promise.all(wanted.map(([, load]) => load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  tuneV8ForBatch();
   try {
+    const program = await buildProgram(subcommandsFor(argv));
     await program.parseAsync(argv);
     if (process.exitCode === undefined) process.exitCode = 0;
   } catch (err) {

@@ -22,3 +22,39 @@ describe('gomod-trace CLI shell', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('start-up: only the named subcommand is loaded', () => {
+  it('registers the subcommand argv names, none for a bare --version, all otherwise', async () => {
+    const { subcommandsFor } = await import('../../src/cli/main.js');
+    expect(subcommandsFor(['node', 'gomod-trace', 'analyze', 'x.pcap'])).toEqual(['analyze']);
+    expect(subcommandsFor(['node', 'gomod-trace', 'lab', 'list'])).toEqual(['lab']);
+    expect(subcommandsFor(['node', 'gomod-trace', '--version'])).toEqual([]);
+    expect(subcommandsFor(['node', 'gomod-trace', '--help'])).toBeNull();
+    expect(subcommandsFor(['node', 'gomod-trace', 'help', 'record'])).toBeNull();
+    expect(subcommandsFor(['node', 'gomod-trace'])).toBeNull();
+    expect(subcommandsFor(['node', 'gomod-trace', 'analyse'])).toBeNull();
+  });
+
+  it('prints the version of package.json (the bundle finds it two levels up)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(execFileSync(BIN, ['-V'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+  });
+
+  it('`analyze` runs from the bundle without loading the lab, record or doctor code', () => {
+    // A module hook that lists every file module the process loads.
+    const hook = 'data:text/javascript,' + encodeURIComponent(
+      "import { register } from 'node:module';" +
+      "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
+    );
+    const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', hook, BIN, 'analyze', sample], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
+    expect(loaded.some((u) => /\/dist\/bundle\/main\.js$/.test(u))).toBe(true);
+    expect(loaded.some((u) => /\/chunks\/analyze-[^/]+\.js$/.test(u))).toBe(true);
+    expect(loaded.filter((u) => /\/chunks\/(lab|record|doctor|redact)-/.test(u))).toEqual([]);
+    expect(loaded.filter((u) => u.includes('/node_modules/execa/'))).toEqual([]);
+    expect(loaded.filter((u) => u.includes('/dist/') && !u.includes('/dist/bundle/'))).toEqual([]);
+  });
+});

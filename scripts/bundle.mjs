@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * Second half of `npm run build`: bundle what tsc wrote to dist/ into dist/bundle/, which is what
+ * bin/gomod-trace runs. Why: Node's ESM loader resolves, reads and compiles each of dist/'s ~150
+ * modules separately, which was most of the start-up of a short `gomod-trace analyze`; one bundle
+ * per entry (with shared chunks, and each subcommand's code in its own chunk, loaded when argv names
+ * it: src/cli/main.ts) starts in a fraction of that (docs/performance.md, start-up).
+ *
+ * Entries: main.js (the CLI) and index.js (the library API in src/index.ts, which `npm run bench`
+ * measures). npm packages stay external, resolved from node_modules as before. The input is tsc's
+ * JavaScript, not the TypeScript, so the bundle runs exactly the code the type checker saw.
+ */
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+const OUT = join(DIST, 'bundle');
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: { main: join(DIST, 'cli', 'main.js'), index: join(DIST, 'index.js') },
+  outdir: OUT,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
