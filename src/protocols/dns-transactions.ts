@@ -42,8 +42,9 @@ export class DnsTransactions {
     const n = idNumber(msg.id, transport);
     const qkey = questionKey(msg);
     const same = this.open.get(client, n);
-    const found = same?.find((x) => x.server === server && x.qkey === qkey);
-    if (found) {
+    const at = same ? indexOf(same, server, qkey) : -1;
+    if (at >= 0) {
+      const found = same![at];
       if (found.rec.queries.length < MAX_SENDS) {
         found.rec.queries.push(t);
         found.rec.frames.push(frame);
@@ -64,7 +65,7 @@ export class DnsTransactions {
     const n = idNumber(msg.id, transport);
     const same = this.open.get(client, n);
     const qkey = msg.question ? questionKey(msg) : null;
-    const i = same ? same.findIndex((x) => x.server === server && (qkey === null || x.qkey === qkey)) : -1;
+    const i = same ? indexOf(same, server, qkey) : -1;
     let txn: Txn;
     if (i < 0) {
       if (this.answeredRecently(n, client, server, msg)) {
@@ -91,14 +92,17 @@ export class DnsTransactions {
     rec.edns = msg.edns;
     rec.frames.push(frame);
     const done = this.answered.get(client, n);
-    const j = done ? done.findIndex((x) => x.server === server) : -1;
+    const j = done ? indexOf(done, server, null) : -1;
     if (j >= 0) done![j] = txn;
     else this.answered.add(client, n, txn);
   }
 
   private answeredRecently(n: number, client: string, server: string, msg: DnsMessage): boolean {
-    const txn = this.answered.get(client, n)?.find((x) => x.server === server);
-    return txn !== undefined && (!msg.question || txn.rec.name.toLowerCase() === msg.question.name.toLowerCase());
+    const done = this.answered.get(client, n);
+    const at = done ? indexOf(done, server, null) : -1;
+    if (at < 0) return false;
+    const txn = done![at];
+    return (!msg.question || txn.rec.name.toLowerCase() === msg.question.name.toLowerCase());
   }
 
   finish(): DnsTransactionRecord[] {
@@ -136,6 +140,15 @@ class Buckets {
     ids.delete(n);
     if (ids.size === 0) this.byClient.delete(client);
   }
+}
+
+/** Index of the first transaction with this server (and question key, unless null); -1 if none. */
+function indexOf(list: readonly Txn[], server: string, qkey: string | null): number {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.server === server && (qkey === null || x.qkey === qkey)) return i;
+  }
+  return -1;
 }
 
 /** Message id and transport as one number (the second-level key). */

@@ -68,19 +68,16 @@ export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: Anom
     edns: false,
     anomaly: null,
   };
-  const fail = (name: string, detail: string): DnsMessage => {
-    if (msg.anomaly === null) msg.anomaly = { name, detail };
-    return msg;
-  };
-
+  // (This runs a few thousand times per capture, mostly before the JIT optimises it: no closure,
+  // no location string unless something is wrong.)
   let offset = 12;
   // Counts come from the sender: nothing is sized by them, and every record read is bounded by
   // the bytes that remain, so a huge count ends at the first record that runs out.
   for (let q = 0; q < counts.questions; q++) {
     const n = readName(b, offset, msg.question === null);
-    if ('error' in n) return fail(n.error, `question ${q + 1} at byte ${offset}: ${n.detail}`);
+    if ('error' in n) return fail(msg, n.error, `question ${q + 1} at byte ${offset}: ${n.detail}`);
     if (n.next + 4 > len) {
-      return fail('DNS_truncated_question', `question ${q + 1} needs 4 bytes at ${n.next}, ${len - n.next} remain`);
+      return fail(msg, 'DNS_truncated_question', `question ${q + 1} needs 4 bytes at ${n.next}, ${len - n.next} remain`);
     }
     if (msg.question === null) {
       const type = u16(b, n.next);
@@ -89,25 +86,24 @@ export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: Anom
     offset = n.next + 4;
   }
 
-  const sections = [counts.answers, counts.authority, counts.additional];
   for (let s = 0; s < 3; s++) {
-    for (let i = 0; i < sections[s]; i++) {
-      const where = `record ${i + 1} of section ${s + 1} at byte ${offset}`;
+    const count = s === 0 ? counts.answers : s === 1 ? counts.authority : counts.additional;
+    for (let i = 0; i < count; i++) {
       if (offset >= len) {
-        return fail('DNS_truncated_answer', `record ${i + 1} of section ${s + 1} starts at byte ${offset}, message ends at ${len}`);
+        return fail(msg, 'DNS_truncated_answer', `record ${i + 1} of section ${s + 1} starts at byte ${offset}, message ends at ${len}`);
       }
       const owner = readName(b, offset, false);
-      if ('error' in owner) return fail(recordNameError(owner.error), `${where}: ${owner.detail}`);
+      if ('error' in owner) return fail(msg, recordNameError(owner.error), `${where(i, s, offset)}: ${owner.detail}`);
       const fixed = owner.next;
-      if (fixed + 10 > len) return fail('DNS_truncated_answer', `${where}: its 10-byte fixed part runs past the end (${len})`);
+      if (fixed + 10 > len) return fail(msg, 'DNS_truncated_answer', `${where(i, s, offset)}: its 10-byte fixed part runs past the end (${len})`);
       const type = u16(b, fixed);
       const rdLength = u16(b, fixed + 8);
       const rdata = fixed + 10;
       const next = rdata + rdLength;
-      if (next > len) return fail('DNS_truncated_answer', `${where} ends at ${next}, message ends at ${len}`);
+      if (next > len) return fail(msg, 'DNS_truncated_answer', `${where(i, s, offset)} ends at ${next}, message ends at ${len}`);
       if (s === 0) {
         const bad = addAnswer(msg, b, type, rdata, next);
-        if (bad) return fail(bad.name, `${where}: ${bad.detail}`);
+        if (bad) return fail(msg, bad.name, `${where(i, s, offset)}: ${bad.detail}`);
       } else if (s === 2 && type === TYPE_OPT) {
         msg.edns = true;
         // The OPT record's TTL field carries the upper 8 bits of the 12-bit rcode.
@@ -117,6 +113,17 @@ export function parseDnsMessage(bytes: Uint8Array): DnsMessage | { anomaly: Anom
     }
   }
   return msg;
+}
+
+/** Keep the first anomaly met and end the parse with what was read. */
+function fail(msg: DnsMessage, name: string, detail: string): DnsMessage {
+  if (msg.anomaly === null) msg.anomaly = { name, detail };
+  return msg;
+}
+
+/** Where a resource record is, for an anomaly's detail. */
+function where(i: number, section: number, offset: number): string {
+  return `record ${i + 1} of section ${section + 1} at byte ${offset}`;
 }
 
 function u16(b: Uint8Array, i: number): number {
