@@ -6,7 +6,8 @@
  * zero, caplen no larger than the snapshot length nor 256 KiB. A record cut short at the end of the
  * file is a warning, not an error: the packets before it are good.
  */
-import { CaptureFormatError, type CaptureInterface, type RawPacket } from './types.js';
+import { CaptureFormatError, type CaptureInterface } from './types.js';
+import { BufferedPacket } from './buffered-packet.js';
 import { CaptureStats, type PacketCallback, type RecordParser } from './parser.js';
 import { linkTypeName } from './linktypes.js';
 
@@ -32,10 +33,7 @@ export class PcapParser implements RecordParser {
   private linkType = 0;
   private frame = 0;
   private iface: CaptureInterface | null = null;
-  private readonly packet: RawPacket = {
-    frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType: 0, capturedLength: 0, originalLength: 0,
-    data: new Uint8Array(0), fileOffset: 0,
-  };
+  private readonly packet = new BufferedPacket();
 
   constructor(
     private readonly file: string,
@@ -95,7 +93,7 @@ export class PcapParser implements RecordParser {
       p.tsNsec = tsNsec;
       p.capturedLength = caplen;
       p.originalLength = origlen;
-      p.data = buf.subarray(o + PCAP_RECORD_HEADER_LENGTH, recordEnd);
+      p.setBytes(buf, o + PCAP_RECORD_HEADER_LENGTH);
       p.fileOffset = base + o;
       stats.observe(sec, tsNsec, caplen);
       onPacket(p);

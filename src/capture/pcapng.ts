@@ -12,6 +12,7 @@ import { CaptureFormatError, type CaptureInterface, type RawPacket } from './typ
 import { CaptureStats, type PacketCallback, type RecordParser } from './parser.js';
 import { linkTypeName } from './linktypes.js';
 import { MAX_CAPLEN, hex32 } from './pcap.js';
+import { BufferedPacket } from './buffered-packet.js';
 import { resolutionName, TimestampSplitter, type SplitTime } from './timestamp.js';
 
 export const BT_SHB = 0x0a0d0d0a;
@@ -47,10 +48,7 @@ export class PcapngParser implements RecordParser {
   private frame = 0;
   private readonly ts: SplitTime = { sec: 0, nsec: 0 };
   /** The packet handed out for every enhanced/obsolete packet block (simple ones get their own). */
-  private readonly timed: RawPacket = {
-    frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, linkType: 0, capturedLength: 0, originalLength: 0,
-    data: new Uint8Array(0), fileOffset: 0,
-  };
+  private readonly timed = new BufferedPacket();
   /** Per interface id. */
   private readonly splitters: TimestampSplitter[] = [];
 
@@ -251,7 +249,7 @@ export class PcapngParser implements RecordParser {
     p.linkType = iface.linkType;
     p.capturedLength = caplen;
     p.originalLength = origlen;
-    p.data = buf.subarray(dataStart, dataStart + caplen);
+    p.setBytes(buf, dataStart);
     p.fileOffset = at;
     this.stats.observe(sec, nsec, caplen);
     this.onPacket(p);

@@ -43,6 +43,13 @@ export interface RawPacket {
   /** Length on the wire; > capturedLength when the snap length cut the packet. */
   originalLength: number;
   data: Uint8Array;
+  /**
+   * Set by the readers: the buffer `data` is a view into and where it starts there, so that a
+   * decoder can read the bytes in place without a view per packet (decode/packet.ts,
+   * PacketDecoder). Absent on packets built by hand.
+   */
+  buffer?: Uint8Array;
+  bufferOffset?: number;
   /** Byte offset of the packet record in the file (for error messages and evidence). */
   fileOffset: number;
   /** pcapng simple packet blocks carry no timestamp: tsSec/tsNsec are 0 and mean nothing. */

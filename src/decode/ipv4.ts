@@ -9,9 +9,12 @@ import {
   addAnomaly, IP_bad_version, IPv4_bad_header_length, IPv4_bad_total_length, IPv4_total_length_exceeds_frame,
 } from './anomalies.js';
 
-/** Decode the IPv4 header at d[o]; sets p.ip (or flags p) and returns it, or null. */
-export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): IpHeaderView | null {
-  const avail = d.length - o;
+/**
+ * Decode the IPv4 header at d[o] of a frame that ends at d[frameEnd] (default: the end of d); sets
+ * p.ip (or flags p) and returns it, or null.
+ */
+export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots, frameEnd = d.length): IpHeaderView | null {
+  const avail = frameEnd - o;
   if (avail < 20) {
     if (cut) p.truncated = true;
     else addAnomaly(p, IPv4_bad_total_length);
@@ -42,10 +45,10 @@ export function decodeIpv4(d: Uint8Array, o: number, p: DecodedPacket, cut: bool
     return null;
   }
   let end = o + wireTotal;
-  if (end > d.length) {
+  if (end > frameEnd) {
     if (cut) p.truncated = true;
     else addAnomaly(p, IPv4_total_length_exceeds_frame);
-    end = d.length;
+    end = frameEnd;
   }
   const fragField = (d[o + 6] << 8) | d[o + 7];
   const id = (d[o + 4] << 8) | d[o + 5];

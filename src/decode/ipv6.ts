@@ -13,8 +13,9 @@ import {
 /** Most extension headers walked before calling the chain hostile. */
 const MAX_EXTENSION_HEADERS = 16;
 
-export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): IpHeaderView | null {
-  const avail = d.length - o;
+/** Decode the IPv6 header at d[o] of a frame that ends at d[frameEnd] (default: the end of d). */
+export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots, frameEnd = d.length): IpHeaderView | null {
+  const avail = frameEnd - o;
   if (avail < 40) {
     if (cut) p.truncated = true;
     else addAnomaly(p, IPv6_payload_length_exceeds_frame);
@@ -28,10 +29,10 @@ export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: bool
   // Payload length 0 with a hop-by-hop header is a jumbogram; take what was captured.
   const wirePayload = plen === 0 ? avail - 40 : plen;
   let end = o + 40 + wirePayload;
-  if (end > d.length) {
+  if (end > frameEnd) {
     if (cut) p.truncated = true;
     else addAnomaly(p, IPv6_payload_length_exceeds_frame);
-    end = d.length;
+    end = frameEnd;
   }
   let next = d[o + 6];
   let h = o + 40;
@@ -55,7 +56,7 @@ export function decodeIpv6(d: Uint8Array, o: number, p: DecodedPacket, cut: bool
       break;
     }
     if (h + len > end) {
-      if (cut && end === d.length) p.truncated = true;
+      if (cut && end === frameEnd) p.truncated = true;
       else addAnomaly(p, IPv6_bad_extension_header);
       break;
     }

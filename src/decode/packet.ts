@@ -44,12 +44,13 @@ export function decodePacket(raw: RawPacket): DecodedPacket {
 }
 
 /**
- * Decode IP and the transport layer at d[o], given p.etherType. Exported for defrag.ts and for
- * callers that already know where the network header starts.
+ * Decode IP and the transport layer at d[o] of a frame ending at d[frameEnd], given p.etherType.
+ * Exported for callers that already know where the network header starts.
  */
-export function decodeNetwork(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots): void {
+export function decodeNetwork(d: Uint8Array, o: number, p: DecodedPacket, cut: boolean, slots?: DecodeSlots, frameEnd = d.length): void {
   const type = p.etherType;
-  const ip = type === ETHERTYPE_IPV4 ? decodeIpv4(d, o, p, cut, slots) : type === ETHERTYPE_IPV6 ? decodeIpv6(d, o, p, cut, slots) : null;
+  const ip = type === ETHERTYPE_IPV4 ? decodeIpv4(d, o, p, cut, slots, frameEnd)
+    : type === ETHERTYPE_IPV6 ? decodeIpv6(d, o, p, cut, slots, frameEnd) : null;
   if (!ip || ip.fragment) return;
   const start = o + ip.headerLength;
   const end = start + ip.payloadPresent;
@@ -88,6 +89,16 @@ export class PacketDecoder {
     p.truncated = false;
     p.anomalies = NO_ANOMALIES;
     const cut = raw.capturedLength < raw.originalLength;
+    // A packet straight from a reader carries the reader's buffer and its place in it: decode there,
+    // without a view of its own (one typed array less per packet).
+    const buf = raw.buffer;
+    if (buf !== undefined) {
+      const start = raw.bufferOffset!;
+      const end = start + raw.capturedLength;
+      const o = decodeLink(raw.linkType, buf, p, cut, start, end);
+      if (o >= 0) decodeNetwork(buf, o, p, cut, this.slots, end);
+      return p;
+    }
     const o = decodeLink(raw.linkType, raw.data, p, cut);
     if (o >= 0) decodeNetwork(raw.data, o, p, cut, this.slots);
     return p;

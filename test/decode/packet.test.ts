@@ -206,3 +206,54 @@ describe('PacketDecoder (reused header objects)', () => {
     });
   });
 });
+
+describe('PacketDecoder on a reader\'s buffer (RawPacket.buffer / bufferOffset, no view per packet)', () => {
+  /** The same frame as decodePacket sees it (its own view), and in the middle of a larger buffer. */
+  function both(linkType: number, data: Uint8Array, originalLength: number, junk: number, seed: number) {
+    const buffer = new Uint8Array(junk + data.length + junk);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = (i * 131 + seed) & 0xff; // junk on both sides
+    buffer.set(data, junk);
+    const base = { frame: 1, tsSec: 1764045000, tsNsec: 5, interfaceId: 0, linkType, capturedLength: data.length, originalLength, fileOffset: 0 };
+    const inBuffer = { ...base, buffer, bufferOffset: junk, get data(): Uint8Array { throw new Error('data read: the buffer path must not need a view'); } };
+    return { own: { ...base, data }, inBuffer };
+  }
+
+  it('decodes frames inside a buffer exactly as their own views, never reading past the frame', async () => {
+    const { PacketDecoder, decodePacket: fresh } = await import('../../src/decode/packet.js');
+    const { etherTcp4, etherUdp4, ether, ipv6, tcp: tcpSeg } = await import('../capture/fixtures/frames.js');
+    const frames = [
+      etherTcp4('10.0.0.1', 40000, '10.0.0.2', 443, { flags: 0x18, payload: new Uint8Array(40).fill(9) }),
+      etherUdp4('10.0.0.1', 5353, '10.0.0.53', 53, new Uint8Array(20).fill(1)),
+      ether(0x86dd, ipv6('2001:db8::1', '2001:db8::2', 6, tcpSeg(1, 2, { flags: 0x18, payload: new Uint8Array([7, 7, 7]) }))),
+    ];
+    const decoder = new PacketDecoder();
+    for (const [i, data] of frames.entries()) {
+      // Whole, and cut by a snap length at every byte: the junk after the cut must never be read.
+      for (let cut = data.length; cut >= 0; cut--) {
+        const { own, inBuffer } = both(1, data.subarray(0, cut), data.length, 64, i + cut);
+        const a = JSON.stringify(decoder.decode(inBuffer));
+        const b = JSON.stringify(fresh(own));
+        expect(a, `frame ${i} cut at ${cut}`).toBe(b);
+      }
+    }
+  });
+
+  it('agrees with decodePacket on random frames of every supported link type', async () => {
+    const { PacketDecoder, decodePacket: fresh } = await import('../../src/decode/packet.js');
+    const decoder = new PacketDecoder();
+    let state = 12345;
+    const rnd = (n: number) => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state % n; };
+    const linkTypes = [0, 1, 9, 12, 14, 101, 108, 113, 228, 229, 276];
+    for (let k = 0; k < 3000; k++) {
+      const linkType = linkTypes[rnd(linkTypes.length)];
+      const data = new Uint8Array(rnd(120));
+      for (let i = 0; i < data.length; i++) data[i] = rnd(256);
+      // Make IP headers likely: a plausible version nibble where the network header would start.
+      const at = [4, 14, 16, 20, 0, 2][rnd(6)];
+      if (at < data.length) data[at] = rnd(2) ? 0x45 : 0x60;
+      const wire = data.length + (rnd(3) === 0 ? rnd(50) : 0);
+      const { own, inBuffer } = both(linkType, data, wire, rnd(9), k);
+      expect(JSON.stringify(decoder.decode(inBuffer)), `case ${k}`).toBe(JSON.stringify(fresh(own)));
+    }
+  });
+});
