@@ -16,6 +16,9 @@ export const enum SegmentLabel {
   Retransmission = 6,
 }
 
+/** No sequence number yet (sequence numbers are 0 … 2^32 − 1). */
+export const NO_SEQ = -1;
+
 /** Out-of-order threshold without a measured handshake RTT (Wireshark's default): 3 ms. */
 export const OOO_THRESHOLD = 0.003;
 /** Fast retransmission must follow the last duplicate ACK within 20 ms. */
@@ -24,10 +27,16 @@ export const FAST_RETRANS_WINDOW = 0.02;
 const MAX_HOLES = 16;
 
 export class DirectionState {
-  /** Highest seq + length seen (Wireshark's "next expected sequence number"); null until data. */
-  nextSeq: number | null = null;
+  /**
+   * Highest seq + length seen (Wireshark's "next expected sequence number"); NO_SEQ until data.
+   * (NO_SEQ rather than null keeps this and `lastAck` plain number fields, which V8 updates in
+   * place: a field that may hold null boxes every sequence number above 2^30 in a new heap object,
+   * one or two per packet.)
+   */
+  nextSeq = NO_SEQ;
   nextSeqTime = 0;
-  lastAck: number | null = null;
+  /** The last acknowledgement number sent in this direction; NO_SEQ before the first ACK. */
+  lastAck = NO_SEQ;
   lastAckTime = 0;
   dupAcks = 0;
   window = -1;
@@ -59,7 +68,7 @@ export class DirectionState {
     if (fin) this.finSeq = seqAdd(seq, len);
 
     const next = this.nextSeq;
-    if (next !== null) {
+    if (next !== NO_SEQ) {
       if (len === 1 && seq === next && rev.window === 0 && !syn && !fin && !rst) {
         label = SegmentLabel.ZeroWindowProbe;
       } else if (seglen <= 1 && !syn && !fin && !rst && seq === seqAdd(next, -1)) {
@@ -69,7 +78,7 @@ export class DirectionState {
           label = SegmentLabel.FastRetransmission;
         } else if (t - this.nextSeqTime < oooThreshold && seqAdd(seq, seglen) !== next) {
           label = SegmentLabel.OutOfOrder;
-        } else if (rev.lastAck !== null && seqDiff(seqAdd(seq, seglen), rev.lastAck) <= 0 && len > 0) {
+        } else if (rev.lastAck !== NO_SEQ && seqDiff(seqAdd(seq, seglen), rev.lastAck) <= 0 && len > 0) {
           label = SegmentLabel.SpuriousRetransmission;
         } else {
           label = SegmentLabel.Retransmission;
@@ -81,18 +90,18 @@ export class DirectionState {
     if (len > 0) {
       const dataStart = syn ? seqAdd(seq, 1) : seq;
       const dataEnd = seqAdd(dataStart, len);
-      if (next === null) newBytes = len;
+      if (next === NO_SEQ) newBytes = len;
       else {
         const beyond = seqDiff(dataEnd, next);
         if (beyond > 0) newBytes += Math.min(beyond, len);
         if (this.holes.length > 0) newBytes += this.fillHoles(dataStart, seqDiff(dataEnd, next) > 0 ? next : dataEnd);
         if (seqDiff(dataStart, next) > 0) this.addHole(next, dataStart);
       }
-    } else if (next !== null && seglen > 0 && seqDiff(seq, next) > 0) {
+    } else if (next !== NO_SEQ && seglen > 0 && seqDiff(seq, next) > 0) {
       this.addHole(next, seq);
     }
 
-    if (seglen > 0 && (next === null || seqDiff(seqAdd(seq, seglen), next) > 0)) {
+    if (seglen > 0 && (next === NO_SEQ || seqDiff(seqAdd(seq, seglen), next) > 0)) {
       this.nextSeq = seqAdd(seq, seglen);
       this.nextSeqTime = t;
     }
@@ -101,7 +110,7 @@ export class DirectionState {
       const isDup =
         seglen === 0 && !syn && !fin && !rst && this.lastAck === seg.ack && seg.window !== 0 &&
         seg.window === this.window &&
-        (this.nextSeq === null || seq === this.nextSeq);
+        (this.nextSeq === NO_SEQ || seq === this.nextSeq);
       if (isDup) this.dupAcks++;
       else if (this.lastAck !== seg.ack) this.dupAcks = 0;
       this.lastAck = seg.ack;

@@ -47,8 +47,13 @@ export class TcpConnection {
   outOfOrder = 0;
   longestIdle: { start: number; seconds: number } | null = null;
   bytes: [number, number] = [0, 0];
-  firstPayload: [number | null, number | null] = [null, null];
-  lastPayload: [number | null, number | null] = [null, null];
+  /**
+   * Time of the first and of the last new payload byte per direction (client, server); NaN until
+   * there is one. Float64Arrays: a time stored per packet needs no boxed number (an array that may
+   * hold null would allocate one for each).
+   */
+  readonly firstPayload = new Float64Array([NaN, NaN]);
+  readonly lastPayload = new Float64Array([NaN, NaN]);
   /** Handshake RTT (SYN → client ACK of the SYN-ACK), once known. */
   private rtt: number | null = null;
   private synAckSeq: number | null = null;
@@ -204,7 +209,7 @@ export class TcpConnection {
       }
       if (newBytes > 0) {
         this.bytes[dir] += newBytes;
-        if (this.firstPayload[dir] === null) this.firstPayload[dir] = t;
+        if (Number.isNaN(this.firstPayload[dir])) this.firstPayload[dir] = t;
         this.lastPayload[dir] = t;
         this.waits.payload(fromClient, t, newBytes);
       }
@@ -273,8 +278,8 @@ export class TcpConnection {
       keepAlives: this.keepAlives,
       longestIdle: this.longestIdle,
       bytes: { client: this.bytes[0], server: this.bytes[1] },
-      firstPayload: { client: this.firstPayload[0], server: this.firstPayload[1] },
-      lastPayload: { client: this.lastPayload[0], server: this.lastPayload[1] },
+      firstPayload: { client: timeOrNull(this.firstPayload[0]), server: timeOrNull(this.firstPayload[1]) },
+      lastPayload: { client: timeOrNull(this.lastPayload[0]), server: timeOrNull(this.lastPayload[1]) },
       history: this.history.toString(),
       state: connState(this.history),
       tls: extra.tls,
@@ -284,6 +289,10 @@ export class TcpConnection {
       frames: { first: this.firstFrame, last: this.lastFrame },
     };
   }
+}
+
+function timeOrNull(t: number): number | null {
+  return Number.isNaN(t) ? null : t;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -55,7 +55,8 @@ interface App {
  */
 export class ConversationBuilder {
   private t0: number | null;
-  private end: number | null = null;
+  /** Latest packet time so far (a plain number field: set per packet without boxing; -Infinity before any). */
+  private end = -Infinity;
   private packets = 0;
   private readonly anomalies = new AnomalySink();
   private readonly dnsTxns: DnsTransactions;
@@ -93,7 +94,7 @@ export class ConversationBuilder {
     this.packets++;
     if (this.t0 === null) this.t0 = p.t;
     const t = p.t - this.t0;
-    if (this.end === null || t > this.end) this.end = t;
+    if (t > this.end) this.end = t;
     for (let i = 0; i < p.anomalies.length; i++) this.anomalies.add(p.anomalies[i], t, p.frame);
     const ip = p.ip;
     if (ip === null) return;
@@ -134,7 +135,7 @@ export class ConversationBuilder {
   }
 
   private build(final: boolean): Conversations {
-    const end = this.end ?? 0;
+    const end = this.packets > 0 ? this.end : 0;
     const connections: ConnectionRecord[] = [];
     let retransmits = 0;
     for (const conn of this.table.all) {
@@ -159,7 +160,7 @@ export class ConversationBuilder {
       connections,
       anomalies: this.anomalies.finish(),
       packets: this.packets,
-      end: this.end,
+      end: this.packets > 0 ? this.end : null,
       stats,
     };
   }
