@@ -219,11 +219,14 @@ type NameResult = { name: string; next: number } | { error: string; detail: stri
  * `next` is the offset after the name in the original position.
  */
 export function readName(buf: Uint8Array, offset: number, text = true): NameResult {
-  const parts: string[] = [];
   let pos = offset;
   let next = -1;
   let limit = offset; // pointers must point before the position they were read from
   let total = 0;
+  // The name's text is gathered as bytes in SCRATCH ("label.label"), made a string in one native
+  // call at the end; a label that needs escaping sends the name to the slow path (labelText).
+  let fill = 0;
+  let plain = true;
   for (;;) {
     if (pos >= buf.length) return { error: 'DNS_truncated_name', detail: `name runs past the end (byte ${pos} of ${buf.length})` };
     const len = buf[pos];
@@ -245,10 +248,40 @@ export function readName(buf: Uint8Array, offset: number, text = true): NameResu
     if (pos + 1 + len > buf.length) return { error: 'DNS_truncated_name', detail: `label of ${len} bytes at byte ${pos}, ${buf.length - pos - 1} remain` };
     total += len + 1;
     if (total > 255) return { error: 'DNS_malformed_name', detail: `name longer than 255 bytes at byte ${pos}` };
-    if (text) parts.push(labelText(buf, pos + 1, pos + 1 + len));
+    if (text && plain) {
+      if (fill > 0) SCRATCH[fill++] = 0x2e;
+      for (let i = pos + 1, end = pos + 1 + len; i < end; i++) {
+        const c = buf[i];
+        // Printable ASCII other than `.` and `\` needs no escaping.
+        if (c < 0x21 || c > 0x7e || c === 0x2e || c === 0x5c) plain = false;
+        SCRATCH[fill++] = c;
+      }
+    }
     pos += 1 + len;
   }
-  return { name: !text ? '' : parts.length === 0 ? '.' : parts.join('.'), next };
+  if (!text) return { name: '', next };
+  if (fill === 0) return { name: '.', next };
+  return { name: plain ? latin1(SCRATCH, 0, fill) : escapedName(buf, offset), next };
+}
+
+/** Room for the longest name's text: 255 wire bytes make at most 254 bytes of "label.label". */
+const SCRATCH = new Uint8Array(256);
+
+/** The text of the (already validated) name at `offset` when some label needs escaping. */
+function escapedName(buf: Uint8Array, offset: number): string {
+  const parts: string[] = [];
+  let pos = offset;
+  for (;;) {
+    const len = buf[pos];
+    if (len === 0) break;
+    if ((len & 0xc0) === 0xc0) {
+      pos = ((len & 0x3f) << 8) | buf[pos + 1];
+      continue;
+    }
+    parts.push(labelText(buf, pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+  return parts.join('.');
 }
 
 /** Labels that need no escaping: printable ASCII other than `.` and `\`. */

@@ -34,16 +34,30 @@ export interface ServerHello {
 /** SHA-256("HelloRetryRequest"): the ServerHello random that marks a HelloRetryRequest (RFC 8446 4.1.3). */
 const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
+/** Is this 32-byte random HRR_RANDOM? (A loop that stops at the first difference: no Buffer per hello.) */
+function isHrrRandom(random: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (random[i] !== HRR_RANDOM[i]) return false;
+  return true;
+}
+
+/**
+ * Bounds-checked reads. `what` names the field for the error; a number stands for "extension N",
+ * formatted only if the read fails (hellos are parsed once per connection, mostly before the JIT
+ * has optimised this code: nothing is built for a read that succeeds).
+ */
 class Reader {
   constructor(private readonly b: Uint8Array, public pos = 0, private readonly end = b.length) {}
-  need(n: number, what: string): void {
-    if (this.pos + n > this.end) throw new HelloError(`${what} needs ${n} bytes at offset ${this.pos}, ${this.end - this.pos} remain`);
+  need(n: number, what: string | number): void {
+    if (this.pos + n > this.end) {
+      const field = typeof what === 'number' ? `extension ${what}` : what;
+      throw new HelloError(`${field} needs ${n} bytes at offset ${this.pos}, ${this.end - this.pos} remain`);
+    }
   }
   u8(what: string): number { this.need(1, what); return this.b[this.pos++]; }
   u16(what: string): number { this.need(2, what); const v = (this.b[this.pos] << 8) | this.b[this.pos + 1]; this.pos += 2; return v; }
   skip(n: number, what: string): void { this.need(n, what); this.pos += n; }
   /** A sub-reader over the next n bytes. */
-  sub(n: number, what: string): Reader { this.need(n, what); const r = new Reader(this.b, this.pos, this.pos + n); this.pos += n; return r; }
+  sub(n: number, what: string | number): Reader { this.need(n, what); const r = new Reader(this.b, this.pos, this.pos + n); this.pos += n; return r; }
   get left(): number { return this.end - this.pos; }
   bytes(n: number, what: string): Uint8Array { this.need(n, what); const v = this.b.subarray(this.pos, this.pos + n); this.pos += n; return v; }
 }
@@ -64,7 +78,7 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   const exts = r.sub(r.u16('extensions length'), 'extensions');
   while (exts.left > 0) {
     const type = exts.u16('extension type');
-    const data = exts.sub(exts.u16('extension length'), `extension ${type}`);
+    const data = exts.sub(exts.u16('extension length'), type);
     ch.extensions.push(type);
     switch (type) {
       case 0: { // server_name
@@ -114,7 +128,7 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   const random = r.bytes(32, 'random');
   const sh: ServerHello = {
     legacyVersion,
-    helloRetryRequest: Buffer.from(random.buffer, random.byteOffset, 32).equals(HRR_RANDOM),
+    helloRetryRequest: isHrrRandom(random),
     cipherSuite: 0,
     selectedVersion: null,
     alpn: null,
@@ -128,7 +142,7 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   const exts = r.sub(r.u16('extensions length'), 'extensions');
   while (exts.left > 0) {
     const type = exts.u16('extension type');
-    const data = exts.sub(exts.u16('extension length'), `extension ${type}`);
+    const data = exts.sub(exts.u16('extension length'), type);
     if (type === 43 && data.left >= 2) sh.selectedVersion = data.u16('selected_version');
     else if (type === 16) {
       const list = data.sub(data.u16('ALPN list length'), 'ALPN list');
@@ -174,26 +188,44 @@ function digestHex(alg: 'md5' | 'sha256', text: string): string {
   return hex;
 }
 
+/** JA4's two-character TLS version. */
+const JA4_VERSION: Record<number, string> = { 0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3', 0x0002: 's2' };
+
+/** A count as JA4's two digits (at most 99). */
+function two(n: number): string {
+  return String(Math.min(n, 99)).padStart(2, '0');
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}
+
+function alnum(c: string): boolean {
+  return /[0-9A-Za-z]/.test(c);
+}
+
+/** The first 12 hex digits of SHA-256 (JA4's hashed parts). */
+function hash12(s: string): string {
+  return digestHex('sha256', s).slice(0, 12);
+}
+
 /** JA4 (FoxIO) TLS client fingerprint, e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`. */
 export function ja4(ch: ClientHello, transport: 't' | 'q' = 't'): string {
-  const versions = ch.supportedVersions.filter((v) => !isGrease(v));
-  const top = versions.length > 0 ? Math.max(...versions) : ch.legacyVersion;
-  const ver = ({ 0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3', 0x0002: 's2' } as Record<number, string>)[top] ?? '00';
+  let top = -1;
+  for (const v of ch.supportedVersions) if (!isGrease(v) && v > top) top = v;
+  if (top < 0) top = ch.legacyVersion;
+  const ver = JA4_VERSION[top] ?? '00';
   const ciphers = ch.cipherSuites.filter((c) => !isGrease(c));
   const exts = ch.extensions.filter((e) => !isGrease(e));
-  const two = (n: number) => String(Math.min(n, 99)).padStart(2, '0');
   let alpn = '00';
   if (ch.alpn.length > 0 && ch.alpn[0].length > 0) {
     const a = ch.alpn[0];
     const first = a[0];
     const last = a[a.length - 1];
-    const alnum = (c: string) => /[0-9A-Za-z]/.test(c);
     alpn = alnum(first) && alnum(last) ? first + last
       : Buffer.from(a, 'latin1').toString('hex').replace(/^(.).*(.)$/, '$1$2');
   }
   const a = `${transport}${ver}${ch.sni !== null ? 'd' : 'i'}${two(ciphers.length)}${two(exts.length)}${alpn}`;
-  const hex4 = (n: number) => n.toString(16).padStart(4, '0');
-  const hash12 = (s: string) => digestHex('sha256', s).slice(0, 12);
   const b = ciphers.length === 0 ? '000000000000' : hash12(ciphers.map(hex4).sort().join(','));
   const extText = exts.filter((e) => e !== 0 && e !== 16).map(hex4).sort().join(',');
   const sigs = ch.signatureAlgorithms.filter((s) => !isGrease(s)).map(hex4).join(',');
