@@ -7,117 +7,24 @@
  *
  *   node scripts/bench.mjs [--file F] [--size MB] [--runs N] [--stages read,decode,conversations] [--v8-reference]
  *
- * Stages are entries in STAGES below: add one (e.g. the protocol reconstruction) and it becomes a row.
+ * Stages are entries in STAGES (scripts/bench-stages.mjs): add one and it becomes a row. Each is
+ * measured in a fresh process running scripts/bench-child.mjs.
  * Optional comparison stages: pcap-parser (count packets), cap-decoders (our reader + cap's JS
  * decoders; needs CAP_MODULE=/path/to/node_modules/cap).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
-const dist = (p) => pathToFileURL(join(DIST, p)).href;
-/** The library API as shipped: the bundle the CLI runs from (scripts/bundle.mjs), not dist/'s modules. */
-const API = dist('bundle/index.js');
 
-/** A stage reads the file and does its work on every packet; returns a packet count. */
-const STAGES = {
-  read: {
-    what: 'read every packet (pcap/pcapng reader)',
-    async run(file) {
-      const { readCapture } = await import(API);
-      let n = 0;
-      let bytes = 0;
-      await readCapture(file, (p) => { n++; bytes += p.data.length; });
-      return n;
-    },
-  },
-  decode: {
-    what: 'read + decode every packet (link, IP, TCP/UDP)',
-    async run(file) {
-      const { readCapture } = await import(API);
-      const { decodePacket } = await import(API);
-      let n = 0;
-      let tcp = 0;
-      await readCapture(file, (raw) => {
-        const p = decodePacket(raw);
-        n++;
-        if (p.tcp) tcp += p.tcp.payload.length;
-      });
-      return n;
-    },
-  },
-  conversations: {
-    what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
-    requires: 'bundle/index.js',
-    async run(file) {
-      const { readCapture } = await import(API);
-      const { PacketDecoder } = await import(API);
-      const { ConversationBuilder } = await import(API);
-      // As the analysis does it: one decoder reusing its header objects from packet to packet.
-      const decoder = new PacketDecoder();
-      const b = new ConversationBuilder();
-      let n = 0;
-      await readCapture(file, (raw) => { n++; b.add(decoder.decode(raw)); });
-      b.finish();
-      return n;
-    },
-  },
-  'pcap-parser': {
-    what: 'pcap-parser npm package, counting packets',
-    async run(file) {
-      const require = createRequire(join(ROOT, 'package.json'));
-      const pcapp = require('pcap-parser');
-      return await new Promise((res, rej) => {
-        let n = 0;
-        const parser = pcapp.parse(file);
-        parser.on('packet', () => { n++; });
-        parser.on('end', () => res(n));
-        parser.on('error', rej);
-      });
-    },
-  },
-  'cap-decoders': {
-    what: "our reader + cap's JS decoders (Ethernet, IPv4, TCP/UDP)",
-    async run(file) {
-      const require = createRequire(join(ROOT, 'package.json'));
-      const { decoders } = require(process.env.CAP_MODULE);
-      const P = decoders.PROTOCOL;
-      const { readCapture } = await import(API);
-      let n = 0;
-      await readCapture(file, (raw) => {
-        n++;
-        const b = Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.length);
-        const e = decoders.Ethernet(b);
-        if (e.info.type !== P.ETHERNET.IPV4) return;
-        const ip = decoders.IPV4(b, e.offset);
-        if (ip.info.protocol === P.IP.TCP) decoders.TCP(b, ip.offset);
-        else if (ip.info.protocol === P.IP.UDP) decoders.UDP(b, ip.offset);
-      });
-      return n;
-    },
-  },
-};
+import { STAGES } from './bench-stages.mjs';
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
-}
-
-// ---- child mode: run one stage, print JSON.
-if (process.argv[2] === '--child') {
-  const [, , , stage, file] = process.argv;
-  // As the CLI does on start (src/cli/v8-tuning.ts); GOMOD_TRACE_V8_DEFAULTS=1 leaves V8 as it is.
-  const { tuneV8ForBatch } = await import(API);
-  tuneV8ForBatch();
-  const t0 = process.hrtime.bigint();
-  const packets = await STAGES[stage].run(file);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  process.stdout.write(JSON.stringify({ packets, ms, maxRssKb: process.resourceUsage().maxRSS }));
-  process.exit(0);
 }
 
 function timeChild(cmd, args, env = process.env) {
@@ -129,7 +36,7 @@ function timeChild(cmd, args, env = process.env) {
 }
 
 function measureStage(stage, file, env) {
-  const { wall, r } = timeChild(process.execPath, [fileURLToPath(import.meta.url), '--child', stage, file], env);
+  const { wall, r } = timeChild(process.execPath, [join(ROOT, 'scripts', 'bench-child.mjs'), stage, file], env);
   const j = JSON.parse(r.stdout);
   return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024 };
 }

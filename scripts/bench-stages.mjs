@@ -1,0 +1,90 @@
+/**
+ * The stages `npm run bench` measures (scripts/bench.mjs), each run in a fresh process by
+ * scripts/bench-child.mjs. Kept apart from the parent so that a measured process loads nothing but
+ * the stage: no child_process, no generator.
+ */
+
+/** The library API as shipped: the bundle the CLI runs from (scripts/bundle.mjs), not dist/'s modules. */
+export const API = new URL('../dist/bundle/index.js', import.meta.url).href;
+
+/** A stage reads the file and does its work on every packet; returns a packet count. */
+export const STAGES = {
+  read: {
+    what: 'read every packet (pcap/pcapng reader)',
+    async run(file) {
+      const { readCapture } = await import(API);
+      let n = 0;
+      let bytes = 0;
+      await readCapture(file, (p) => { n++; bytes += p.data.length; });
+      return n;
+    },
+  },
+  decode: {
+    what: 'read + decode every packet (link, IP, TCP/UDP)',
+    async run(file) {
+      const { readCapture } = await import(API);
+      const { decodePacket } = await import(API);
+      let n = 0;
+      let tcp = 0;
+      await readCapture(file, (raw) => {
+        const p = decodePacket(raw);
+        n++;
+        if (p.tcp) tcp += p.tcp.payload.length;
+      });
+      return n;
+    },
+  },
+  conversations: {
+    what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
+    requires: 'bundle/index.js',
+    async run(file) {
+      const { readCapture } = await import(API);
+      const { PacketDecoder } = await import(API);
+      const { ConversationBuilder } = await import(API);
+      // As the analysis does it: one decoder reusing its header objects from packet to packet.
+      const decoder = new PacketDecoder();
+      const b = new ConversationBuilder();
+      let n = 0;
+      await readCapture(file, (raw) => { n++; b.add(decoder.decode(raw)); });
+      b.finish();
+      return n;
+    },
+  },
+  'pcap-parser': {
+    what: 'pcap-parser npm package, counting packets',
+    async run(file) {
+      const { createRequire } = await import('node:module');
+      const require = createRequire(new URL('../package.json', import.meta.url));
+      const pcapp = require('pcap-parser');
+      return await new Promise((res, rej) => {
+        let n = 0;
+        const parser = pcapp.parse(file);
+        parser.on('packet', () => { n++; });
+        parser.on('end', () => res(n));
+        parser.on('error', rej);
+      });
+    },
+  },
+  'cap-decoders': {
+    what: "our reader + cap's JS decoders (Ethernet, IPv4, TCP/UDP)",
+    async run(file) {
+      const { createRequire } = await import('node:module');
+      const require = createRequire(new URL('../package.json', import.meta.url));
+      const { decoders } = require(process.env.CAP_MODULE);
+      const P = decoders.PROTOCOL;
+      const { readCapture } = await import(API);
+      let n = 0;
+      await readCapture(file, (raw) => {
+        n++;
+        const b = Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+        const e = decoders.Ethernet(b);
+        if (e.info.type !== P.ETHERNET.IPV4) return;
+        const ip = decoders.IPV4(b, e.offset);
+        if (ip.info.protocol === P.IP.TCP) decoders.TCP(b, ip.offset);
+        else if (ip.info.protocol === P.IP.UDP) decoders.UDP(b, ip.offset);
+      });
+      return n;
+    },
+  },
+};
+
