@@ -43,7 +43,9 @@ describe.skipIf(!ok)('go mod download against a GOPROXY that never answers', () 
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
       '-days', '1', '-subj', `/CN=${ADDR}`, '-addext', `subjectAltName=IP:${ADDR}`], { stdio: 'ignore', timeout: 30_000 });
     server = createSecureServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
-    server.on('stream', (s) => { streams.push(s); s.on('error', () => undefined); });
+    let asked!: () => void;
+    const firstRequest = new Promise<void>((r) => { asked = r; });
+    server.on('stream', (s) => { streams.push(s); s.on('error', () => undefined); asked(); });
     server.on('sessionError', () => undefined);
     port = await new Promise<number>((r) => server!.listen(0, ADDR, () => r((server!.address() as { port: number }).port)));
 
@@ -62,6 +64,9 @@ describe.skipIf(!ok)('go mod download against a GOPROXY that never answers', () 
     };
     go = spawn('go', ['mod', 'download', '-x', 'example.com/hang@v1.0.0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     go.stderr!.on('data', (d: Buffer) => { goLog += d.toString(); });
+    // Stop go GO_RUNS_FOR after its first request reached the server (not after a fixed time from
+    // its start: on a loaded machine go may take seconds to get there).
+    await Promise.race([firstRequest, new Promise((r) => setTimeout(r, 30_000))]);
     await new Promise((r) => setTimeout(r, GO_RUNS_FOR));
     const goExit = new Promise<void>((r) => (go!.exitCode !== null ? r() : go!.once('exit', () => r())));
     go.kill('SIGKILL');
