@@ -3,7 +3,8 @@
  * `npm run bench`: wall time and peak RSS of gomod-trace's pipeline stages on a ~300 MB Ethernet
  * pcap shaped like module downloads, beside `tcpdump -r FILE -w /dev/null` on the same file, in
  * the same run. Each measurement runs in its own child process (peak RSS from
- * process.resourceUsage().maxRSS, or GNU time for tcpdump); the best of N runs is reported.
+ * process.resourceUsage().maxRSS, or GNU time for tcpdump). The N rounds are interleaved (tcpdump,
+ * then each stage, per round); the best and the median of each are reported, the ratio from the bests.
  *
  *   node scripts/bench.mjs [--file F] [--size MB] [--runs N] [--stages read,decode,conversations] [--v8-reference]
  *
@@ -50,14 +51,6 @@ function measureTcpdump(file) {
   return { wall, inner: wall, packets: null, rssMb: m ? Number(m[1]) / 1024 : NaN };
 }
 
-function best(n, f) {
-  let b = null;
-  for (let i = 0; i < n; i++) {
-    const x = f();
-    if (!b || x.wall < b.wall) b = { ...x, rssMb: Math.max(x.rssMb, b?.rssMb ?? 0) };
-  }
-  return b;
-}
 
 // ---- parent mode.
 const runs = Number(arg('runs', '3'));
@@ -86,46 +79,63 @@ if (!existsSync(join(DIST, 'bundle', 'index.js'))) {
 const size = statSync(file).size;
 console.log(`file: ${file} (${(size / 1048576).toFixed(1)} MiB), best of ${runs} runs, node ${process.version}`);
 
-const tcpdump = spawnSync('tcpdump', ['--version']).status === 0 ? best(runs, () => measureTcpdump(file)) : null;
-const rows = [];
-if (tcpdump) rows.push(['tcpdump -r FILE -w /dev/null', '-', tcpdump.wall.toFixed(3), '1.00', tcpdump.rssMb.toFixed(1), '']);
-let failed = false;
+// What to measure: tcpdump (the reference), then each stage. The rounds are interleaved (one run
+// of each per round) so that the reference and the stages see the same spells of a busy or slow
+// machine; each keeps its best run, and its median is printed beside it.
+const jobs = [];
+if (spawnSync('tcpdump', ['--version']).status === 0) jobs.push({ name: 'tcpdump -r FILE -w /dev/null', reference: true, measure: () => measureTcpdump(file) });
+const skipped = [];
 for (const s of stages) {
   const def = STAGES[s];
   if (!def) {
     console.error(`bench: unknown stage ${s} (known: ${Object.keys(STAGES).join(', ')})`);
     process.exit(2);
   }
-  if (def.requires && !existsSync(join(DIST, def.requires))) {
-    rows.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '']);
+  if (def.requires && !existsSync(join(DIST, def.requires))) skipped.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '', '']);
+  else if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) skipped.push([s, 'skipped', '(pcap-parser not installed)', '', '', '', '']);
+  else if (s === 'cap-decoders' && !process.env.CAP_MODULE) skipped.push([s, 'skipped', '(set CAP_MODULE)', '', '', '', '']);
+  else {
+    jobs.push({ name: s, stage: s, measure: () => measureStage(s, file) });
+    if (s === 'conversations' && v8Reference) {
+      // The same stage with V8's default tiering (no src/cli/v8-tuning.ts), for the record.
+      jobs.push({ name: `${s} (V8 defaults)`, measure: () => measureStage(s, file, { ...process.env, GOMOD_TRACE_V8_DEFAULTS: '1' }) });
+    }
+  }
+}
+for (let round = 0; round < runs; round++) {
+  for (const job of jobs) {
+    const x = job.measure();
+    (job.walls ??= []).push(x.wall);
+    if (!job.best || x.wall < job.best.wall) job.best = { ...x, rssMb: Math.max(x.rssMb, job.best?.rssMb ?? 0) };
+    else job.best.rssMb = Math.max(job.best.rssMb, x.rssMb);
+  }
+}
+const median = (xs) => { const a = xs.slice().sort((p, q) => p - q); return a[(a.length - 1) >> 1]; };
+const ref = jobs.find((j) => j.reference) ?? null;
+const rows = [];
+let failed = false;
+for (const job of jobs) {
+  const m = job.best;
+  const med = median(job.walls);
+  if (job.reference) {
+    rows.push([job.name, '-', m.wall.toFixed(3), med.toFixed(3), '1.00', m.rssMb.toFixed(1), '']);
     continue;
   }
-  if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) {
-    rows.push([s, 'skipped', '(pcap-parser not installed)', '', '', '']);
-    continue;
-  }
-  if (s === 'cap-decoders' && !process.env.CAP_MODULE) {
-    rows.push([s, 'skipped', '(set CAP_MODULE)', '', '', '']);
-    continue;
-  }
-  const m = best(runs, () => measureStage(s, file));
-  const ratio = tcpdump ? m.wall / tcpdump.wall : NaN;
+  const ratio = ref ? m.wall / ref.best.wall : NaN;
+  const medRatio = ref ? med / median(ref.walls) : NaN;
   let verdict = '';
-  const target = TARGETS[s];
+  const target = job.stage ? TARGETS[job.stage] : undefined;
   if (target) {
-    const ok = (!tcpdump || ratio <= target.ratio) && m.rssMb <= target.rssMb;
+    const ok = (!ref || ratio <= target.ratio) && m.rssMb <= target.rssMb;
     verdict = `${ok ? 'meets' : 'MISSES'} targets (≤${target.ratio}× tcpdump, ≤${target.rssMb} MB)`;
     if (!ok) failed = true;
   }
-  rows.push([s, String(m.packets), `${m.wall.toFixed(3)} (in-process ${m.inner.toFixed(3)})`, tcpdump ? ratio.toFixed(2) : '-', m.rssMb.toFixed(1), verdict]);
-  if (s === 'conversations' && v8Reference) {
-    // The same stage with V8's default tiering (no src/cli/v8-tuning.ts), for the record.
-    const d = best(runs, () => measureStage(s, file, { ...process.env, GOMOD_TRACE_V8_DEFAULTS: '1' }));
-    rows.push([`${s} (V8 defaults)`, String(d.packets), `${d.wall.toFixed(3)} (in-process ${d.inner.toFixed(3)})`, tcpdump ? (d.wall / tcpdump.wall).toFixed(2) : '-', d.rssMb.toFixed(1), '']);
-  }
+  rows.push([job.name, String(m.packets), `${m.wall.toFixed(3)} (in-process ${m.inner.toFixed(3)})`, med.toFixed(3),
+    ref ? `${ratio.toFixed(2)} (median ${medRatio.toFixed(2)})` : '-', m.rssMb.toFixed(1), verdict]);
 }
+rows.push(...skipped);
 
-const head = ['stage', 'packets', 'wall s', '× tcpdump', 'peak RSS MB', ''];
+const head = ['stage', 'packets', 'best wall s', 'median s', '× tcpdump (best)', 'peak RSS MB', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
 console.log(line(head));

@@ -53,3 +53,9 @@ export function formatEndpoint(ip: Uint8Array | string, port: number): string {
   const s = typeof ip === 'string' ? ip : formatIp(ip);
   return s.includes(':') ? `[${s}]:${port}` : `${s}:${port}`;
 }
+
+/** `formatEndpoint` of an address of `n` bytes read where it lies (b[o..o+n)), without a view for IPv4. */
+export function formatEndpointAt(b: Uint8Array, o: number, n: number, port: number): string {
+  if (n === 4) return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}:${port}`;
+  return formatEndpoint(b.subarray(o, o + n), port);
+}
