@@ -63,3 +63,27 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = reportError(err);
   }
 }
+
+/**
+ * Subcommands whose work is all done when `main` returns. Letting node end such a process on its
+ * own tears the whole heap down first: about 30 ms after analysing a 300 MB capture (10 ms of it
+ * beyond process.exit), more for larger ones.
+ */
+const BATCH = new Set(['analyze', 'redact']);
+
+/**
+ * Called by bin/gomod-trace after `main`: for a batch subcommand, end the process as soon as
+ * stdout and stderr have flushed, with the exit status `main` set. Other subcommands (record, lab)
+ * end on their own, after their child processes and servers have.
+ */
+export function endBatchProcess(argv: readonly string[]): void {
+  const only = subcommandsFor(argv);
+  if (only === null || only.length !== 1 || !BATCH.has(only[0])) return;
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  let pending = 2;
+  const flushed = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}

@@ -32,7 +32,8 @@ function onTerminal(args: string[]): { status: number | null; screen: string } {
 }
 
 // A line drawn at 100 % has no ETA left to show (checked below: every other line has one).
-const PROGRESS = /\rcapture busy\.pcap: [\d.]+ MiB \/ [\d.]+ MiB \((\d+)%\) · [\d,]+ packets( · [\d.]+ MiB\/s)?( · ETA \d+ s)?/g;
+// The capture is sized to the machine (below), so it can be MiB or GiB.
+const PROGRESS = /\rcapture busy\.pcap: [\d.]+ [MG]iB \/ [\d.]+ [MG]iB \((\d+)%\) · [\d,]+ packets( · [\d.]+ [MG]iB\/s)?( · ETA \d+ s)?/g;
 
 describe.skipIf(!haveScript || !built)('progress on a terminal (script, real CLI)', () => {
   let dir = '';
@@ -89,7 +90,7 @@ describe.skipIf(!haveScript || !built)('progress on a terminal (script, real CLI
     const cmd = `cat ${q(busy)} | ${[process.execPath, BIN, 'analyze', '-', '--format', 'json', '-o', join(dir, 'r5.json')].map(q).join(' ')}`;
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: env(), timeout: 120_000 });
     expect(r.status, r.stdout).toBe(0);
-    const lines = [...r.stdout.matchAll(/\rcapture <stdin>: ([\d.]+) MiB · [\d,]+ packets/g)];
+    const lines = [...r.stdout.matchAll(/\rcapture <stdin>: ([\d.]+) [MG]iB · [\d,]+ packets/g)];
     expect(lines.length, JSON.stringify(r.stdout.slice(0, 300))).toBeGreaterThanOrEqual(1);
     expect(r.stdout).not.toMatch(/<stdin>:[^\r]*%/);
     expect(r.stdout).not.toMatch(/<stdin>:[^\r]*ETA/);
