@@ -26,10 +26,11 @@ export class BufferedPacket implements RawPacket {
     return (this.#data ??= this.buffer.subarray(this.bufferOffset, this.bufferOffset + this.capturedLength));
   }
 
-  /** Point at the next record's bytes: buffer[offset, offset + capturedLength) (set capturedLength too). */
-  setBytes(buffer: Uint8Array, offset: number): void {
+  /** Point at the next record's bytes: buffer[offset, offset + capturedLength). */
+  setBytes(buffer: Uint8Array, offset: number, capturedLength: number): void {
     this.buffer = buffer;
     this.bufferOffset = offset;
+    this.capturedLength = capturedLength;
     this.#data = null;
   }
 }

@@ -91,9 +91,8 @@ export class PcapParser implements RecordParser {
       p.frame = ++this.frame;
       p.tsSec = sec;
       p.tsNsec = tsNsec;
-      p.capturedLength = caplen;
       p.originalLength = origlen;
-      p.setBytes(buf, o + PCAP_RECORD_HEADER_LENGTH);
+      p.setBytes(buf, o + PCAP_RECORD_HEADER_LENGTH, caplen);
       p.fileOffset = base + o;
       stats.observe(sec, tsNsec, caplen);
       onPacket(p);

@@ -247,9 +247,8 @@ export class PcapngParser implements RecordParser {
     p.tsNsec = nsec;
     p.interfaceId = iface.id;
     p.linkType = iface.linkType;
-    p.capturedLength = caplen;
     p.originalLength = origlen;
-    p.setBytes(buf, dataStart);
+    p.setBytes(buf, dataStart, caplen);
     p.fileOffset = at;
     this.stats.observe(sec, nsec, caplen);
     this.onPacket(p);

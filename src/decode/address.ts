@@ -3,6 +3,8 @@
  * key by string. IPv6 follows RFC 5952 (lower case, longest run of two or more zero groups as ::,
  * the leftmost on a tie); IPv4-mapped addresses print as ::ffff:a.b.c.d.
  */
+import type { IpHeader } from './types.js';
+import { IpHeaderView } from './headers.js';
 
 const cache = new Map<string, string>();
 const CACHE_MAX = 4096;
@@ -54,8 +56,15 @@ export function formatEndpoint(ip: Uint8Array | string, port: number): string {
   return s.includes(':') ? `[${s}]:${port}` : `${s}:${port}`;
 }
 
-/** `formatEndpoint` of an address of `n` bytes read where it lies (b[o..o+n)), without a view for IPv4. */
-export function formatEndpointAt(b: Uint8Array, o: number, n: number, port: number): string {
+/**
+ * `formatEndpoint` of a decoded IP header's source or destination with `port`. A header decoded in
+ * the capture buffer (IpHeaderView) is read where its addresses lie: no view for an IPv4 address.
+ */
+export function formatIpEndpoint(ip: IpHeader, side: 'src' | 'dst', port: number): string {
+  if (!(ip instanceof IpHeaderView)) return formatEndpoint(side === 'src' ? ip.src : ip.dst, port);
+  const n = ip.version === 4 ? 4 : 16;
+  const b = ip.addrBytes;
+  const o = side === 'src' ? ip.addrOffset : ip.addrOffset + n;
   if (n === 4) return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}:${port}`;
   return formatEndpoint(b.subarray(o, o + n), port);
 }

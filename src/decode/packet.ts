@@ -92,15 +92,11 @@ export class PacketDecoder {
     // A packet straight from a reader carries the reader's buffer and its place in it: decode there,
     // without a view of its own (one typed array less per packet).
     const buf = raw.buffer;
-    if (buf !== undefined) {
-      const start = raw.bufferOffset!;
-      const end = start + raw.capturedLength;
-      const o = decodeLink(raw.linkType, buf, p, cut, start, end);
-      if (o >= 0) decodeNetwork(buf, o, p, cut, this.slots, end);
-      return p;
-    }
-    const o = decodeLink(raw.linkType, raw.data, p, cut);
-    if (o >= 0) decodeNetwork(raw.data, o, p, cut, this.slots);
+    const d = buf ?? raw.data;
+    const start = buf !== undefined ? raw.bufferOffset! : 0;
+    const end = buf !== undefined ? start + raw.capturedLength : d.length;
+    const o = decodeLink(raw.linkType, d, p, cut, start, end);
+    if (o >= 0) decodeNetwork(d, o, p, cut, this.slots, end);
     return p;
   }
 }

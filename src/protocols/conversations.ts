@@ -3,8 +3,7 @@ import { TCP_ACK, TCP_RST, TCP_SYN } from '../decode/types.js';
 import type { AnomalyRecord, ConnectionRecord, DnsTransactionRecord } from '../report/schema.js';
 import { AnomalySink } from '../flow/anomalies.js';
 import type { TcpConnection } from '../flow/connection.js';
-import { formatEndpoint as endpointText, formatEndpointAt as endpointTextAt } from '../decode/address.js';
-import { IpHeaderView } from '../decode/headers.js';
+import { formatEndpoint as endpointText, formatIpEndpoint } from '../decode/address.js';
 import { BufferBudget, type StreamSink } from '../flow/reassembly.js';
 import { ConnectionTable } from '../flow/table.js';
 import { parseDnsMessage, type DnsMessage } from './dns.js';
@@ -182,17 +181,8 @@ export class ConversationBuilder {
       // A message the capture cut short (snap length, missing fragments) is truncated, not malformed.
       this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, p.frame, parsed.anomaly.detail);
     }
-    let src: string;
-    let dst: string;
-    if (ip instanceof IpHeaderView) {
-      // Read the addresses where they lie in the capture buffer (no view per message).
-      const n = ip.version === 4 ? 4 : 16;
-      src = endpointTextAt(ip.addrBytes, ip.addrOffset, n, udp.srcPort);
-      dst = endpointTextAt(ip.addrBytes, ip.addrOffset + n, n, udp.dstPort);
-    } else {
-      src = endpointText(ip.src, udp.srcPort);
-      dst = endpointText(ip.dst, udp.dstPort);
-    }
+    const src = formatIpEndpoint(ip, 'src', udp.srcPort);
+    const dst = formatIpEndpoint(ip, 'dst', udp.dstPort);
     this.dnsMessage(parsed, src, dst, 'udp', t, p.frame);
   }
 

@@ -9,7 +9,7 @@
  * seen, so DNS (port 53) always counts as go's; tuples once seen are kept for the whole run.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { formatEndpoint, formatIp } from '../decode/address.js';
+import { formatEndpoint, formatIp, formatIpEndpoint } from '../decode/address.js';
 import { PacketDecoder } from '../decode/packet.js';
 
 export interface ProcSocket {
@@ -137,6 +137,6 @@ export function goTrafficFilter(sockets: ProcessSockets): (data: Uint8Array, lin
     const l4 = p.tcp ?? p.udp;
     if (ip === null || l4 === null) return false;
     if (l4.srcPort === 53 || l4.dstPort === 53) return true;
-    return sockets.has(formatEndpoint(ip.src, l4.srcPort), formatEndpoint(ip.dst, l4.dstPort));
+    return sockets.has(formatIpEndpoint(ip, 'src', l4.srcPort), formatIpEndpoint(ip, 'dst', l4.dstPort));
   };
 }
