@@ -22,8 +22,7 @@ export const STAGES = {
   decode: {
     what: 'read + decode every packet (link, IP, TCP/UDP)',
     async run(file) {
-      const { readCapture } = await import(API);
-      const { decodePacket } = await import(API);
+      const { readCapture, decodePacket } = await import(API);
       let n = 0;
       let tcp = 0;
       await readCapture(file, (raw) => {
@@ -38,9 +37,7 @@ export const STAGES = {
     what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
     requires: 'bundle/index.js',
     async run(file) {
-      const { readCapture } = await import(API);
-      const { PacketDecoder } = await import(API);
-      const { ConversationBuilder } = await import(API);
+      const { readCapture, PacketDecoder, ConversationBuilder } = await import(API);
       // As the analysis does it: one decoder reusing its header objects from packet to packet.
       const decoder = new PacketDecoder();
       const b = new ConversationBuilder();
@@ -87,4 +84,3 @@ export const STAGES = {
     },
   },
 };
-

@@ -17,11 +17,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { STAGES } from './bench-stages.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
-import { STAGES } from './bench-stages.mjs';
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
