@@ -13,6 +13,7 @@ import { readCapture } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { formatIp } from '../../src/decode/address.js';
 import { TCP_ACK, TCP_SYN } from '../../src/decode/types.js';
+import { tcpdumpArgs } from '../../src/record/capture.js';
 
 const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0 && process.getuid?.() === 0;
 const dir = await mkdtemp(join(tmpdir(), 'gomod-trace-tcpdump-'));
@@ -23,7 +24,7 @@ const host = `127.${10 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.
 describe.skipIf(!haveTcpdump)('real tcpdump capture on loopback', () => {
   it('reads the handshake, the data and the datagram, following the file as it grows', async () => {
     const file = join(dir, 'lo.pcap');
-    const td = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-Z', 'root', '-w', file, 'host', host], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const td = spawn('tcpdump', tcpdumpArgs({ tcpdump: 'tcpdump', file, interface: 'lo', filter: `host ${host}` }), { stdio: ['ignore', 'ignore', 'pipe'] });
     const timer = setTimeout(() => td.kill('SIGKILL'), 30_000);
     try {
       await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../../src/lab/runner.js';
 import { canIsolate } from '../../src/lab/isolate.js';
+import { tcpdumpArgs } from '../../src/record/capture.js';
 
 // Root, and a private mount namespace (not every container allows one): the lab's own preconditions.
 const root = typeof process.getuid === 'function' && process.getuid() === 0 && (await canIsolate()).ok;
@@ -57,7 +58,7 @@ const ACK = 0x10;
  * (a 30 ms healthy run left an empty capture).
  */
 async function startTcpdump(file: string, filter: string) {
-  const td = spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const td = spawn('tcpdump', tcpdumpArgs({ tcpdump: 'tcpdump', file, interface: 'lo', filter }), { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { ConversationBuilder, type Conversations } from '../../src/protocols/conversations.js';
+import { tcpdumpArgs } from '../../src/record/capture.js';
 
 function have(cmd: string): boolean {
   try {
@@ -132,7 +133,7 @@ describe.skipIf(!canCapture)('captures recorded with tcpdump on loopback', () =>
     closers.push(() => { open.forEach((s) => s.destroy()); proxy.close(); });
 
     // Start tcpdump and wait until it listens.
-    tcpdump = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '16384', '-s', '0', '-w', pcap, `net ${NET}.0/24`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    tcpdump = spawn('tcpdump', tcpdumpArgs({ tcpdump: 'tcpdump', file: pcap, interface: 'lo', filter: `net ${NET}.0/24` }), { stdio: ['ignore', 'ignore', 'pipe'] });
     let tcpdumpErr = '';
     await withTimeout(new Promise<void>((resolve, reject) => {
       tcpdump!.stderr!.on('data', (d: Buffer) => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { ConversationBuilder, type Conversations } from '../../src/protocols/conversations.js';
+import { tcpdumpArgs } from '../../src/record/capture.js';
 
 function have(cmd: string): boolean {
   try {
@@ -49,7 +50,7 @@ describe.skipIf(!ok)('go mod download against a GOPROXY that never answers', () 
     server.on('sessionError', () => undefined);
     port = await new Promise<number>((r) => server!.listen(0, ADDR, () => r((server!.address() as { port: number }).port)));
 
-    tcpdump = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '16384', '-s', '0', '-w', pcap, `net ${NET}.0/24`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    tcpdump = spawn('tcpdump', tcpdumpArgs({ tcpdump: 'tcpdump', file: pcap, interface: 'lo', filter: `net ${NET}.0/24` }), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('tcpdump did not start in 10 s')), 10_000);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { analyze } from '../../src/timeline/analyze.js';
+import { parseCaptureStats } from '../../src/record/capture.js';
 import type { Report } from '../../src/report/schema.js';
 import {
   HAVE_TOOLS, cleanup, holdLock, randomLoopback, runGo, startBlackhole, startDns, startForwardProxy,
@@ -26,6 +27,8 @@ async function record(host: string, go: Parameters<typeof runGo>[0], o: { iface?
   const cap = await startTcpdump({ iface: o.iface, filter: `host ${host}`, file, dumpcap: o.dumpcap });
   const run = await runGo(go);
   await cap.stop();
+  // A capture that lost packets is not the recording the verdict is about: say so plainly.
+  expect(parseCaptureStats(cap.stderr()).droppedByKernel ?? 0, cap.stderr()).toBe(0);
   const report = await analyze({ capture: file });
   return { report, stderr: run.stderr };
 }

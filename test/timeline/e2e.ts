@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import dnsPacket from 'dns-packet';
+import { tcpdumpArgs } from '../../src/record/capture.js';
 
 export const HAVE_TOOLS = ['/usr/bin/tcpdump', '/usr/bin/unshare'].every((p) => existsSync(p)) &&
   process.getuid?.() === 0 && !!findGo();
@@ -59,12 +60,19 @@ function childrenOf(pid: number): number[] {
 
 // ---------------------------------------------------------------- tcpdump
 
-export interface Capture { file: string; stop(): Promise<void> }
+export interface Capture {
+  file: string;
+  stop(): Promise<void>;
+  /** What the capture tool printed so far (after stop: its closing counts). */
+  stderr(): string;
+}
 
 export async function startTcpdump(o: { iface?: string; filter: string; file: string; dumpcap?: boolean }): Promise<Capture> {
   const args = o.dumpcap
     ? ['-q', '-i', o.iface ?? 'lo', '-f', o.filter, '-w', o.file]
-    : ['-i', o.iface ?? 'lo', '--immediate-mode', '-U', '-n', '-s', '0', '-Z', 'root', '-w', o.file, o.filter];
+    // tcpdump as `record` runs it (its ring-buffer size matters: with full snap length and the
+    // default 2 MiB buffer, a busy machine drops packets of even a short exchange).
+    : tcpdumpArgs({ tcpdump: '/usr/bin/tcpdump', file: o.file, interface: o.iface ?? 'lo', filter: o.filter });
   const child = track(spawn(o.dumpcap ? '/usr/bin/dumpcap' : '/usr/bin/tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let err = '';
   await new Promise<void>((resolve, reject) => {
@@ -79,6 +87,7 @@ export async function startTcpdump(o: { iface?: string; filter: string; file: st
   });
   return {
     file: o.file,
+    stderr: () => err,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
