@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotProcesses } from '../../src/record/snapshot.js';
+import { heldCacheLocks } from '../../src/record/doctor.js';
 
 const started: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -37,7 +38,8 @@ describe('snapshotProcesses', () => {
     const lock = join(dir, 'v1.2.0.lock');
     writeFileSync(lock, '');
     run('flock', [lock, 'sleep', '30']);
-    await new Promise((r) => setTimeout(r, 200));
+    // The holder must hold the lock before the waiter asks for it (not a fixed 200 ms).
+    await until(() => heldCacheLocks(dir).some((l) => l.path === lock));
     const waiter = run('flock', [lock, 'true']);
     const call = await until(() => snapshotProcesses(waiter.pid!)[0]?.blocked.find((b) => b.syscall === 'flock'));
     expect(call.target).toBe(lock);

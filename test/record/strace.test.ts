@@ -13,6 +13,7 @@ import { straceArgs } from '../../src/record/strace.js';
 import { findTool } from '../../src/record/tools.js';
 import { descendants } from '../../src/record/proctree.js';
 import { snapshotProcesses } from '../../src/record/snapshot.js';
+import { heldCacheLocks } from '../../src/record/doctor.js';
 
 const tools = ['strace', 'flock', 'script', 'sleep'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
 
@@ -25,7 +26,8 @@ describe.skipIf(!tools)('strace syscall set (real strace)', () => {
     const info = await findTool('strace');
     const log = join(dir, 'strace.log');
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      // The holder must hold the lock before the traced flock asks for it (not a fixed 200 ms).
+      for (let i = 0; i < 200 && !heldCacheLocks(dir).some((l) => l.path === lock); i++) await new Promise((r) => setTimeout(r, 50));
       // The traced tree: one child waits for the lock, another (under a pty from script(1)) reads its terminal.
       const script = `flock ${lock} true & script -qc 'head -c1 /dev/tty' /dev/null; wait`;
       const traced = spawn(info.path!, [...straceArgs({ strace: info.path!, version: info.version, file: log }), 'sh', '-c', script], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
