@@ -95,7 +95,8 @@ describe.skipIf(!real)('doctor on this machine (real go and tcpdump, root)', () 
     mkdirSync(lockDir, { recursive: true });
     const holder = spawn('flock', [join(lockDir, 'v1.0.0.lock'), 'sleep', '20'], { stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Until the holder holds the lock (not a fixed 300 ms: the machine may be busy).
+      for (let i = 0; i < 200 && heldCacheLocks(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       const r = await runDoctor({ env: { ...process.env, GOMODCACHE: dir, GOFLAGS: '' } });
       expect(byId(r.findings, 'capture')?.status).toBe('ok');
       const locks = byId(r.findings, 'cache.locks');
