@@ -1,5 +1,4 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
-import type { TcpSegment } from '../decode/types.js';
 import { seqAdd, seqDiff } from './seq.js';
 
 /**
@@ -16,8 +15,13 @@ export const enum SegmentLabel {
   Retransmission = 6,
 }
 
-/** No sequence number yet (sequence numbers are 0 … 2^32 − 1). */
-export const NO_SEQ = -1;
+/**
+ * No sequence number yet: one past the largest (sequence numbers are 0 … 2^32 − 1), so it equals
+ * none of them. Not a small integer either, on purpose: a field V8 first sees holding a small
+ * integer is laid out for small integers, and the first sequence number above 2^31 then changes
+ * its layout, which throws away the optimised code of everything that reads it.
+ */
+export const NO_SEQ = 2 ** 32;
 
 /** Out-of-order threshold without a measured handshake RTT (Wireshark's default): 3 ms. */
 export const OOO_THRESHOLD = 0.003;
@@ -34,10 +38,11 @@ export class DirectionState {
    * one or two per packet.)
    */
   nextSeq = NO_SEQ;
-  nextSeqTime = 0;
+  /** Capture times (NaN before the first): never a small integer, for the same reason as NO_SEQ. */
+  nextSeqTime = NaN;
   /** The last acknowledgement number sent in this direction; NO_SEQ before the first ACK. */
   lastAck = NO_SEQ;
-  lastAckTime = 0;
+  lastAckTime = NaN;
   dupAcks = 0;
   window = -1;
   /** Sequence of the SYN, when seen. */
@@ -50,17 +55,36 @@ export class DirectionState {
   private holes: number[] = [];
 
   /**
+   * `analyze` for nearly every segment, in fewer steps: one without SYN, FIN or RST that starts where
+   * this direction's data left off (in-order data, or a pure ACK). Such a segment gets no label and
+   * all of its payload is new. Returns false, changing nothing, for any other segment (a 1-byte
+   * segment into a zero window is a probe): call `analyze`. (Small enough for V8 to inline into
+   * the connection's per-packet code, and quick in the interpreter and baseline code that run the
+   * first packets of every capture.)
+   */
+  inOrder(flags: number, seq: number, ack: number, window: number, len: number, rev: DirectionState, t: number): boolean {
+    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || seq !== this.nextSeq || (len === 1 && rev.window === 0)) return false;
+    if (len > 0) {
+      this.nextSeq = (seq + len) >>> 0;
+      this.nextSeqTime = t;
+    }
+    if ((flags & TCP_ACK) !== 0) this.acknowledge(ack, window, len === 0, t);
+    this.window = window;
+    this.newBytes = len;
+    return true;
+  }
+
+  /**
    * Classify a segment sent in this direction (`rev` is the other direction), update state, and
    * return the label; `newBytes` is set to how many payload bytes were new (not seen before).
+   * `len` is the payload length on the wire.
    */
-  analyze(seg: TcpSegment, rev: DirectionState, t: number, oooThreshold = OOO_THRESHOLD): SegmentLabel {
-    const flags = seg.flags;
+  analyze(flags: number, seq: number, ack: number, window: number, len: number, rev: DirectionState, t: number,
+    oooThreshold = OOO_THRESHOLD): SegmentLabel {
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
-    const len = seg.payloadLength;
     const seglen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
-    const seq = seg.seq;
     let label = SegmentLabel.None;
     let newBytes = 0;
 
@@ -107,18 +131,23 @@ export class DirectionState {
     }
 
     if ((flags & TCP_ACK) !== 0) {
-      const isDup =
-        seglen === 0 && !syn && !fin && !rst && this.lastAck === seg.ack && seg.window !== 0 &&
-        seg.window === this.window &&
-        (this.nextSeq === NO_SEQ || seq === this.nextSeq);
-      if (isDup) this.dupAcks++;
-      else if (this.lastAck !== seg.ack) this.dupAcks = 0;
-      this.lastAck = seg.ack;
-      this.lastAckTime = t;
+      this.acknowledge(ack, window, seglen === 0 && !syn && !fin && !rst && (this.nextSeq === NO_SEQ || seq === this.nextSeq), t);
     }
-    this.window = seg.window;
+    this.window = window;
     this.newBytes = newBytes;
     return label;
+  }
+
+  /**
+   * The ACK field of a segment sent in this direction. `couldBeDup`: the segment carries nothing
+   * (no payload, SYN, FIN or RST) and starts at next-expected, so it is a duplicate ACK when its
+   * ACK and its non-zero window are the same as the last.
+   */
+  private acknowledge(ack: number, window: number, couldBeDup: boolean, t: number): void {
+    if (couldBeDup && this.lastAck === ack && window !== 0 && window === this.window) this.dupAcks++;
+    else if (this.lastAck !== ack) this.dupAcks = 0;
+    this.lastAck = ack;
+    this.lastAckTime = t;
   }
 
   private addHole(start: number, end: number): void {

@@ -36,8 +36,9 @@ export class TcpConnection {
   established: number | null = null;
   reset: { t: number; by: 'client' | 'server' } | null = null;
   fin: [number | null, number | null] = [null, null];
-  firstPacket: number;
-  lastPacket: number;
+  /** Capture times; NaN until the constructor sets them, so that V8 lays the fields out for doubles. */
+  firstPacket = NaN;
+  lastPacket = NaN;
   firstFrame: number;
   lastFrame: number;
   retransmits = 0;
@@ -183,7 +184,8 @@ export class TcpConnection {
       if (this.syns.length > 0) this.rtt = t - this.syns[this.syns.length - 1];
     }
 
-    const label = fwd.analyze(seg, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
+    const label = fwd.inOrder(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t) ? SegmentLabel.None
+      : fwd.analyze(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
     const newBytes = fwd.newBytes;
     if (isRetransmission(label)) {
       this.retransmits++;

@@ -51,6 +51,34 @@ export class ConnectionTable {
     return this.lookup(ip.src, ip.dst, seg, t, frame);
   }
 
+  /**
+   * The connection of a segment whose addresses lie in `b` (source at `o`, destination right after
+   * it, `n` bytes each), without starting one: null when its 4-tuple is not in the table. For a
+   * segment that cannot start a connection (no SYN): the fast lane of ConversationBuilder.addRaw.
+   * Sets `dir` like `lookup`.
+   */
+  find(b: Uint8Array, o: number, n: number, sp: number, dp: number): TcpConnection | null {
+    const last = this.last;
+    if (last !== null) {
+      const dir = last.directionAt(b, o, b, o + n, n, sp, dp);
+      if (dir >= 0) {
+        this.dir = dir as Dir;
+        return last;
+      }
+    }
+    const bucket = this.buckets.get(tupleHashAt(b, o, b, o + n, n, sp, dp));
+    if (bucket === undefined) return null;
+    for (let i = 0; i < bucket.length; i++) {
+      const c = bucket[i];
+      const dir = c.directionAt(b, o, b, o + n, n, sp, dp);
+      if (dir < 0) continue;
+      this.dir = dir as Dir;
+      this.last = c;
+      return c;
+    }
+    return null;
+  }
+
   private route(
     sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, seg: TcpSegment, t: number, frame: number,
   ): TcpConnection | null {

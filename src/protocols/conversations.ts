@@ -1,5 +1,10 @@
+import type { RawPacket } from '../capture/types.js';
 import type { DecodedPacket } from '../decode/types.js';
-import { TCP_ACK, TCP_RST, TCP_SYN } from '../decode/types.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
+import { CommonTcpFrame } from '../decode/common-tcp.js';
+import { Defragmenter } from '../decode/defrag.js';
+import { TcpSegmentView } from '../decode/headers.js';
+import { PacketDecoder } from '../decode/packet.js';
 import type { AnomalyRecord, ConnectionRecord, DnsTransactionRecord } from '../report/schema.js';
 import { AnomalySink } from '../flow/anomalies.js';
 import type { TcpConnection } from '../flow/connection.js';
@@ -76,6 +81,12 @@ export class ConversationBuilder {
 
   private readonly maxConnections: number;
 
+  // addRaw's own decoding: the full decoder with IP reassembly, and the fast lane.
+  private readonly decoder = new PacketDecoder();
+  private readonly defrag = new Defragmenter();
+  private readonly frame = new CommonTcpFrame();
+  private readonly segment = TcpSegmentView.empty();
+
   /**
    * `maxConnections` and `maxDnsTransactions` bound memory on hostile captures; past them new
    * connections / transactions are counted as anomalies (TCP_connection_limit, DNS_transaction_limit)
@@ -88,6 +99,31 @@ export class ConversationBuilder {
     this.dnsTxns = new DnsTransactions(opts.maxDnsTransactions ?? 50_000, (t, frame) =>
       this.anomalies.add('DNS_transaction_limit', t, frame, 'too many DNS transactions: this one is not tracked'));
   }
+
+  /**
+   * Decode a packet straight from a capture reader and add it: what the analysis does with every
+   * packet. IP fragments are put back together first (large DNS answers often arrive fragmented).
+   * A TCP segment of the common shape (decode/common-tcp.ts) that belongs to a known connection and
+   * carries no SYN, FIN or RST takes a fast lane to its connection, skipping the full decoder; its
+   * result is what `add(decoder.decode(raw))` gives. An arrow function: hand it to readCapture as it is.
+   */
+  readonly addRaw = (raw: RawPacket): void => {
+    const f = this.frame;
+    if (this.finished === null && this.t0 !== null && f.read(raw) && (f.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
+      const conn = this.table.find(f.buffer, f.addrOffset, f.ipVersion === 4 ? 4 : 16, f.srcPort, f.dstPort);
+      if (conn !== null) {
+        this.packets++;
+        const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0;
+        if (t > this.end) this.end = t;
+        const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, f.flags, f.window, f.headerLength,
+          f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
+        conn.add(seg, this.table.dir, t, raw.frame);
+        return;
+      }
+    }
+    const p = this.defrag.push(this.decoder.decode(raw));
+    if (p) this.add(p);
+  };
 
   add(p: DecodedPacket): void {
     if (this.finished) throw new Error('ConversationBuilder.add called after finish');

@@ -1,11 +1,10 @@
 /**
  * Incremental analysis of the growing capture for the live progress line: the capture reader in
- * follow mode (src/capture/reader.ts) feeds decoded packets to a ConversationBuilder
+ * follow mode (src/capture/reader.ts) feeds its packets to a ConversationBuilder
  * (src/protocols/conversations.ts), whose snapshot() says what is in flight. The capture is read
  * once, as it grows — never re-read.
  */
 import { readCapture } from '../capture/reader.js';
-import { PacketDecoder } from '../decode/packet.js';
 import { ConversationBuilder } from '../protocols/conversations.js';
 import type { DnsTransactionRecord, ConnectionRecord } from '../report/schema.js';
 
@@ -30,11 +29,10 @@ export class LiveAnalysis {
 
   start(file: string): void {
     const builder = new ConversationBuilder();
-    const decoder = new PacketDecoder();
     this.builder = builder;
     this.running = readCapture(file, (p) => {
       try {
-        builder.add(decoder.decode(p));
+        builder.addRaw(p);
       } catch {
         /* progress is best effort; the analysis afterwards reports bad packets */
       }

@@ -7,8 +7,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { captureSize, readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
-import { PacketDecoder } from '../decode/packet.js';
-import { Defragmenter } from '../decode/defrag.js';
 import { redactReport } from '../report/redact.js';
 import {
   REPORT_SCHEMA, REPORT_VERSION,
@@ -219,9 +217,8 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   let conv: Conversations | null = null;
   let summary: CaptureSummary | null = null;
   if (capturePath) {
+    // addRaw decodes, puts IP fragments back together and adds (a fast lane for common TCP segments).
     const builder = new ConversationBuilder();
-    // IP fragments are put back together first: large DNS answers often arrive fragmented.
-    const defrag = new Defragmenter();
     const onProgress = opts.onProgress;
     const file = capturePath;
     let total: number | null = null;
@@ -229,11 +226,7 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     if (onProgress) {
       try { total = await captureSize(capturePath); } catch { /* readCapture reports a missing file */ }
     }
-    const decoder = new PacketDecoder();
-    summary = await readCapture(capturePath, (raw) => {
-      const p = defrag.push(decoder.decode(raw));
-      if (p) builder.add(p);
-    }, onProgress ? { onProgress: (bytes, count) => { read = bytes; onProgress({ kind: 'capture', file, bytes, total, count, done: false }); } } : {});
+    summary = await readCapture(capturePath, builder.addRaw, onProgress ? { onProgress: (bytes, count) => { read = bytes; onProgress({ kind: 'capture', file, bytes, total, count, done: false }); } } : {});
     onProgress?.({ kind: 'capture', file, bytes: read, total, count: summary.packets, done: true });
     conv = builder.finish();
     anomalies.push(...conv.anomalies);
