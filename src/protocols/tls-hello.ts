@@ -152,16 +152,86 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   return sh;
 }
 
-/** Printable ASCII other than the backslash. */
-const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
-
-/** Bytes as text, other than printable ASCII as \xHH. */
+/** Bytes as text, other than printable ASCII (and the backslash) as \xHH. */
 function printable(b: Uint8Array): string {
-  const raw = latin1(b);
-  if (PRINTABLE.test(raw)) return raw;
+  // (A byte loop rather than a regular expression: this runs for a few names per connection, mostly
+  // in V8's baseline tier, where the loop over a short name is the cheaper test.)
+  let plain = true;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c < 0x20 || c > 0x7e || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return latin1(b);
   let s = '';
   for (const c of b) s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   return s;
+}
+
+/** What the report says of a ClientHello beyond its names: versions and fingerprints. */
+export interface HelloSummary {
+  clientVersion: string;
+  supportedVersions: string[];
+  ja3: string;
+  ja4: string;
+}
+
+/**
+ * The summary of a ClientHello, remembered by everything it depends on: a capture's clients mostly
+ * send the same hello shape on every connection (only randoms and key shares differ), and building
+ * the fingerprints' texts was the costliest part of reading a hello. At most 1024 shapes are kept;
+ * each call returns its own copy of the version list.
+ */
+export function helloSummary(ch: ClientHello): HelloSummary {
+  const key = shapeKey(ch);
+  const hit = key === null ? undefined : summaries.get(key);
+  if (hit !== undefined) return { ...hit, supportedVersions: hit.supportedVersions.slice() };
+  const summary: HelloSummary = {
+    clientVersion: tlsVersionName(ch.legacyVersion),
+    supportedVersions: versionList(ch.supportedVersions),
+    ja3: ja3(ch),
+    ja4: ja4(ch),
+  };
+  if (key !== null) {
+    if (summaries.size >= MAX_DIGESTS) summaries.clear();
+    summaries.set(key, { ...summary, supportedVersions: summary.supportedVersions.slice() });
+  }
+  return summary;
+}
+
+const summaries = new Map<string, HelloSummary>();
+
+/** Numbers of a hello's shape key, gathered before they become one string. */
+const SHAPE: number[] = [];
+/** Hellos with more numbers than this (a crafted one) are summarised without the memo. */
+const MAX_SHAPE = 4096;
+
+/**
+ * Every field of the hello a summary depends on, as one string: each list as its length and then
+ * its 16-bit values (one character each), then the SNI (or its absence) and the ALPN names, each
+ * preceded by its length. Null for a hello too large to be worth remembering (or to key this way).
+ */
+function shapeKey(ch: ClientHello): string | null {
+  const lists = [ch.cipherSuites, ch.extensions, ch.groups, ch.pointFormats, ch.signatureAlgorithms, ch.supportedVersions];
+  SHAPE.length = 0;
+  SHAPE.push(ch.legacyVersion);
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i];
+    if (SHAPE.length + list.length > MAX_SHAPE) return null;
+    SHAPE.push(list.length);
+    for (let j = 0; j < list.length; j++) SHAPE.push(list[j]);
+  }
+  let key = String.fromCharCode.apply(null, SHAPE);
+  // A length fits one character below 0xffff, which stands for "no SNI".
+  if (ch.sni !== null && ch.sni.length >= 0xffff) return null;
+  key += ch.sni === null ? '\uffff' : String.fromCharCode(ch.sni.length) + ch.sni;
+  for (let i = 0; i < ch.alpn.length; i++) {
+    if (ch.alpn[i].length >= 0xffff) return null;
+    key += String.fromCharCode(ch.alpn[i].length) + ch.alpn[i];
+  }
+  return key;
 }
 
 /** JA3 (Salesforce): md5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */

@@ -1,7 +1,7 @@
 import type { TlsRecord } from '../report/schema.js';
 import type { StreamSink } from '../flow/reassembly.js';
 import type { AnomalySink } from '../flow/anomalies.js';
-import { HelloError, ja3, ja4, parseClientHello, parseServerHello, versionList } from './tls-hello.js';
+import { HelloError, helloSummary, parseClientHello, parseServerHello } from './tls-hello.js';
 import { alertDescription, alertLevel, tlsVersionName } from './tls-names.js';
 
 /** Largest record body allowed (2^14 plus the TLS 1.2 ciphertext expansion allowance). */
@@ -88,21 +88,17 @@ export class TlsSession {
       if (this.rec.helloRetryRequest !== null) this.secondClientHello = true;
       return;
     }
-    this.rec = newRecord(t, frame, {
-      clientVersion: tlsVersionName(ch.legacyVersion),
-      supportedVersions: versionList(ch.supportedVersions),
-      sni: ch.sni,
-      alpn: ch.alpn,
-      cipherSuites: ch.cipherSuites.length,
-      ja3: ja3(ch),
-      ja4: ja4(ch),
-    });
+    const summary = helloSummary(ch);
+    this.rec = newRecord(t, frame, summary.clientVersion, summary.supportedVersions, ch.sni, ch.alpn,
+      ch.cipherSuites.length, summary.ja3, summary.ja4);
   }
 
   sslv2ClientHello(version: number, cipherSpecs: number, t: number, frame: number): void {
     this.counters.clientHellos++;
     if (this.rec) return;
-    this.rec = newRecord(t, frame, { clientVersion: tlsVersionName(version), supportedVersions: [], sni: null, alpn: [], cipherSuites: cipherSpecs });
+    // An SSLv2 hello has no fingerprints: the record leaves them out.
+    const { ja3: _ja3, ja4: _ja4, ...rec } = newRecord(t, frame, tlsVersionName(version), [], null, [], cipherSpecs, '', '');
+    this.rec = rec;
   }
 
   serverHello(body: Uint8Array, t: number, frame: number): void {
@@ -378,6 +374,14 @@ class TlsDirection implements StreamSink {
             this.plaintext = false;
             return;
           }
+          if (pos + this.hsLeft <= b.length) {
+            // The whole hello is here (the usual case): parse it where it lies, without a copy.
+            this.hsBody = b.subarray(pos, pos + this.hsLeft);
+            pos += this.hsLeft;
+            this.hsLeft = 0;
+            this.endMessage(t, frame);
+            continue;
+          }
           this.hsBody = new Uint8Array(this.hsLeft);
           this.hsFill = 0;
         } else this.hsBody = null;
@@ -427,14 +431,24 @@ class TlsDirection implements StreamSink {
   }
 }
 
-/** A connection's TLS record at its (first) ClientHello: the hello's fields, nothing after it yet. */
+/**
+ * A connection's TLS record at its (first) ClientHello: the hello's fields, nothing after it yet.
+ * (Written out field by field rather than spread from an object: this runs once per connection,
+ * mostly in V8's baseline tier, where spreading is slow.)
+ */
 function newRecord(
-  t: number, frame: number,
-  hello: Pick<TlsRecord, 'clientVersion' | 'supportedVersions' | 'sni' | 'alpn' | 'cipherSuites'> & Partial<Pick<TlsRecord, 'ja3' | 'ja4'>>,
+  t: number, frame: number, clientVersion: string, supportedVersions: string[], sni: string | null, alpn: string[],
+  cipherSuites: number, ja3: string, ja4: string,
 ): TlsRecord {
   return {
     clientHello: t,
-    ...hello,
+    clientVersion,
+    supportedVersions,
+    sni,
+    alpn,
+    cipherSuites,
+    ja3,
+    ja4,
     helloRetryRequest: null,
     serverHello: null,
     version: null,
