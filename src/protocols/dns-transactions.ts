@@ -20,10 +20,10 @@ interface Txn {
  * response without a question matches the oldest open query with its endpoints and id. A response
  * with no query becomes a transaction with no query times (the capture began mid-lookup).
  *
- * Lookups go by client endpoint, then by a number (the message id and the transport), to a short
- * list compared field by field: no key string is built per message. A list holds at most
- * MAX_SAME transactions (a flood of one id from one client cannot make matching quadratic): past
- * that the oldest is no longer matched and stays unanswered.
+ * Lookups go by client endpoint, message id and transport (one key string: the endpoint's text
+ * and a character each for the transport and the id, no number turned into text) to a short list
+ * compared field by field. A list holds at most MAX_SAME transactions (a flood of one id from one client cannot
+ * make matching quadratic): past that the oldest is no longer matched and stays unanswered.
  */
 export class DnsTransactions {
   private readonly list: DnsTransactionRecord[] = [];
@@ -39,9 +39,9 @@ export class DnsTransactions {
   ) {}
 
   query(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const n = idNumber(msg.id, transport);
+    const key = bucketKey(client, msg.id, transport);
     const qkey = questionKey(msg);
-    const same = this.open.get(client, n);
+    const same = this.open.get(key);
     const at = same ? indexOf(same, server, qkey) : -1;
     if (at >= 0) {
       const found = same![at];
@@ -57,18 +57,18 @@ export class DnsTransactions {
     }
     const rec = newRecord(msg, client, server, transport, [t], [frame]);
     this.list.push(rec);
-    this.open.add(client, n, { rec, client, server, qkey });
+    this.open.add(key, { rec, client, server, qkey });
   }
 
   /** `client` is the response's destination, `server` its source. */
   response(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const n = idNumber(msg.id, transport);
-    const same = this.open.get(client, n);
+    const key = bucketKey(client, msg.id, transport);
+    const same = this.open.get(key);
     const qkey = msg.question ? questionKey(msg) : null;
     const i = same ? indexOf(same, server, qkey) : -1;
     let txn: Txn;
     if (i < 0) {
-      if (this.answeredRecently(n, client, server, msg)) {
+      if (this.answeredRecently(key, server, msg)) {
         this.duplicateResponses++;
         return;
       }
@@ -81,7 +81,7 @@ export class DnsTransactions {
       this.list.push(txn.rec);
     } else {
       txn = same![i];
-      this.open.remove(client, n, i);
+      this.open.remove(key, i);
     }
     const rec = txn.rec;
     rec.response = t;
@@ -91,14 +91,14 @@ export class DnsTransactions {
     rec.cnames = msg.cnames;
     rec.edns = msg.edns;
     rec.frames.push(frame);
-    const done = this.answered.get(client, n);
+    const done = this.answered.get(key);
     const j = done ? indexOf(done, server, null) : -1;
     if (j >= 0) done![j] = txn;
-    else this.answered.add(client, n, txn);
+    else this.answered.add(key, txn);
   }
 
-  private answeredRecently(n: number, client: string, server: string, msg: DnsMessage): boolean {
-    const done = this.answered.get(client, n);
+  private answeredRecently(key: string, server: string, msg: DnsMessage): boolean {
+    const done = this.answered.get(key);
     const at = done ? indexOf(done, server, null) : -1;
     if (at < 0) return false;
     const txn = done![at];
@@ -113,33 +113,37 @@ export class DnsTransactions {
 /** Transactions that share a client endpoint, message id and transport: at most MAX_SAME. */
 const MAX_SAME = 64;
 
+/** Lists of transactions by bucketKey. */
 class Buckets {
-  private readonly byClient = new Map<string, Map<number, Txn[]>>();
+  private readonly lists = new Map<string, Txn[]>();
 
-  get(client: string, n: number): Txn[] | undefined {
-    return this.byClient.get(client)?.get(n);
+  get(key: string): Txn[] | undefined {
+    return this.lists.get(key);
   }
 
-  add(client: string, n: number, txn: Txn): void {
-    let ids = this.byClient.get(client);
-    if (!ids) this.byClient.set(client, (ids = new Map()));
-    const list = ids.get(n);
-    if (!list) ids.set(n, [txn]);
+  add(key: string, txn: Txn): void {
+    const list = this.lists.get(key);
+    if (!list) this.lists.set(key, [txn]);
     else {
       if (list.length >= MAX_SAME) list.shift();
       list.push(txn);
     }
   }
 
-  remove(client: string, n: number, i: number): void {
-    const ids = this.byClient.get(client);
-    const list = ids?.get(n);
-    if (!ids || !list) return;
+  remove(key: string, i: number): void {
+    const list = this.lists.get(key);
+    if (!list) return;
     list.splice(i, 1);
-    if (list.length > 0) return;
-    ids.delete(n);
-    if (ids.size === 0) this.byClient.delete(client);
+    if (list.length === 0) this.lists.delete(key);
   }
+}
+
+/**
+ * The key of a client endpoint, message id and transport: the endpoint's text (which holds no
+ * U+0000), U+0000, the transport's initial and the 16-bit id as one character.
+ */
+function bucketKey(client: string, id: number, transport: 'udp' | 'tcp'): string {
+  return client + (transport === 'tcp' ? '\u0000t' : '\u0000u') + String.fromCharCode(id);
 }
 
 /** Index of the first transaction with this server (and question key, unless null); -1 if none. */
@@ -149,11 +153,6 @@ function indexOf(list: readonly Txn[], server: string, qkey: string | null): num
     if (x.server === server && (qkey === null || x.qkey === qkey)) return i;
   }
   return -1;
-}
-
-/** Message id and transport as one number (the second-level key). */
-function idNumber(id: number, transport: 'udp' | 'tcp'): number {
-  return transport === 'tcp' ? id + 0x10000 : id;
 }
 
 /** A transaction record for the message's question, before any response is applied. */

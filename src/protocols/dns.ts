@@ -1,4 +1,4 @@
-import { formatIp } from '../decode/address.js';
+import { formatIp, ipv4Text } from '../decode/address.js';
 import { dnsTypeName } from './dns-names.js';
 import { latin1 } from './text.js';
 
@@ -153,7 +153,7 @@ function rdataText(b: Uint8Array, type: number, start: number, end: number): str
   switch (type) {
     case TYPE_A:
       if (length !== 4) return { name: 'DNS_malformed_record', detail: `A record data of ${length} bytes, not 4` };
-      return `${b[start]}.${b[start + 1]}.${b[start + 2]}.${b[start + 3]}`;
+      return ipv4Text(b, start);
     case TYPE_AAAA:
       if (length !== 16) return { name: 'DNS_malformed_record', detail: `AAAA record data of ${length} bytes, not 16` };
       return formatIp(b.subarray(start, end));
