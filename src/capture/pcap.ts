@@ -61,8 +61,9 @@ export class PcapParser implements RecordParser {
     // One RawPacket for every record (the callback may not keep it: see RawPacket).
     const p = this.packet;
     p.linkType = linkType;
+    // The caplen of the record at o, read one record ahead (see below).
+    let caplen = end - o >= PCAP_RECORD_HEADER_LENGTH ? view.getUint32(o + 8, le) : 0;
     while (end - o >= PCAP_RECORD_HEADER_LENGTH) {
-      const caplen = view.getUint32(o + 8, le);
       if (caplen > max) this.caplenError(caplen, base + o);
       const recordEnd = o + PCAP_RECORD_HEADER_LENGTH + caplen;
       if (recordEnd > end) {
@@ -95,8 +96,13 @@ export class PcapParser implements RecordParser {
       p.setBytes(buf, o + PCAP_RECORD_HEADER_LENGTH, caplen);
       p.fileOffset = base + o;
       stats.observe(sec, tsNsec, caplen);
+      // Read the next record's length before handing this packet over: the bytes were copied into
+      // the buffer by another thread, so a record's first read misses the cache, and issued here it
+      // overlaps with the work on this packet instead of waiting at the top of the loop.
+      const next = recordEnd + PCAP_RECORD_HEADER_LENGTH <= end ? view.getUint32(recordEnd + 8, le) : 0;
       onPacket(p);
       o = recordEnd;
+      caplen = next;
     }
     if (this.pendingLength === 0 && end - o > 0) this.pendingLength = PCAP_RECORD_HEADER_LENGTH;
     return o;
