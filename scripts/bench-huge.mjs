@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Huge inputs in bounded memory (issue 8): runs the real CLI (`node bin/gomod-trace analyze …
+ * Huge inputs in bounded memory (issue 8): runs the real CLI (`bin/gomod-trace analyze …
  * --format json > file`) and prints the wall time and peak RSS of each run. The inputs:
  *  - captures of 300 MiB, 1 GiB and 2 GiB;
  *  - strace logs of 1 and 5 million lines;
@@ -125,9 +125,9 @@ function tcpCapture(file, conns, per) {
 
 const haveGnuTime = existsSync('/usr/bin/time');
 
-/** Run `node bin/gomod-trace analyze ARGS --format json > OUT`; wall seconds and peak RSS in KiB. */
+/** Run `bin/gomod-trace analyze ARGS --format json > OUT`; wall seconds and peak RSS in KiB. */
 function measure(cliArgs, out) {
-  const node = [process.execPath, bin, 'analyze', ...cliArgs, '--format', 'json'];
+  const node = [bin, 'analyze', ...cliArgs, '--format', 'json'];
   const timeFile = join(tmpdir(), `bench-huge-${process.pid}.time`);
   const cmd = haveGnuTime ? ['/usr/bin/time', '-f', '%e %M', '-o', timeFile, ...node] : node;
   return new Promise((resolve, reject) => {

@@ -18,7 +18,7 @@ const good = writePcap([
 ], { linkType: 1 });
 
 function run(args: string[], input?: Uint8Array) {
-  return spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 30_000 });
 }
 
 describe('gomod-trace analyze --summary CAPTURE', () => {

@@ -15,6 +15,27 @@ describe('gomod-trace CLI shell', () => {
     for (const cmd of ['analyze', 'record', 'doctor']) expect(out).toContain(cmd);
   });
 
+  it('starts node without the CA bundle NODE_EXTRA_CA_CERTS names, through a symlink too (as npm installs it)', async () => {
+    const { mkdtempSync, symlinkSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-bin-'));
+    try {
+      symlinkSync(BIN, join(dir, 'gomod-trace'));
+      // node prints "Warning: Ignoring extra certs from ..." when it tries to load a missing bundle at start-up.
+      const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'missing-ca.pem') };
+      const r = spawnSync(join(dir, 'gomod-trace'), ['--version'], { encoding: 'utf8', env });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+      // The check has teeth: node itself does load it.
+      const direct = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)), '--version'], { encoding: 'utf8', env });
+      expect(direct.stderr).toMatch(/extra certs/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with a one-line error on an unknown command', () => {
     const r = spawnSync(BIN, ['no-such-command'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
@@ -48,7 +69,8 @@ describe('start-up: only the named subcommand is loaded', () => {
       "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
     );
     const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', hook, BIN, 'analyze', sample], { encoding: 'utf8' });
+    // Through the launcher (bin/gomod-trace, a shell script): node takes the hook from NODE_OPTIONS.
+    const r = spawnSync(BIN, ['analyze', sample], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--import ${hook}` } });
     expect(r.status, r.stderr).toBe(0);
     const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
     expect(loaded.some((u) => /\/dist\/bundle\/main\.js$/.test(u))).toBe(true);

@@ -26,7 +26,7 @@ function env(): NodeJS.ProcessEnv {
 
 /** Run the CLI with stdout and stderr on a pseudo-terminal; returns everything the terminal got. */
 function onTerminal(args: string[]): { status: number | null; screen: string } {
-  const cmd = [process.execPath, BIN, ...args].map(q).join(' ');
+  const cmd = [BIN, ...args].map(q).join(' ');
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: env(), timeout: 120_000 });
   return { status: r.status, screen: r.stdout };
 }
@@ -50,7 +50,7 @@ describe.skipIf(!haveScript || !built)('progress on a terminal (script, real CLI
     for (let attempt = 0; attempt < 3; attempt++) {
       packets = writeBusyCapture(busy, n).packets;
       const t = Date.now();
-      spawnSync(process.execPath, [BIN, 'analyze', busy, '--format', 'json', '-o', join(dir, 'calibrate.json')], { env: env(), timeout: 120_000 });
+      spawnSync(BIN, ['analyze', busy, '--format', 'json', '-o', join(dir, 'calibrate.json')], { env: env(), timeout: 120_000 });
       const took = Date.now() - t;
       if (took >= 1800) break;
       n = Math.min(12_000_000, Math.ceil((n * 2200) / Math.max(took, 100)));
@@ -87,7 +87,7 @@ describe.skipIf(!haveScript || !built)('progress on a terminal (script, real CLI
   });
 
   it('shows bytes and packets without a percentage for a capture on stdin', () => {
-    const cmd = `cat ${q(busy)} | ${[process.execPath, BIN, 'analyze', '-', '--format', 'json', '-o', join(dir, 'r5.json')].map(q).join(' ')}`;
+    const cmd = `cat ${q(busy)} | ${[BIN, 'analyze', '-', '--format', 'json', '-o', join(dir, 'r5.json')].map(q).join(' ')}`;
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: env(), timeout: 120_000 });
     expect(r.status, r.stdout).toBe(0);
     const lines = [...r.stdout.matchAll(/\rcapture <stdin>: ([\d.]+) [MG]iB · [\d,]+ packets/g)];
@@ -97,7 +97,7 @@ describe.skipIf(!haveScript || !built)('progress on a terminal (script, real CLI
   });
 
   it('shows nothing when stderr is not a terminal', () => {
-    const r = spawnSync(process.execPath, [BIN, 'analyze', busy, '--format', 'json', '-o', join(dir, 'r2.json')], { encoding: 'utf8', env: env(), timeout: 120_000 });
+    const r = spawnSync(BIN, ['analyze', busy, '--format', 'json', '-o', join(dir, 'r2.json')], { encoding: 'utf8', env: env(), timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toContain('\r');

@@ -50,6 +50,15 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(r.stdout).toContain('GOFLAGS=-x');
   });
 
+  it('node starts without NODE_EXTRA_CA_CERTS (no CA bundle read), and go gets it back unchanged', () => {
+    const out = join(work, 'extra-ca');
+    const r = spawnSync(BIN, ['record', '--no-analyze', '-o', out], { encoding: 'utf8', env: env({ NODE_EXTRA_CA_CERTS: '/nonexistent/corporate-ca.pem' }), timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    // node warns "Ignoring extra certs from ..." when it tries to load the bundle at start-up.
+    expect(r.stderr).not.toMatch(/extra certs/i);
+    expect(fakes.readEvents()).toContain('go:extra-ca=/nonexistent/corporate-ca.pem:handed=unset');
+  });
+
   it('Ctrl-C to the foreground process group: go gets SIGQUIT first, exit 124, complete bundle', async () => {
     const out = join(work, 'ctrlc');
     const child = spawn(BIN, ['record', '--no-analyze', '-o', out], { env: env({ FAKE_GO_MODE: 'hang' }), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +83,7 @@ describe('gomod-trace record / doctor (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-nobody-'));
     chmodSync(dir, 0o777);
     try {
-      const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${dir}`, `GOCACHE=${dir}/gocache`, process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+      const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', 'env', `HOME=${dir}`, `GOCACHE=${dir}/gocache`, BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
       const r = asNobody(['record', '--no-analyze', '-o', join(dir, 'b1'), '--', 'go', 'version']);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/^gomod-trace: cannot capture packets: .*You don't have permission.*setcap cap_net_raw,cap_net_admin=eip.*--no-capture\n$/);

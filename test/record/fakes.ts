@@ -18,6 +18,7 @@ case "$1" in
 esac
 ev go:start
 ev "go:uid=$(id -u):home=$HOME"
+ev "go:extra-ca=${"${NODE_EXTRA_CA_CERTS-unset}"}:handed=${"${GOMOD_TRACE_NODE_EXTRA_CA_CERTS-unset}"}"
 echo "GOFLAGS=$GOFLAGS"
 echo "# get https://proxy.example/m/@v/list" >&2
 case "${"${FAKE_GO_MODE:-ok}"}" in

@@ -49,7 +49,7 @@ describe('analyze redacts credentials in every format unless --no-redact', () =>
 
   for (const format of ['json', 'table', 'md', 'html', 'har', 'trace']) {
     it(`--format ${format}`, () => {
-      const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', format, '-o', '-'], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(BIN, ['analyze', '--go-log', log, '--format', format, '-o', '-'], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(0);
       const text = r.stdout;
       expect(text).not.toContain('hunter2-TOKEN');
@@ -59,7 +59,7 @@ describe('analyze redacts credentials in every format unless --no-redact', () =>
   }
 
   it('keeps them with --no-redact', () => {
-    const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', 'json', '--no-redact'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(BIN, ['analyze', '--go-log', log, '--format', 'json', '--no-redact'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('hunter2-TOKEN');
     const j = JSON.parse(r.stdout);
@@ -67,7 +67,7 @@ describe('analyze redacts credentials in every format unless --no-redact', () =>
   });
 
   it('says in the report how many strings were redacted', () => {
-    const r = spawnSync(process.execPath, [BIN, 'analyze', '--go-log', log, '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(BIN, ['analyze', '--go-log', log, '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
     const j = JSON.parse(r.stdout);
     expect(j.inputs[0].warnings.join('\n')).toMatch(/\d+ strings? with credentials redacted/);
   });
