@@ -37,12 +37,12 @@ export const STAGES = {
     what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
     requires: 'bundle/index.js',
     async run(file) {
-      const { readCapture, PacketDecoder, ConversationBuilder } = await import(API);
-      // As the analysis does it: one decoder reusing its header objects from packet to packet.
-      const decoder = new PacketDecoder();
+      const { readCapture, ConversationBuilder } = await import(API);
+      // As the analysis does it (timeline/analyze.ts): addRaw decodes (the fast lane for common TCP
+      // segments, the full decoder and IP reassembly for the rest) and adds.
       const b = new ConversationBuilder();
       let n = 0;
-      await readCapture(file, (raw) => { n++; b.add(decoder.decode(raw)); });
+      await readCapture(file, (raw) => { n++; b.addRaw(raw); });
       b.finish();
       return n;
     },
