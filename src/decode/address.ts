@@ -63,8 +63,11 @@ export function formatEndpoint(ip: Uint8Array | string, port: number): string {
 export function formatIpEndpoint(ip: IpHeader, side: 'src' | 'dst', port: number): string {
   if (!(ip instanceof IpHeaderView)) return formatEndpoint(side === 'src' ? ip.src : ip.dst, port);
   const n = ip.version === 4 ? 4 : 16;
-  const b = ip.addrBytes;
-  const o = side === 'src' ? ip.addrOffset : ip.addrOffset + n;
+  return formatEndpointAt(ip.addrBytes, side === 'src' ? ip.addrOffset : ip.addrOffset + n, n, port);
+}
+
+/** `formatEndpoint` of the `n`-byte (4 or 16) address at b[o..o+n) with `port`, read where it lies. */
+export function formatEndpointAt(b: Uint8Array, o: number, n: number, port: number): string {
   if (n === 4) return ipv4Text(b, o) + ':' + port;
   return formatEndpoint(b.subarray(o, o + n), port);
 }

@@ -51,6 +51,13 @@ export class DirectionState {
   finSeq: number | null = null;
   /** Payload bytes of the last analysed segment that were new (not seen before). */
   newBytes = 0;
+  /**
+   * The connection's accounting of this direction (TcpConnection): new payload bytes, and the
+   * capture times of the first and last of them (NaN before any: plain double fields, updated in place).
+   */
+  bytes = 0;
+  firstPayload = NaN;
+  lastPayload = NaN;
   /** Holes [start, end) below nextSeq not yet filled, as a flat array of pairs. */
   private holes: number[] = [];
 

@@ -47,14 +47,7 @@ export class TcpConnection {
   keepAlives = 0;
   outOfOrder = 0;
   longestIdle: { start: number; seconds: number } | null = null;
-  bytes: [number, number] = [0, 0];
-  /**
-   * Time of the first and of the last new payload byte per direction (client, server); NaN until
-   * there is one. Float64Arrays: a time stored per packet needs no boxed number (an array that may
-   * hold null would allocate one for each).
-   */
-  readonly firstPayload = new Float64Array([NaN, NaN]);
-  readonly lastPayload = new Float64Array([NaN, NaN]);
+
   /** Handshake RTT (SYN → client ACK of the SYN-ACK), once known. */
   private rtt: number | null = null;
   private synAckSeq: number | null = null;
@@ -125,12 +118,16 @@ export class TcpConnection {
 
   /** Attach a parser to each direction's ordered byte stream; `budget` is shared by all streams. */
   attach(client: StreamSink | null, server: StreamSink | null, budget?: BufferBudget): void {
-    const mk = (sink: StreamSink | null) => (sink ? new StreamReassembler(sink, undefined, budget) : null);
-    this.streams = [mk(client), mk(server)];
-    for (const d of [0, 1] as const) {
-      const isn = this.dirs[d].isn;
-      if (isn !== null) this.streams[d]?.start(seqAdd(isn, 1));
-    }
+    this.streams = [this.stream(0, client, budget), this.stream(1, server, budget)];
+  }
+
+  /** A reassembler feeding `sink` (none without one), started at the ISN when the SYN was seen. */
+  private stream(dir: Dir, sink: StreamSink | null, budget?: BufferBudget): StreamReassembler | null {
+    if (sink === null) return null;
+    const s = new StreamReassembler(sink, undefined, budget);
+    const isn = this.dirs[dir].isn;
+    if (isn !== null) s.start(seqAdd(isn, 1));
+    return s;
   }
 
   /** Stop reassembling one direction (its parser needs nothing more). */
@@ -143,10 +140,10 @@ export class TcpConnection {
   startsNew(seg: TcpSegment, dir: Dir): boolean {
     if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) !== TCP_SYN) return false;
     if (this.closedAt !== null) return true;
-    if (dir === 1) return this.bytes[0] + this.bytes[1] > 0 || this.syns.length > 0;
+    if (dir === 1) return this.dirs[0].bytes + this.dirs[1].bytes > 0 || this.syns.length > 0;
     const isn = this.dirs[0].isn;
     if (isn !== null) return isn !== seg.seq;
-    return this.bytes[0] + this.bytes[1] > 0;
+    return this.dirs[0].bytes + this.dirs[1].bytes > 0;
   }
 
   add(seg: TcpSegment, dir: Dir, t: number, frame: number): void {
@@ -210,9 +207,9 @@ export class TcpConnection {
         if (!stream.isActive) this.streams[dir] = null;
       }
       if (newBytes > 0) {
-        this.bytes[dir] += newBytes;
-        if (Number.isNaN(this.firstPayload[dir])) this.firstPayload[dir] = t;
-        this.lastPayload[dir] = t;
+        fwd.bytes += newBytes;
+        if (fwd.firstPayload !== fwd.firstPayload) fwd.firstPayload = t; // NaN: none yet
+        fwd.lastPayload = t;
         this.waits.payload(fromClient, t, newBytes);
       }
     } else if (ack && !syn && !fin && !rst) {
@@ -243,20 +240,24 @@ export class TcpConnection {
 
   /** Flush and drop the reassembly buffers (connection closed or capture ended). */
   release(): void {
-    for (const d of [0, 1] as const) {
-      const s = this.streams[d];
+    const streams = this.streams;
+    for (let d = 0; d < 2; d++) {
+      const s = streams[d];
       if (s) {
         s.flush();
         s.release();
       }
-      this.streams[d] = null;
+      streams[d] = null;
     }
   }
 
   /** When an unanswered request stopped waiting: the first FIN or RST from either side, or `end`. */
   private waitEnd(end: number): number {
     let e = end;
-    for (const t of [this.fin[0], this.fin[1], this.reset?.t ?? null]) if (t !== null && t < e) e = t;
+    const [a, b] = this.fin;
+    if (a !== null && a < e) e = a;
+    if (b !== null && b < e) e = b;
+    if (this.reset !== null && this.reset.t < e) e = this.reset.t;
     return e;
   }
 
@@ -279,9 +280,9 @@ export class TcpConnection {
       zeroWindows: this.zeroWindows,
       keepAlives: this.keepAlives,
       longestIdle: this.longestIdle,
-      bytes: { client: this.bytes[0], server: this.bytes[1] },
-      firstPayload: { client: timeOrNull(this.firstPayload[0]), server: timeOrNull(this.firstPayload[1]) },
-      lastPayload: { client: timeOrNull(this.lastPayload[0]), server: timeOrNull(this.lastPayload[1]) },
+      bytes: { client: this.dirs[0].bytes, server: this.dirs[1].bytes },
+      firstPayload: { client: timeOrNull(this.dirs[0].firstPayload), server: timeOrNull(this.dirs[1].firstPayload) },
+      lastPayload: { client: timeOrNull(this.dirs[0].lastPayload), server: timeOrNull(this.dirs[1].lastPayload) },
       history: this.history.toString(),
       state: connState(this.history),
       tls: extra.tls,

@@ -1,14 +1,15 @@
 import type { RawPacket } from '../capture/types.js';
 import type { DecodedPacket } from '../decode/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
-import { CommonTcpFrame } from '../decode/common-tcp.js';
+import { CommonFrame } from '../decode/common-frame.js';
+import { IPPROTO_UDP } from '../decode/protocols.js';
 import { Defragmenter } from '../decode/defrag.js';
 import { TcpSegmentView } from '../decode/headers.js';
 import { PacketDecoder } from '../decode/packet.js';
 import type { AnomalyRecord, ConnectionRecord, DnsTransactionRecord } from '../report/schema.js';
 import { AnomalySink } from '../flow/anomalies.js';
 import type { TcpConnection } from '../flow/connection.js';
-import { formatEndpoint as endpointText, formatIpEndpoint } from '../decode/address.js';
+import { formatEndpoint as endpointText, formatEndpointAt, formatIpEndpoint } from '../decode/address.js';
 import { BufferBudget, type StreamSink } from '../flow/reassembly.js';
 import { ConnectionTable } from '../flow/table.js';
 import { parseDnsMessage, type DnsMessage } from './dns.js';
@@ -84,7 +85,7 @@ export class ConversationBuilder {
   // addRaw's own decoding: the full decoder with IP reassembly, and the fast lane.
   private readonly decoder = new PacketDecoder();
   private readonly defrag = new Defragmenter();
-  private readonly frame = new CommonTcpFrame();
+  private readonly frame = new CommonFrame();
   private readonly segment = TcpSegmentView.empty();
 
   /**
@@ -103,27 +104,51 @@ export class ConversationBuilder {
   /**
    * Decode a packet straight from a capture reader and add it: what the analysis does with every
    * packet. IP fragments are put back together first (large DNS answers often arrive fragmented).
-   * A TCP segment of the common shape (decode/common-tcp.ts) that belongs to a known connection and
-   * carries no SYN, FIN or RST takes a fast lane to its connection, skipping the full decoder; its
-   * result is what `add(decoder.decode(raw))` gives. An arrow function: hand it to readCapture as it is.
+   * A packet of the common shape (decode/common-frame.ts) takes a fast lane, skipping the full
+   * decoder: a TCP segment of a known connection that carries no SYN, FIN or RST goes straight to
+   * its connection, a UDP datagram to DNS (or the mDNS and LLMNR counts). The result is what
+   * `add(decoder.decode(raw))` gives. An arrow function: hand it to readCapture as it is.
    */
   readonly addRaw = (raw: RawPacket): void => {
     const f = this.frame;
-    if (this.finished === null && this.t0 !== null && f.read(raw) && (f.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
-      const conn = this.table.find(f.buffer, f.addrOffset, f.ipVersion === 4 ? 4 : 16, f.srcPort, f.dstPort);
-      if (conn !== null) {
-        this.packets++;
-        const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0;
-        if (t > this.end) this.end = t;
-        const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, f.flags, f.window, f.headerLength,
-          f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
-        conn.add(seg, this.table.dir, t, raw.frame);
+    if (this.finished === null && this.t0 !== null && f.read(raw)) {
+      if (f.protocol === IPPROTO_UDP) {
+        this.commonDatagram(f, raw);
         return;
+      }
+      if ((f.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
+        const conn = this.table.find(f.buffer, f.addrOffset, f.ipVersion === 4 ? 4 : 16, f.srcPort, f.dstPort);
+        if (conn !== null) {
+          this.packets++;
+          const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0;
+          if (t > this.end) this.end = t;
+          const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, f.flags, f.window, f.headerLength,
+            f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
+          conn.add(seg, this.table.dir, t, raw.frame);
+          return;
+        }
       }
     }
     const p = this.defrag.push(this.decoder.decode(raw));
     if (p) this.add(p);
   };
+
+  /** addRaw's fast lane for a UDP datagram: what add() does with it, from the fields `f` read. */
+  private commonDatagram(f: CommonFrame, raw: RawPacket): void {
+    this.packets++;
+    const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0!;
+    if (t > this.end) this.end = t;
+    const sp = f.srcPort;
+    const dp = f.dstPort;
+    if (sp === DNS_PORT || dp === DNS_PORT) {
+      // Whole and not a fragment: never cut short by the capture.
+      const msg = this.parseDns(f.buffer.subarray(f.payloadStart, f.payloadEnd), false, t, raw.frame);
+      if (msg === null) return;
+      const n = f.ipVersion === 4 ? 4 : 16;
+      this.dnsMessage(msg, formatEndpointAt(f.buffer, f.addrOffset, n, sp), formatEndpointAt(f.buffer, f.addrOffset + n, n, dp), 'udp', t, raw.frame);
+    } else if (sp === MDNS_PORT || dp === MDNS_PORT) this.countLocal(this.stats.mdns, f.buffer.subarray(f.payloadStart, f.payloadEnd));
+    else if (sp === LLMNR_PORT || dp === LLMNR_PORT) this.countLocal(this.stats.llmnr, f.buffer.subarray(f.payloadStart, f.payloadEnd));
+  }
 
   add(p: DecodedPacket): void {
     if (this.finished) throw new Error('ConversationBuilder.add called after finish');
@@ -208,18 +233,23 @@ export class ConversationBuilder {
     const ip = p.ip!;
     const wire = udp.length - 8;
     const cut = udp.payload.length < wire || (ip.fragment !== null && ip.fragment.moreFragments);
-    const parsed = parseDnsMessage(udp.payload);
+    const msg = this.parseDns(udp.payload, cut, t, p.frame);
+    if (msg === null) return;
+    this.dnsMessage(msg, formatIpEndpoint(ip, 'src', udp.srcPort), formatIpEndpoint(ip, 'dst', udp.dstPort), 'udp', t, p.frame);
+  }
+
+  /**
+   * A DNS message over UDP, its anomaly (if any) recorded: one the capture cut short (snap length,
+   * missing fragments) is truncated, not malformed. Null when not even the header could be read.
+   */
+  private parseDns(bytes: Uint8Array, cut: boolean, t: number, frame: number): DnsMessage | null {
+    const parsed = parseDnsMessage(bytes);
     if (!('id' in parsed)) {
-      this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, p.frame, parsed.anomaly.detail);
-      return;
+      this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, frame, parsed.anomaly.detail);
+      return null;
     }
-    if (parsed.anomaly) {
-      // A message the capture cut short (snap length, missing fragments) is truncated, not malformed.
-      this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, p.frame, parsed.anomaly.detail);
-    }
-    const src = formatIpEndpoint(ip, 'src', udp.srcPort);
-    const dst = formatIpEndpoint(ip, 'dst', udp.dstPort);
-    this.dnsMessage(parsed, src, dst, 'udp', t, p.frame);
+    if (parsed.anomaly) this.anomalies.add(cut ? 'DNS_cut_short_by_capture' : parsed.anomaly.name, t, frame, parsed.anomaly.detail);
+    return parsed;
   }
 
   private dnsMessage(msg: DnsMessage, src: string, dst: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
@@ -295,27 +325,18 @@ export class ConversationBuilder {
  * request, HTTP response) and then forwards to that parser. Unknown protocols stop reassembly.
  */
 class Sniffer {
-  readonly client: StreamSink;
-  readonly server: StreamSink;
-  private target: { client: StreamSink; server: StreamSink } | null = null;
+  readonly client: StreamSink = new SnifferSide(this, true);
+  readonly server: StreamSink = new SnifferSide(this, false);
+  /** @internal read by SnifferSide */
+  target: { client: StreamSink; server: StreamSink } | null = null;
   private decided = false;
   /** First bytes of each direction, held until there are enough to decide. */
   private head: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
 
-  constructor(private readonly b: ConversationBuilder, private readonly conn: TcpConnection, private readonly app: App) {
-    this.client = {
-      data: (bytes, t, frame) => this.data(true, bytes, t, frame),
-      gap: (length, t, frame) => this.gap(true, length, t, frame),
-      end: (t) => this.target?.client.end?.(t),
-    };
-    this.server = {
-      data: (bytes, t, frame) => this.data(false, bytes, t, frame),
-      gap: (length, t, frame) => this.gap(false, length, t, frame),
-      end: (t) => this.target?.server.end?.(t),
-    };
-  }
+  constructor(private readonly b: ConversationBuilder, private readonly conn: TcpConnection, private readonly app: App) {}
 
-  private data(fromClient: boolean, bytes: Uint8Array, t: number, frame: number): boolean {
+  /** @internal used by SnifferSide */
+  data(fromClient: boolean, bytes: Uint8Array, t: number, frame: number): boolean {
     if (!this.decided) {
       // Decide on the first SNIFF_BYTES of a direction (a segment can hold a single byte).
       const held = this.head[fromClient ? 0 : 1];
@@ -354,7 +375,8 @@ class Sniffer {
     return (fromClient ? this.target.client : this.target.server).data(bytes, t, frame);
   }
 
-  private gap(fromClient: boolean, length: number, t: number, frame: number): boolean {
+  /** @internal used by SnifferSide */
+  gap(fromClient: boolean, length: number, t: number, frame: number): boolean {
     if (!this.decided) {
       // A hole before the protocol is known: the start of the stream is lost, give up on it.
       this.decided = true;
@@ -363,6 +385,27 @@ class Sniffer {
     }
     if (!this.target) return false;
     return (fromClient ? this.target.client : this.target.server).gap(length, t, frame);
+  }
+}
+
+/**
+ * One direction of a Sniffer as a stream sink. (A small class rather than closures: one is made per
+ * direction of every connection, mostly by code V8 has not optimised, where closures cost more.)
+ */
+class SnifferSide implements StreamSink {
+  constructor(private readonly sniffer: Sniffer, private readonly fromClient: boolean) {}
+
+  data(bytes: Uint8Array, t: number, frame: number): boolean {
+    return this.sniffer.data(this.fromClient, bytes, t, frame);
+  }
+
+  gap(length: number, t: number, frame: number): boolean {
+    return this.sniffer.gap(this.fromClient, length, t, frame);
+  }
+
+  end(t: number): void {
+    const target = this.sniffer.target;
+    if (target !== null) (this.fromClient ? target.client : target.server).end?.(t);
   }
 }
 
