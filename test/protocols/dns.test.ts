@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDnsMessage, readName } from '../../src/protocols/dns.js';
+import { parseDnsMessage, readName, skipName } from '../../src/protocols/dns.js';
 import { ConversationBuilder } from '../../src/protocols/conversations.js';
 import { T0, TcpConversation, concat, dnsQuery, dnsResponse, udpPacket } from './helpers.js';
 import type { DecodedPacket } from '../../src/decode/types.js';
@@ -50,6 +50,21 @@ describe('DNS messages', () => {
   it('escapes odd bytes in names', () => {
     const n = readName(new Uint8Array([3, 0x61, 0x2e, 0x01, 0]), 0);
     expect(n).toEqual({ name: 'a\\.\\001', next: 5 });
+  });
+
+  it('skips a name exactly where readName reads one, and fails where it fails', () => {
+    const base = dnsResponse(3, 'a.sumdb.example', { answers: [{ type: 'CNAME', name: 'a.sumdb.example', data: 'b.example' }, { type: 'A', name: 'b.example', data: '1.1.1.1' }] });
+    const check = (b: Uint8Array, at: number) => {
+      const n = readName(b, at, false);
+      expect(skipName(b, at), `offset ${at} of ${Array.from(b).join(',')}`).toBe('error' in n ? -1 : n.next);
+    };
+    for (let at = 0; at <= base.length; at++) check(base, at);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(300), (b, at) => check(b, Math.min(at, b.length))), { numRuns: 3000 });
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.nat(255)), { maxLength: 6 }), fc.nat(base.length), (edits, at) => {
+      const b = base.slice();
+      for (const [i, v] of edits) b[i] = v;
+      check(b, at);
+    }), { numRuns: 3000 });
   });
 
   it('never throws or loops on random bytes and mutated messages', () => {
