@@ -14,7 +14,7 @@
  * decoders; needs CAP_MODULE=/path/to/node_modules/cap).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { STAGES } from './bench-stages.mjs';
@@ -37,17 +37,24 @@ function timeChild(cmd, args, env = process.env) {
 }
 
 /**
- * The environment of a measured node process: as bin/gomod-trace starts the CLI, without
- * NODE_EXTRA_CA_CERTS (node would read that CA bundle before our code runs: 60 ms for Debian's;
- * the launcher hands it over under another name, gomod-trace opens no TLS connection of its own).
+ * A measured node process starts as bin/gomod-trace starts the CLI: with the node flags the launcher
+ * gives (its NODE_FLAGS line, read here so that the two cannot drift apart), and without
+ * NODE_EXTRA_CA_CERTS (node would read that CA bundle before our code runs: 60 ms for Debian's; the
+ * launcher hands it over under another name, gomod-trace opens no TLS connection of its own).
  */
+const LAUNCHER_FLAGS = (() => {
+  const m = /^NODE_FLAGS="([^"]*)"$/m.exec(readFileSync(join(ROOT, 'bin', 'gomod-trace'), 'utf8'));
+  if (!m) throw new Error('bench: no NODE_FLAGS line in bin/gomod-trace');
+  return m[1].split(/\s+/).filter(Boolean);
+})();
+
 function nodeEnv(env = process.env) {
   const { NODE_EXTRA_CA_CERTS: _, ...rest } = env;
   return rest;
 }
 
 function measureStage(stage, file, env = process.env) {
-  const { wall, r } = timeChild(process.execPath, [join(ROOT, 'scripts', 'bench-child.mjs'), stage, file], nodeEnv(env));
+  const { wall, r } = timeChild(process.execPath, [...LAUNCHER_FLAGS, join(ROOT, 'scripts', 'bench-child.mjs'), stage, file], nodeEnv(env));
   const j = JSON.parse(r.stdout);
   return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024 };
 }
