@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { md5Hex, sha256Hex } from './digest.js';
 import { latin1 } from './text.js';
 import { isGrease, tlsVersionName } from './tls-names.js';
 
@@ -252,7 +252,7 @@ function digestHex(alg: 'md5' | 'sha256', text: string): string {
   const key = `${alg}:${text}`;
   const hit = digests.get(key);
   if (hit !== undefined) return hit;
-  const hex = createHash(alg).update(text).digest('hex');
+  const hex = alg === 'md5' ? md5Hex(text) : sha256Hex(text);
   if (digests.size >= MAX_DIGESTS) digests.clear();
   digests.set(key, hex);
   return hex;
