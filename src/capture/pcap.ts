@@ -52,24 +52,34 @@ export class PcapParser implements RecordParser {
       this.readGlobalHeader(view, o, base);
       o += PCAP_GLOBAL_HEADER_LENGTH;
     }
+    o = this.records(buf, view, o, end, base);
+    // What stopped the loop: a record cut at the end of the window (its length, when readable).
+    if (end - o >= PCAP_RECORD_HEADER_LENGTH) this.pendingLength = PCAP_RECORD_HEADER_LENGTH + view.getUint32(o + 8, this.le);
+    else if (end - o > 0) this.pendingLength = PCAP_RECORD_HEADER_LENGTH;
+    return o;
+  }
+
+  /**
+   * Hand every complete record in buf[o, end) to the callback; returns where the first incomplete
+   * one starts. (Its own function, whose loop ends in nothing but a return: V8 optimises the loop
+   * while it runs (on-stack replacement), and code after the loop that has not run yet would throw
+   * the optimised code away at the end of every read buffer.)
+   */
+  private records(buf: Uint8Array, view: DataView, o: number, end: number, base: number): number {
     const le = this.le;
     const max = this.maxCaplen;
     const nsec = this.nsec;
-    const linkType = this.linkType;
     const stats = this.stats;
     const onPacket = this.onPacket;
     // One RawPacket for every record (the callback may not keep it: see RawPacket).
     const p = this.packet;
-    p.linkType = linkType;
+    p.linkType = this.linkType;
     // The caplen of the record at o, read one record ahead (see below).
     let caplen = end - o >= PCAP_RECORD_HEADER_LENGTH ? view.getUint32(o + 8, le) : 0;
     while (end - o >= PCAP_RECORD_HEADER_LENGTH) {
       if (caplen > max) this.caplenError(caplen, base + o);
       const recordEnd = o + PCAP_RECORD_HEADER_LENGTH + caplen;
-      if (recordEnd > end) {
-        this.pendingLength = PCAP_RECORD_HEADER_LENGTH + caplen;
-        break;
-      }
+      if (recordEnd > end) break;
       let sec = view.getUint32(o, le);
       let frac = view.getUint32(o + 4, le);
       const origlen = view.getUint32(o + 12, le);
@@ -104,7 +114,6 @@ export class PcapParser implements RecordParser {
       o = recordEnd;
       caplen = next;
     }
-    if (this.pendingLength === 0 && end - o > 0) this.pendingLength = PCAP_RECORD_HEADER_LENGTH;
     return o;
   }
 

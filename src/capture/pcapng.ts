@@ -59,8 +59,20 @@ export class PcapngParser implements RecordParser {
   ) {}
 
   parse(buf: Uint8Array, view: DataView, start: number, end: number, base: number): number {
-    let o = start;
     this.pendingLength = 0;
+    const o = this.blocks(buf, view, start, end, base);
+    // What stopped the loop: a block cut at the end of the window (its length; the byte order is
+    // already the one of the section it belongs to, an SHB's included).
+    if (end - o >= 12) this.pendingLength = view.getUint32(o + 4, this.le);
+    else if (end - o > 0) this.pendingLength = 12;
+    return o;
+  }
+
+  /**
+   * Read every complete block in buf[o, end); returns where the first incomplete one starts. (Its
+   * own function, whose loop ends in nothing but a return: see PcapParser.records.)
+   */
+  private blocks(buf: Uint8Array, view: DataView, o: number, end: number, base: number): number {
     while (end - o >= 12) {
       const at = base + o;
       let type = view.getUint32(o, this.le);
@@ -87,10 +99,7 @@ export class PcapngParser implements RecordParser {
         throw new CaptureFormatError(this.file, at + 4,
           `block total length ${len} is larger than the maximum of ${MAX_BLOCK_LENGTH} (block type 0x${hex32(type)})`);
       }
-      if (end - o < len) {
-        this.pendingLength = len;
-        break;
-      }
+      if (end - o < len) break;
       const trailer = view.getUint32(o + len - 4, le);
       if (trailer !== len) {
         throw new CaptureFormatError(this.file, at + len - 4,
@@ -106,7 +115,6 @@ export class PcapngParser implements RecordParser {
       }
       o += len;
     }
-    if (this.pendingLength === 0 && end - o > 0) this.pendingLength = 12;
     return o;
   }
 
