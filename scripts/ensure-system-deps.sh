@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system tools the end-to-end tests run for real (go, tcpdump, strace, git, chromium,
-# util-linux's unshare/flock, iproute2, openssl, zip/unzip, dumpcap, script, python3) when any is missing. Debian/Ubuntu only; needs root or sudo.
+# util-linux's unshare/flock, iproute2, openssl, zip/unzip, dumpcap, tshark, curl, script, python3) when any is missing. Debian/Ubuntu only; needs root or sudo.
 # Does nothing when everything is already there, so it is cheap to run before every test run.
 set -euo pipefail
 
@@ -18,11 +18,13 @@ have openssl  || need+=(openssl)
 have zip      || need+=(zip)
 have unzip    || need+=(unzip)
 have dumpcap  || need+=(wireshark-common)
+have tshark   || need+=(tshark)
+have curl     || need+=(curl)
 have script   || need+=(bsdutils)
 have python3  || need+=(python3)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system tools: all present (go, tcpdump, strace, git, chromium, flock, unshare, ip, openssl, zip, unzip, dumpcap, script, python3)"
+  echo "system tools: all present (go, tcpdump, strace, git, chromium, flock, unshare, ip, openssl, zip, unzip, dumpcap, tshark, curl, script, python3)"
   exit 0
 fi
 
