@@ -210,21 +210,29 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
     connInfo.set(c.uid, { c, host: id.host, viaProxy: id.viaProxy, stages, conf });
     for (const span of stages) allStages.push({ span, host: id.host, address: c.server, confidence: conf });
   }
-  /** When a later connection to the same host (or, without a name, the same server) got past `stage`; null if none did. */
-  const reached = (host: string | null, server: string, stage: StageName, after: number, self: string): number | null => {
-    const order: StageName[] = ['connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer'];
-    const idx = order.indexOf(stage);
-    let best: number | null = null;
-    for (const info of connInfo.values()) {
-      if (info.c.uid === self || info.c.firstPacket < after - 1e-6) continue;
-      const same = host ? info.host === host : info.c.server === server;
-      if (!same) continue;
-      const done = info.stages.filter((x) => (x.state === 'ok' || x.state === 'slow') && order.indexOf(x.stage) >= idx && x.end !== null);
-      if (done.length === 0 || stuckStage(info.stages)) continue;
-      const t = Math.min(...done.map((x) => x.end!));
-      if (best === null || t < best) best = t;
+  /**
+   * When a later connection to the same host (or, without a name, the same server) got past
+   * `stage` (connect, proxy-connect or tls); null if none did. Answered from an index built on the
+   * first question (reachedIndex): asked once per stuck connection, a scan of all the others made a
+   * capture of many stuck connections quadratic (8,000 blackholed SYNs took 2.2 s, 50,000 would
+   * take over a minute). `self` is stuck (that is why it asks), so it never answers for itself.
+   */
+  let index: ReachedIndex | null = null;
+  const reached = (host: string | null, server: string, stage: StageName, after: number): number | null => {
+    index ??= reachedIndex(connInfo.values());
+    const k = REACHED_ORDER.indexOf(stage);
+    const group = host ? index.byHost.get(host) : index.byServer.get(server);
+    if (!group || k < 0 || k >= REACHED_STAGES) return null;
+    // The first connection that began at or after `after` (to a microsecond), then the earliest end over it and all later ones.
+    let lo = 0;
+    let hi = group.first.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (group.first[mid] < after - 1e-6) lo = mid + 1;
+      else hi = mid;
     }
-    return best;
+    const t = lo < group.first.length ? group.laterEnd[k][lo] : Infinity;
+    return t === Infinity ? null : t;
   };
   for (const { c, host, viaProxy, stages, conf } of connInfo.values()) {
     const stuck = stuckStage(stages);
@@ -241,7 +249,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en'): VerdictResult {
     const address = c.server;
     const pending = span.end === null && span.state === 'stalled' && waitReachesEnd(c, netEnd);
     const recoveredAt = span.state !== 'slow' && (stage === 'connect' || stage === 'tls' || stage === 'proxy-connect')
-      ? reached(host, c.server, stage, c.firstPacket, c.uid) : null;
+      ? reached(host, c.server, stage, c.firstPacket) : null;
     // A stalled connect that go got past (the IPv6 black hole with the IPv4 fallback): it cost time.
     const fellBack = recoveredAt !== null && span.state === 'stalled' && stage === 'connect';
     const recovered = recoveredAt !== null && !fellBack;
@@ -671,4 +679,65 @@ function finding(
     hints: hintsFor(stage, state, { ...o.p, ...(o.hintExtra ?? {}) }, o.lang),
     refs: o.refs,
   };
+}
+
+/** The stages a later connection can get past, in order; `reached` asks about the first REACHED_STAGES. */
+const REACHED_ORDER: StageName[] = ['connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer'];
+const REACHED_STAGES = 3;
+
+/** Connections of one host (or server), in first-packet order. */
+interface ReachedGroup {
+  first: number[];
+  /**
+   * laterEnd[k][i]: the earliest end of a finished (ok or slow) stage at or after REACHED_ORDER[k]
+   * over connections i, i+1, … of the group; Infinity when none finished one. Stuck connections
+   * (a stalled or failed stage) count as having finished nothing, as `reached` has it.
+   */
+  laterEnd: number[][];
+}
+
+interface ReachedIndex {
+  byHost: Map<string, ReachedGroup>;
+  byServer: Map<string, ReachedGroup>;
+}
+
+function reachedIndex(infos: Iterable<{ c: ConnectionRecord; host: string | null; stages: StageSpan[] }>): ReachedIndex {
+  type Entry = { first: number; ends: number[] };
+  const byHost = new Map<string, Entry[]>();
+  const byServer = new Map<string, Entry[]>();
+  for (const info of infos) {
+    const ends = new Array<number>(REACHED_STAGES).fill(Infinity);
+    if (!stuckStage(info.stages)) {
+      for (const x of info.stages) {
+        if ((x.state !== 'ok' && x.state !== 'slow') || x.end === null) continue;
+        const at = REACHED_ORDER.indexOf(x.stage);
+        for (let k = 0; k < REACHED_STAGES && k <= at; k++) if (x.end < ends[k]) ends[k] = x.end;
+      }
+    }
+    const e: Entry = { first: info.c.firstPacket, ends };
+    if (info.host) push(byHost, info.host, e);
+    push(byServer, info.c.server, e);
+  }
+  const group = (entries: Entry[]): ReachedGroup => {
+    entries.sort((a, b) => a.first - b.first);
+    const laterEnd = Array.from({ length: REACHED_STAGES }, () => new Array<number>(entries.length));
+    for (let k = 0; k < REACHED_STAGES; k++) {
+      let min = Infinity;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        if (entries[i].ends[k] < min) min = entries[i].ends[k];
+        laterEnd[k][i] = min;
+      }
+    }
+    return { first: entries.map((x) => x.first), laterEnd };
+  };
+  const out: ReachedIndex = { byHost: new Map(), byServer: new Map() };
+  for (const [host, entries] of byHost) out.byHost.set(host, group(entries));
+  for (const [server, entries] of byServer) out.byServer.set(server, group(entries));
+  return out;
+
+  function push(m: Map<string, Entry[]>, key: string, e: Entry): void {
+    const list = m.get(key);
+    if (list) list.push(e);
+    else m.set(key, [e]);
+  }
 }

@@ -278,6 +278,29 @@ describe('verdict: relevance to go', () => {
     expect(r.verdict.hints[0]).toMatch(/IPv6/);
   });
 
+  it('a fallback counts only when a connection to the same host got past the stage later, not earlier or elsewhere', () => {
+    const dns = [
+      dnsTx({ name: 'proxy.golang.org', at: 0 }), dnsTx({ name: 'proxy.golang.org', type: 'AAAA', at: 0, addrs: ['2001:db8::1'] }),
+      dnsTx({ name: 'other.example', at: 0, addrs: ['10.7.7.7'] }),
+    ];
+    const stuck = () => conn({ at: 0.01, server: '[2001:db8::1]:443', synAck: null, synRetries: 2 });
+    const earlier = decide(input({
+      end: 5, dns, connections: [conn({ at: 0.005, server: '10.1.2.3:443', tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 1 }), stuck()],
+    }));
+    expect(earlier.verdict).toMatchObject({ stage: 'connect', state: 'stalled', address: '[2001:db8::1]:443' });
+    const elsewhere = decide(input({
+      end: 5, dns, connections: [stuck(), conn({ at: 0.31, server: '10.7.7.7:443', sni: 'other.example', tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 1 })],
+    }));
+    expect(elsewhere.verdict).toMatchObject({ stage: 'connect', state: 'stalled', address: '[2001:db8::1]:443' });
+    // Several stuck connections, then one that got through: each stuck one fell back to it.
+    const many = decide(input({
+      end: 5, dns,
+      connections: [stuck(), stuck(), conn({ at: 0.6, server: '10.1.2.3:443', tls: 'ok', waits: [{ after: 0.01, seconds: 0.05 }], closedAt: 1 })],
+    }));
+    expect(many.verdict).toMatchObject({ stage: 'connect', state: 'slow', address: '[2001:db8::1]:443' });
+    expect(many.verdict.summary).toMatch(/fell back/);
+  });
+
   it('repeated black-holed connects to one address merge into one finding with a count', () => {
     const r = decide(input({
       end: 60,
