@@ -58,19 +58,27 @@ export class ConnectionTable {
    * Sets `dir` like `lookup`.
    */
   find(b: Uint8Array, o: number, n: number, sp: number, dp: number): TcpConnection | null {
+    return this.locate(b, o, b, o + n, n, sp, dp);
+  }
+
+  /**
+   * The entry of this 4-tuple (either direction), the previous packet's first; null when there is
+   * none. Sets `dir` and makes the entry the one checked first next time.
+   */
+  private locate(sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, sp: number, dp: number): TcpConnection | null {
     const last = this.last;
     if (last !== null) {
-      const dir = last.directionAt(b, o, b, o + n, n, sp, dp);
+      const dir = last.directionAt(sb, so, db, dOff, n, sp, dp);
       if (dir >= 0) {
         this.dir = dir as Dir;
         return last;
       }
     }
-    const bucket = this.buckets.get(tupleHashAt(b, o, b, o + n, n, sp, dp));
+    const bucket = this.buckets.get(n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp));
     if (bucket === undefined) return null;
     for (let i = 0; i < bucket.length; i++) {
       const c = bucket[i];
-      const dir = c.directionAt(b, o, b, o + n, n, sp, dp);
+      const dir = c.directionAt(sb, so, db, dOff, n, sp, dp);
       if (dir < 0) continue;
       this.dir = dir as Dir;
       this.last = c;
@@ -84,25 +92,14 @@ export class ConnectionTable {
   ): TcpConnection | null {
     const sp = seg.srcPort;
     const dp = seg.dstPort;
-    const last = this.last;
-    if (last !== null) {
-      const dir = last.directionAt(sb, so, db, dOff, n, sp, dp);
-      if (dir >= 0) return this.found(last, dir as Dir, null, 0, sb, so, db, dOff, n, seg, t, frame);
-    }
-    const key = n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp);
-    let bucket = this.buckets.get(key);
-    if (bucket) {
-      for (let i = 0; i < bucket.length; i++) {
-        const c = bucket[i];
-        const dir = c.directionAt(sb, so, db, dOff, n, sp, dp);
-        if (dir < 0) continue;
-        return this.found(c, dir as Dir, bucket, i, sb, so, db, dOff, n, seg, t, frame);
-      }
-    }
+    const known = this.locate(sb, so, db, dOff, n, sp, dp);
+    if (known !== null) return this.found(known, this.dir, sb, so, db, dOff, n, seg, t, frame);
     if (this.all.length >= this.maxConnections) {
       this.untracked++;
       return null;
     }
+    const key = n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp);
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = [];
       this.buckets.set(key, bucket);
@@ -116,9 +113,9 @@ export class ConnectionTable {
     return conn;
   }
 
-  /** A segment of connection `c` (bucket[i] when bucket is given): a new one on port reuse. */
+  /** A segment of connection `c`: a new connection in its place on port reuse. */
   private found(
-    c: TcpConnection, dir: Dir, bucket: TcpConnection[] | null, i: number,
+    c: TcpConnection, dir: Dir,
     sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, seg: TcpSegment, t: number, frame: number,
   ): TcpConnection {
     if (c.startsNew(seg, dir) && this.all.length < this.maxConnections) {
@@ -126,17 +123,12 @@ export class ConnectionTable {
       const srcIp = n < 0 ? sb : sb.subarray(so, so + n);
       const dstIp = n < 0 ? db : db.subarray(dOff, dOff + n);
       const fresh = this.create(srcIp, dstIp, seg, t, frame);
-      if (bucket === null) {
-        bucket = this.buckets.get(tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort))!;
-        i = bucket.indexOf(c);
-      }
-      bucket[i] = fresh;
+      const bucket = this.buckets.get(tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort))!;
+      bucket[bucket.indexOf(c)] = fresh;
       this.dir = 0;
       this.last = fresh;
       return fresh;
     }
-    this.dir = dir;
-    this.last = c;
     return c;
   }
 
