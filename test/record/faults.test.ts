@@ -106,7 +106,7 @@ describe.skipIf(!haveTools || !isRoot)('faults while recording (real go, tcpdump
     const kept = join(work, 'full-kept');
     mkdirSync(mnt);
     // The tmpfs lives in the namespace only: copy what the bundle kept out before it ends.
-    const script = `mount -t tmpfs -o size=256k tmpfs "$1" || exit 99; node "$2" record --no-progress -o "$1/b" -i lo -f "$3" -- go mod download lab.example/big@v1.0.0; rc=$?; cp -a "$1/b" "$4"; exit $rc`;
+    const script = `mount -t tmpfs -o size=256k tmpfs "$1" || exit 99; "$2" record --no-progress -o "$1/b" -i lo -f "$3" -- go mod download lab.example/big@v1.0.0; rc=$?; cp -a "$1/b" "$4"; exit $rc`;
     const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', mnt, BIN, `host ${host} and tcp port ${trickle.port}`, kept], {
       env: { ...process.env, ...goEnv('full', trickle, marker) }, cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
     });
