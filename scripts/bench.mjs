@@ -6,7 +6,7 @@
  * process.resourceUsage().maxRSS, or GNU time for tcpdump). The N rounds are interleaved (tcpdump,
  * then each stage, per round); the best and the median of each are reported, the ratio from the bests.
  *
- *   node scripts/bench.mjs [--file F] [--size MB] [--runs N] [--stages read,decode,conversations] [--v8-reference]
+ *   node scripts/bench.mjs [--file F] [--size MB] [--runs N (9)] [--stages read,decode,conversations] [--v8-reference]
  *
  * Stages are entries in STAGES (scripts/bench-stages.mjs): add one and it becomes a row. Each is
  * measured in a fresh process running scripts/bench-child.mjs.
@@ -70,7 +70,9 @@ function measureTcpdump(file) {
 
 
 // ---- parent mode.
-const runs = Number(arg('runs', '3'));
+// Nine rounds by default: this 2-core VM has slow spells of minutes in which everything, the
+// reference included, runs 10–40 % slower; the best of three was often a run inside one.
+const runs = Number(arg('runs', '9'));
 const sizeMb = Number(arg('size', '300'));
 const stages = arg('stages', 'read,decode,conversations').split(',').filter(Boolean);
 /** Also measure `conversations` with V8's default tiering (--v8-reference). */
