@@ -62,9 +62,12 @@ describe('snapshotProcesses', () => {
   it('follows the tree: a shell in wait4 and its child, parents first', async () => {
     // bash waits for a foreground child in wait4 (dash's `wait` would sleep in rt_sigsuspend).
     const sh = run('bash', ['-c', 'sleep 30; true']);
+    // bash may reach wait4 before its forked child has exec'd sleep (the child is still
+    // called bash then): wait for the settled tree, as a user's snapshot would see it.
     const list = await until(() => {
       const l = snapshotProcesses(sh.pid!);
-      return l.length === 2 && l[0].blocked.some((b) => b.syscall === 'wait4') ? l : null;
+      const settled = l.length === 2 && l[1].argv[0] === 'sleep';
+      return settled && l[0].blocked.some((b) => b.syscall === 'wait4') ? l : null;
     });
     expect(list[0].pid).toBe(sh.pid);
     expect(list[1]).toMatchObject({ ppid: sh.pid, command: 'sleep' });
