@@ -159,6 +159,9 @@ function indexOf(list: readonly Txn[], server: string, qkey: string | null): num
 function newRecord(
   msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', queries: number[], frames: number[],
 ): DnsTransactionRecord {
+  // (No `[]` inside the literal: see parseDnsMessage.)
+  const answers: string[] = [];
+  const cnames: string[] = [];
   return {
     name: msg.question?.name ?? '',
     type: msg.question?.typeName ?? '',
@@ -170,8 +173,8 @@ function newRecord(
     response: null,
     rcode: null,
     truncated: false,
-    answers: [],
-    cnames: [],
+    answers,
+    cnames,
     edns: false,
     frames,
   };

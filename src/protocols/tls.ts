@@ -440,6 +440,10 @@ function newRecord(
   t: number, frame: number, clientVersion: string, supportedVersions: string[], sni: string | null, alpn: string[],
   cipherSuites: number, ja3: string, ja4: string,
 ): TlsRecord {
+  // The two nested objects are made apart from the literal, which V8's baseline code then copies
+  // by a fast builtin instead of a runtime walk of its boilerplate.
+  const changeCipherSpec = { client: null, server: null };
+  const firstAppData = { client: null, server: null };
   return {
     clientHello: t,
     clientVersion,
@@ -454,8 +458,8 @@ function newRecord(
     version: null,
     alpnChosen: null,
     alert: null,
-    changeCipherSpec: { client: null, server: null },
-    firstAppData: { client: null, server: null },
+    changeCipherSpec,
+    firstAppData,
     established: null,
     clientHelloFrame: frame,
   };
