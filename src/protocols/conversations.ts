@@ -239,8 +239,9 @@ export class ConversationBuilder {
   }
 
   /**
-   * A DNS message over UDP, its anomaly (if any) recorded: one the capture cut short (snap length,
-   * missing fragments) is truncated, not malformed. Null when not even the header could be read.
+   * A DNS message (a UDP datagram's payload or a TCP-framed message), its anomaly (if any)
+   * recorded: one the capture cut short (`cut`: snap length, missing fragments) is truncated, not
+   * malformed. Null when not even the header could be read.
    */
   private parseDns(bytes: Uint8Array, cut: boolean, t: number, frame: number): DnsMessage | null {
     const parsed = parseDnsMessage(bytes);
@@ -277,12 +278,9 @@ export class ConversationBuilder {
       const client = endpointText(conn.clientIp, conn.clientPort);
       const server = endpointText(conn.serverIp, conn.serverPort);
       const onMessage = (fromClient: boolean) => (bytes: Uint8Array, t: number, frame: number) => {
-        const parsed = parseDnsMessage(bytes);
-        if (!('id' in parsed)) {
-          this.anomalies.add(parsed.anomaly.name, t, frame, parsed.anomaly.detail);
-          return;
-        }
-        if (parsed.anomaly) this.anomalies.add(parsed.anomaly.name, t, frame, parsed.anomaly.detail);
+        // A length-prefixed message reassembled whole: not cut short by the capture.
+        const parsed = this.parseDns(bytes, false, t, frame);
+        if (parsed === null) return;
         if (fromClient) this.dnsMessage(parsed, client, server, 'tcp', t, frame);
         else this.dnsMessage(parsed, server, client, 'tcp', t, frame);
       };
