@@ -16,6 +16,13 @@ case "$1" in
   version) echo "go version go1.99.1 linux/amd64"; exit 0 ;;
   env) printf '{"GOPROXY":"%s","GOFLAGS":"%s","GOMODCACHE":"/tmp/x"}\n' "${"${GOPROXY:-https://proxy.golang.org,direct}"}" "$GOFLAGS"; exit 0 ;;
 esac
+# SIGQUIT handlers before "go:start": a test that sees go started may have go stopped at once (real
+# go installs its handler as it starts, before any output).
+case "${"${FAKE_GO_MODE:-ok}"}" in
+  hang) trap 'ev go:quit; echo "SIGQUIT: quit" >&2; echo "goroutine 1 [select]:" >&2; exit 2' QUIT ;;
+  ignorequit) trap 'ev go:quit-ignored' QUIT ;;
+  ticking) trap 'ev go:quit; echo "goroutine 1 [running]:" >&2; exit 2' QUIT ;;
+esac
 ev go:start
 ev "go:uid=$(id -u):home=$HOME"
 ev "go:extra-ca=${"${NODE_EXTRA_CA_CERTS-unset}"}:handed=${"${GOMOD_TRACE_NODE_EXTRA_CA_CERTS-unset}"}"
@@ -28,12 +35,9 @@ case "${"${FAKE_GO_MODE:-ok}"}" in
   exit3) ev go:exit; exit 3 ;;
   selfkill) kill -9 $$ ;;
   hang|ignorequit)
-    if [ "$FAKE_GO_MODE" = ignorequit ]; then trap 'ev go:quit-ignored' QUIT; else
-      trap 'ev go:quit; echo "SIGQUIT: quit" >&2; echo "goroutine 1 [select]:" >&2; exit 2' QUIT; fi
     sleep 1000 &
     while true; do wait; done ;;
   ticking)
-    trap 'ev go:quit; echo "goroutine 1 [running]:" >&2; exit 2' QUIT
     while true; do echo "# get https://proxy.example/tick" >&2; sleep 0.2; done ;;
 esac
 `;
