@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { redactText } from '../../src/report/redact.js';
+import { applyRules, redactText } from '../../src/report/redact.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
 
@@ -33,6 +33,37 @@ describe('redactText', () => {
       // Our own hint showing the form of proxy credentials.
       'HTTPS_PROXY=http://USER:PASSWORD@proxy:port',
     ]) expect(redactText(s)).toBe(s);
+  });
+});
+
+describe('redactText pre-check', () => {
+  it('changes exactly what the rules change, on strings built from the rules\' own pieces', () => {
+    // Pieces that start, end or break a match, mixed with ordinary evidence text, in random order
+    // and case: the pre-check that skips most strings must never skip one a rule would change.
+    const pieces = [
+      'https://', 'git+ssh://', 'user', ':', 'pw', '@', 'host', '/', '?', '&', ';', '#', '=', 'token', 'Access_Token',
+      'sig', 'x-amz-signature', 'Authorization', 'proxy-authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key',
+      'private-token', 'Basic', 'bearer', ' ', 'YWxpY2U6czNjcjN0', 'abc123==', 'ghp_', 'gho_', 'github_pat_',
+      'glpat-', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '10.20.30.40:443', 'sum.golang.org', 'ShADdFf', '\n', '"', 'é',
+    ];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let changed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let k = 1 + next(9); k > 0; k--) {
+        const p = pieces[next(pieces.length)];
+        s += next(4) === 0 ? p.toUpperCase() : p;
+      }
+      const want = applyRules(s);
+      if (want !== s) changed++;
+      expect(redactText(s), JSON.stringify(s)).toBe(want);
+    }
+    // The strings exercise the rules, not only the pre-check's easy side.
+    expect(changed).toBeGreaterThan(200);
   });
 });
 
