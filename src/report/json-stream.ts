@@ -5,24 +5,23 @@
  * items; everything else is stringified whole. Pieces are joined up to about `chunkChars`.
  */
 import type { Report } from './schema.js';
-import { finiteOrNull } from './json.js';
 
 /** JSON.stringify at a nesting depth: the same text as inside a document indented by 2. */
 function nested(v: unknown, depth: number): string | undefined {
-  const s = JSON.stringify(v, finiteOrNull, 2) as string | undefined;
+  // (Non-finite numbers come out as null, as in renderJson.)
+  const s = JSON.stringify(v, null, 2) as string | undefined;
   return s === undefined ? undefined : s.replaceAll('\n', `\n${'  '.repeat(depth)}`);
 }
 
 export function* renderJsonChunks(report: Report, chunkChars = 1 << 20): Generator<string> {
   let buf = '{';
   let first = true;
-  const root = finiteOrNull('', report) as Record<string, unknown>;
+  const root = report as unknown as Record<string, unknown>;
   for (const key of Object.keys(root)) {
     let v = root[key];
     if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
       v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
     }
-    v = finiteOrNull(key, v);
     if (Array.isArray(v) && v.length > 0) {
       buf += `${first ? '' : ','}\n  ${JSON.stringify(key)}: [`;
       first = false;
