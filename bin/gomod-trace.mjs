@@ -10,10 +10,30 @@ if (handed !== undefined) {
   delete process.env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
 }
 
-import('../dist/bundle/main.js').then(async (m) => {
+/**
+ * `analyze` and `redact` run from the CLI's CommonJS bundle with V8's code cache (bin/code-cache.mjs):
+ * for them start-up is a large part of the run. The others (record, lab and doctor run for seconds
+ * and load execa, an ES module) and help run from the ES module bundle.
+ */
+async function run() {
+  const sub = process.argv[2];
+  if (sub === 'analyze' || sub === 'redact') {
+    // The V8 flags first: they are part of what a code cache was made with.
+    const { tuneV8ForBatch } = await import('../dist/bundle/v8-tuning.js');
+    const tuned = tuneV8ForBatch();
+    const { loadCommonJs } = await import('./code-cache.mjs');
+    const cli = loadCommonJs(new URL('../dist/bundle/cli.cjs', import.meta.url), { flags: tuned ? 'tuned' : 'default' });
+    await cli.exports.main(process.argv);
+    cli.save();
+    cli.exports.endBatchProcess(process.argv);
+    return;
+  }
+  const m = await import('../dist/bundle/main.js');
   await m.main(process.argv);
   m.endBatchProcess(process.argv);
-}).catch((err) => {
+}
+
+run().catch((err) => {
   // Only reached when dist/ is missing or broken: the CLI handles its own errors.
   process.stderr.write(`gomod-trace: cannot start (${err && err.message}); run \`npm run build\` first\n`);
   process.exitCode = 1;

@@ -4,15 +4,26 @@
  * the stage: no child_process, no generator.
  */
 
-/** The library API as shipped: the bundle the CLI runs from (scripts/bundle.mjs), not dist/'s modules. */
-export const API = new URL('../dist/bundle/index.js', import.meta.url).href;
+/**
+ * The library as the CLI loads its code for `analyze` (bin/gomod-trace.mjs): V8's flags set first
+ * (src/cli/v8-tuning.ts), then the CommonJS bundle index.cjs with V8's code cache
+ * (bin/code-cache.mjs, the user's cache directory; GOMOD_TRACE_CODE_CACHE=0 turns it off).
+ * Returns the API and `save()`, which writes the cache after a run that had none.
+ */
+export async function loadLibrary() {
+  const { tuneV8ForBatch } = await import(new URL('../dist/bundle/v8-tuning.js', import.meta.url).href);
+  const tuned = tuneV8ForBatch();
+  const { loadCommonJs } = await import(new URL('../bin/code-cache.mjs', import.meta.url).href);
+  const lib = loadCommonJs(new URL('../dist/bundle/index.cjs', import.meta.url), { flags: tuned ? 'tuned' : 'default' });
+  return { api: lib.exports, save: lib.save };
+}
 
-/** A stage reads the file and does its work on every packet; returns a packet count. */
+/** A stage reads the file and does its work on every packet; returns a packet count. `lib` is the API. */
 export const STAGES = {
   read: {
     what: 'read every packet (pcap/pcapng reader)',
-    async run(file) {
-      const { readCapture } = await import(API);
+    async run(file, lib) {
+      const { readCapture } = lib;
       let n = 0;
       let bytes = 0;
       await readCapture(file, (p) => { n++; bytes += p.data.length; });
@@ -21,8 +32,8 @@ export const STAGES = {
   },
   decode: {
     what: 'read + decode every packet (link, IP, TCP/UDP)',
-    async run(file) {
-      const { readCapture, decodePacket } = await import(API);
+    async run(file, lib) {
+      const { readCapture, decodePacket } = lib;
       let n = 0;
       let tcp = 0;
       await readCapture(file, (raw) => {
@@ -35,9 +46,9 @@ export const STAGES = {
   },
   conversations: {
     what: 'read + decode + DNS/TCP/TLS/HTTP reconstruction',
-    requires: 'bundle/index.js',
-    async run(file) {
-      const { readCapture, ConversationBuilder } = await import(API);
+    requires: 'bundle/index.cjs',
+    async run(file, lib) {
+      const { readCapture, ConversationBuilder } = lib;
       // As the analysis does it (timeline/analyze.ts): addRaw decodes (the fast lane for common TCP
       // segments, the full decoder and IP reassembly for the rest) and adds.
       const b = new ConversationBuilder();
@@ -49,7 +60,7 @@ export const STAGES = {
   },
   'pcap-parser': {
     what: 'pcap-parser npm package, counting packets',
-    async run(file) {
+    async run(file, lib) {
       const { createRequire } = await import('node:module');
       const require = createRequire(new URL('../package.json', import.meta.url));
       const pcapp = require('pcap-parser');
@@ -64,12 +75,12 @@ export const STAGES = {
   },
   'cap-decoders': {
     what: "our reader + cap's JS decoders (Ethernet, IPv4, TCP/UDP)",
-    async run(file) {
+    async run(file, lib) {
       const { createRequire } = await import('node:module');
       const require = createRequire(new URL('../package.json', import.meta.url));
       const { decoders } = require(process.env.CAP_MODULE);
       const P = decoders.PROTOCOL;
-      const { readCapture } = await import(API);
+      const { readCapture } = lib;
       let n = 0;
       await readCapture(file, (raw) => {
         n++;

@@ -7,6 +7,12 @@
  * then each stage, per round); the best and the median of each are reported, the ratio from the bests.
  *
  *   node scripts/bench.mjs [--file F] [--size MB] [--runs N (9)] [--stages read,decode,conversations] [--v8-reference]
+ *                          [--no-code-cache]
+ *
+ * The stages load the library as the CLI loads its code for `analyze`: the CommonJS bundle with
+ * V8's code cache (bin/code-cache.mjs) in the user's cache directory; the first run writes it if
+ * it is missing, and a warm-up run before the rounds makes sure it is there. --no-code-cache
+ * measures without it (GOMOD_TRACE_CODE_CACHE=0), as a first run after installing would be.
  *
  * Stages are entries in STAGES (scripts/bench-stages.mjs): add one and it becomes a row. Each is
  * measured in a fresh process running scripts/bench-child.mjs.
@@ -91,12 +97,15 @@ if (!file) {
     generate(file, sizeMb);
   }
 }
-if (!existsSync(join(DIST, 'bundle', 'index.js'))) {
+if (!existsSync(join(DIST, 'bundle', 'index.cjs'))) {
   console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does)');
   process.exit(2);
 }
+const noCodeCache = process.argv.includes('--no-code-cache');
+if (noCodeCache) process.env.GOMOD_TRACE_CODE_CACHE = '0';
 const size = statSync(file).size;
-console.log(`file: ${file} (${(size / 1048576).toFixed(1)} MiB), best of ${runs} runs, node ${process.version}`);
+console.log(`file: ${file} (${(size / 1048576).toFixed(1)} MiB), best of ${runs} runs, node ${process.version}, ` +
+  `${noCodeCache ? 'no code cache' : 'code cache (bin/code-cache.mjs)'}`);
 
 // What to measure: tcpdump (the reference), then each stage. The rounds are interleaved (one run
 // of each per round) so that the reference and the stages see the same spells of a busy or slow
@@ -121,6 +130,9 @@ for (const s of stages) {
     }
   }
 }
+// One unmeasured run of each stage first: it writes the code cache when there is none (and reads
+// the file into the page cache).
+if (!noCodeCache) for (const job of jobs) if (!job.reference) job.measure();
 for (let round = 0; round < runs; round++) {
   for (const job of jobs) {
     const x = job.measure();

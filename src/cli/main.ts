@@ -1,20 +1,13 @@
 /**
- * The `gomod-trace` command line: commander wiring only. Each subcommand lives in its own file
- * (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the user's mistakes.
- *
- * A subcommand's module (and what it imports: the lab's servers, the recorder, …) is loaded only
- * when argv names that subcommand; `--help`, no subcommand or an unknown one loads them all. So
- * `gomod-trace analyze` starts without loading `lab` or `record` (docs/performance.md, start-up).
+ * The `gomod-trace` command line with every subcommand (dist/bundle/main.js, started by
+ * bin/gomod-trace.mjs for all but analyze and redact, which run from batch.ts). The wiring is in
+ * program.ts.
  */
-import { Command, CommanderError } from 'commander';
-import { VERSION } from '../version.js';
-import { EXIT_USAGE, reportError } from './errors.js';
-import { tuneV8ForBatch } from './v8-tuning.js';
-
-type Register = (program: Command) => void;
+import { buildProgram as build, endBatchProcess as end, runProgram, subcommandsFor as forArgv, type Subcommands } from './program.js';
+import type { Command } from 'commander';
 
 /** Every subcommand, in the order `--help` lists them, with the loader of its registration. */
-const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+const SUBCOMMANDS: Subcommands = [
   ['analyze', async () => (await import('./analyze.js')).registerAnalyze],
   ['record', async () => (await import('./record.js')).registerRecord],
   ['doctor', async () => (await import('./doctor.js')).registerDoctor],
@@ -22,68 +15,19 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['redact', async () => (await import('./redact.js')).registerRedact],
 ];
 
-/**
- * The subcommands to register for this argv: the one it names, none for a bare `--version`, and
- * all of them (null) otherwise: help and errors list every subcommand.
- */
+/** The subcommands to register for this argv (program.ts, subcommandsFor). */
 export function subcommandsFor(argv: readonly string[]): string[] | null {
-  const first = argv[2];
-  if (SUBCOMMANDS.some(([name]) => name === first)) return [first];
-  if (argv.length === 3 && (first === '-V' || first === '--version')) return [];
-  return null;
+  return forArgv(argv, SUBCOMMANDS);
 }
 
-/** The program with the subcommands `only` registered, or all of them when `only` is null. */
-export async function buildProgram(only: readonly string[] | null = null): Promise<Command> {
-  const program = new Command();
-  program
-    .name('gomod-trace')
-    .description('Find out why `go mod download` hangs: DNS, connect, TLS, proxy, GOPROXY, body, or a module-cache lock.')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  const wanted = SUBCOMMANDS.filter(([name]) => only === null || only.includes(name));
-  const registers = await Promise.all(wanted.map(([, load]) => load()));
-  for (const register of registers) register(program);
-  return program;
+export function buildProgram(only: readonly string[] | null = null): Promise<Command> {
+  return build(SUBCOMMANDS, only);
 }
 
-export async function main(argv: string[]): Promise<void> {
-  tuneV8ForBatch();
-  try {
-    const program = await buildProgram(subcommandsFor(argv));
-    await program.parseAsync(argv);
-    if (process.exitCode === undefined) process.exitCode = 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end here with exit code 0; usage errors were already printed by commander.
-      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
-      return;
-    }
-    process.exitCode = reportError(err);
-  }
+export function main(argv: string[]): Promise<void> {
+  return runProgram(argv, SUBCOMMANDS);
 }
 
-/**
- * Subcommands whose work is all done when `main` returns. Letting node end such a process on its
- * own tears the whole heap down first: about 30 ms after analysing a 300 MB capture (10 ms of it
- * beyond process.exit), more for larger ones.
- */
-const BATCH = new Set(['analyze', 'redact']);
-
-/**
- * Called by bin/gomod-trace after `main`: for a batch subcommand, end the process as soon as
- * stdout and stderr have flushed, with the exit status `main` set. Other subcommands (record, lab)
- * end on their own, after their child processes and servers have.
- */
 export function endBatchProcess(argv: readonly string[]): void {
-  const only = subcommandsFor(argv);
-  if (only === null || only.length !== 1 || !BATCH.has(only[0])) return;
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  let pending = 2;
-  const flushed = (): void => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write('', flushed);
-  process.stderr.write('', flushed);
+  end(argv, SUBCOMMANDS);
 }

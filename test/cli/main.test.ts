@@ -62,21 +62,53 @@ describe('start-up: only the named subcommand is loaded', () => {
     expect(execFileSync(BIN, ['-V'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
   });
 
-  it('`analyze` runs from the bundle without loading the lab, record or doctor code', () => {
-    // A module hook that lists every file module the process loads.
+  it('`analyze` runs from the CommonJS bundle, which holds no lab, record or doctor code and loads no package', async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-startup-'));
+    try {
+      // Hooks that list every ES module file and every CommonJS request the process loads.
+      const hook = 'data:text/javascript,' + encodeURIComponent(
+        "import { register } from 'node:module';" +
+        "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
+      );
+      const cjsHook = join(dir, 'require-hook.cjs');
+      writeFileSync(cjsHook, "const M = require('node:module'); const load = M._load; M._load = function (request, ...rest) { if (!request.startsWith('node:')) process.stderr.write('REQUIRED ' + request + '\\n'); return load.call(this, request, ...rest); };\n");
+      const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
+      // Through the launcher (bin/gomod-trace, a shell script): node takes the hooks from NODE_OPTIONS.
+      const r = spawnSync(BIN, ['analyze', sample], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: `--import ${hook} --require ${cjsHook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(/^.*\/(bin|dist)\//, '$1/'));
+      expect(loaded).toEqual(['bin/gomod-trace.mjs', 'dist/bundle/v8-tuning.js', 'bin/code-cache.mjs']);
+      // Besides node's builtins, the bundle requires nothing (commander and cli-table3 are in it)
+      // but node: modules; the hook itself is the only other CommonJS file.
+      const required = r.stderr.split('\n').filter((l) => l.startsWith('REQUIRED ')).map((l) => l.slice(9));
+      expect(required.filter((x) => !x.endsWith('require-hook.cjs'))).toEqual([]);
+      // The bundle has analyze and redact only.
+      const cli = readFileSync(new URL('../../dist/bundle/cli.cjs', import.meta.url), 'utf8');
+      expect(cli).toContain('registerAnalyze');
+      expect(cli).toContain('registerRedact');
+      for (const other of ['registerRecord', 'registerLab', 'registerDoctor', 'execa']) expect(cli).not.toContain(other);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`record` and the others run from the ES module bundle, loading only their own chunk', () => {
     const hook = 'data:text/javascript,' + encodeURIComponent(
       "import { register } from 'node:module';" +
       "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
     );
-    const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
-    // Through the launcher (bin/gomod-trace, a shell script): node takes the hook from NODE_OPTIONS.
-    const r = spawnSync(BIN, ['analyze', sample], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--import ${hook}` } });
+    const r = spawnSync(BIN, ['doctor', '--help'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--import ${hook}` } });
     expect(r.status, r.stderr).toBe(0);
     const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
     expect(loaded.some((u) => /\/dist\/bundle\/main\.js$/.test(u))).toBe(true);
-    expect(loaded.some((u) => /\/chunks\/analyze-[^/]+\.js$/.test(u))).toBe(true);
-    expect(loaded.filter((u) => /\/chunks\/(lab|record|doctor|redact)-/.test(u))).toEqual([]);
-    expect(loaded.filter((u) => u.includes('/node_modules/execa/'))).toEqual([]);
+    expect(loaded.some((u) => /\/chunks\/doctor-[^/]+\.js$/.test(u))).toBe(true);
+    expect(loaded.filter((u) => /\/chunks\/(lab|record|analyze|redact)-/.test(u))).toEqual([]);
     expect(loaded.filter((u) => u.includes('/dist/') && !u.includes('/dist/bundle/'))).toEqual([]);
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * V8's code cache for `analyze` and `redact` (bin/code-cache.mjs): written by the first run, used
+ * by the next, never trusted beyond what it was made for, and never the reason a command fails.
+ * Each case runs the real launcher with its own cache directory and compares the report with a run
+ * that has the cache turned off.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../samples/goproxy-silent-https', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'gomod-trace-code-cache-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+function freshDir(): string {
+  return join(root, `c${++n}`);
+}
+
+/** `analyze SAMPLE --format json` with the cache in `dir`; the report and what the cache did. */
+function analyze(dir: string, extra: Record<string, string> = {}): { status: number | null; report: string; cache: string[]; stderr: string } {
+  const r = spawnSync(BIN, ['analyze', SAMPLE, '--format', 'json'], {
+    encoding: 'utf8',
+    env: { ...process.env, GOMOD_TRACE_CACHE_DIR: dir, GOMOD_TRACE_CODE_CACHE: 'log', ...extra },
+  });
+  const cache = r.stderr.split('\n').filter((l) => l.startsWith('gomod-trace: code cache ')).map((l) => l.slice('gomod-trace: code cache '.length).replace(/:.*$/, ''));
+  return { status: r.status, report: r.stdout, cache, stderr: r.stderr };
+}
+
+const plain = spawnSync(BIN, ['analyze', SAMPLE, '--format', 'json'], { encoding: 'utf8', env: { ...process.env, GOMOD_TRACE_CODE_CACHE: '0' } });
+
+function cacheFile(dir: string): string {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.v8cache'));
+  expect(files).toHaveLength(1);
+  return join(dir, files[0]);
+}
+
+describe('code cache', () => {
+  it('the first run writes it, the next one uses it, and the report is the same either way', () => {
+    expect(plain.status, plain.stderr).toBe(0);
+    const dir = freshDir();
+    const first = analyze(dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.cache).toEqual(['miss', 'written']);
+    expect(cacheFile(dir)).toMatch(new RegExp(`cli\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}-tuned\\.v8cache$`));
+    const second = analyze(dir);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.cache).toEqual(['hit']);
+    expect(first.report).toBe(plain.stdout);
+    expect(second.report).toBe(plain.stdout);
+  });
+
+  it('is made per V8 flag set: GOMOD_TRACE_V8_DEFAULTS=1 has a cache of its own', () => {
+    const dir = freshDir();
+    expect(analyze(dir).cache).toEqual(['miss', 'written']);
+    const other = analyze(dir, { GOMOD_TRACE_V8_DEFAULTS: '1' });
+    expect(other.cache).toEqual(['miss', 'written']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.v8cache')).sort().map((f) => f.replace(/^.*-/, ''))).toEqual(['default.v8cache', 'tuned.v8cache']);
+    expect(other.report).toBe(plain.stdout);
+  });
+
+  it('is not used when it was made for other bytes of the bundle (same length), and is then made again', () => {
+    const dir = freshDir();
+    analyze(dir);
+    const file = cacheFile(dir);
+    const bytes = readFileSync(file);
+    // The copy of the bundle inside the cache starts after the magic line, two lengths and a CRC: change
+    // one byte of it. V8 alone would not notice (it checks the source's length only).
+    const at = bytes.indexOf(0x0a) + 1 + 12 + 100;
+    bytes[at] ^= 0x20;
+    writeFileSync(file, bytes);
+    const r = analyze(dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.cache).toEqual(['miss (made for other bytes)', 'written']);
+    expect(r.report).toBe(plain.stdout);
+    expect(analyze(dir).cache).toEqual(['hit']);
+  });
+
+  it('a damaged cache (garbage, cut short, V8 data spoiled) costs nothing but the time', () => {
+    const dir = freshDir();
+    analyze(dir);
+    const file = cacheFile(dir);
+    const good = readFileSync(file);
+    const spoiled = Buffer.from(good);
+    for (let i = good.length - 2000; i < good.length; i += 7) spoiled[i] ^= 0xff;
+    // (Spoiled V8 data, given to V8, crashes node: the CRC-32 in the file keeps it out.)
+    for (const [bad, seen] of [
+      [Buffer.from('not a cache at all'), 'miss'], [good.subarray(0, good.length >> 1), 'miss'], [spoiled, 'miss (damaged)'], [Buffer.alloc(0), 'miss'],
+    ] as const) {
+      writeFileSync(file, bad);
+      const r = analyze(dir);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.report).toBe(plain.stdout);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.cache).toEqual([seen, 'written']);
+    }
+  });
+
+  it('an unwritable cache location is no error', () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, 'x');
+    const r = analyze(join(blocker, 'cache'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.report).toBe(plain.stdout);
+    expect(r.cache).toEqual(['miss', 'not written (ENOTDIR)']);
+  });
+
+  it('is never read from a directory another user owns or others can write to', () => {
+    const dir = freshDir();
+    analyze(dir);
+    expect(analyze(dir).cache).toEqual(['hit']);
+    chmodSync(dir, 0o777);
+    const open = analyze(dir);
+    expect(open.cache).toEqual(['not used (directory not owned by this user, or writable by others)']);
+    expect(open.report).toBe(plain.stdout);
+    chmodSync(dir, 0o700);
+    if (process.getuid?.() === 0) {
+      chownSync(dir, 65534, 65534);
+      expect(analyze(dir).cache).toEqual(['not used (directory not owned by this user, or writable by others)']);
+      chownSync(dir, 0, 0);
+    }
+    expect(analyze(dir).cache).toEqual(['hit']);
+  });
+
+  it('GOMOD_TRACE_CODE_CACHE=0 neither reads nor writes one; the directory is made owner-only', () => {
+    const dir = freshDir();
+    const r = spawnSync(BIN, ['analyze', SAMPLE, '--format', 'json'], { encoding: 'utf8', env: { ...process.env, GOMOD_TRACE_CACHE_DIR: dir, GOMOD_TRACE_CODE_CACHE: '0' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+    analyze(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(cacheFile(dir)).mode & 0o777).toBe(0o600);
+  });
+
+  it('redact uses it too', () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const out = join(root, 'redacted.pcap');
+    const run = () => spawnSync(BIN, ['redact', join(SAMPLE, 'capture.pcap'), '-o', out], {
+      encoding: 'utf8', env: { ...process.env, GOMOD_TRACE_CACHE_DIR: dir, GOMOD_TRACE_CODE_CACHE: 'log' },
+    });
+    const a = run();
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stderr).toContain('code cache written');
+    const first = readFileSync(out);
+    const b = run();
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stderr).toContain('code cache hit');
+    expect(readFileSync(out).equals(first)).toBe(true);
+  });
+});
