@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 /**
  * Writes a classic Ethernet pcap (µs, little-endian) shaped like `go mod download` traffic: per module
- * fetch a DNS A/AAAA query/response pair, a TCP handshake with options, a TLS ClientHello carrying
- * SNI, a server flight, the request, then the zip body in 1448-byte segments with delayed ACKs and,
- * now and then, a retransmitted segment, and a FIN close. Deterministic (seeded), streamed to disk.
+ * fetch a DNS A/AAAA query/response pair, a TCP handshake with options, then a TLS 1.3 exchange as the
+ * analysis sees it on the wire: the ClientHello (SNI, ALPN, supported_versions, key_share), the
+ * server's ServerHello, ChangeCipherSpec and encrypted handshake, the client's ChangeCipherSpec,
+ * Finished and request, two session tickets, and the zip body in 16 KiB application-data records,
+ * cut into 1448-byte segments with delayed ACKs and, now and then, a retransmitted segment; then a
+ * FIN close. Record contents are filler (the analysis reads only the hellos and record headers).
+ * Deterministic (seeded), streamed to disk.
+ *
+ * Version 2: version 1's server sent 0x5a filler instead of TLS records, so every connection
+ * stopped at "no ServerHello" (a TLS_bad_record_header anomaly each) and the bench never ran the
+ * server side of the TLS reader nor the request/response waits.
  *
  *   node scripts/gen-bench-capture.mjs OUT.pcap [SIZE_MB]
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { seededRandom } from './lib/rng.mjs';
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 const rng = seededRandom;
 
@@ -112,15 +120,70 @@ function dnsMessage(id, name, qtype, answer) {
   return Buffer.from([...h, ...q, ...a]);
 }
 
+function u16(n) {
+  return [(n >> 8) & 255, n & 255];
+}
+
+/** A TLS record: type, version 0x0303 (0x0301 for a ClientHello, as clients send it), body. */
+function record(type, body, version = 0x0303) {
+  return Buffer.from([type, ...u16(version), ...u16(body.length), ...body]);
+}
+
+/** A handshake message: type, 24-bit length, body. */
+function handshake(type, body) {
+  return [type, 0, ...u16(body.length), ...body];
+}
+
+/** An extension: type, length, data. */
+function ext(type, data) {
+  return [...u16(type), ...u16(data.length), ...data];
+}
+
 function clientHello(sni) {
-  const name = Buffer.from(sni);
-  const ext = [0, 0, 0, name.length + 5, 0, name.length + 3, 0, name.length >> 8, name.length & 255, ...name];
-  const alpn = [0, 16, 0, 14, 0, 12, 2, 0x68, 0x32, 8, ...Buffer.from('http/1.1')];
-  const body = [3, 3, ...new Array(32).fill(7), 32, ...new Array(32).fill(9), 0, 4, 0x13, 1, 0x13, 2, 1, 0];
-  const exts = [...ext, ...alpn, ...new Array(300).fill(0).map((_, i) => (i < 4 ? [0, 21, 1, 40][i] : 0))];
-  const hs = [...body, exts.length >> 8, exts.length & 255, ...exts];
-  const msg = [1, 0, hs.length >> 8, hs.length & 255, ...hs];
-  return Buffer.from([0x16, 3, 1, msg.length >> 8, msg.length & 255, ...msg]);
+  const name = [...Buffer.from(sni)];
+  const exts = [
+    ...ext(0, [...u16(name.length + 3), 0, ...u16(name.length), ...name]),          // server_name
+    ...ext(10, [0, 4, 0, 29, 0, 23]),                                                // supported_groups
+    ...ext(16, [0, 12, 2, 0x68, 0x32, 8, ...Buffer.from('http/1.1')]),               // ALPN: h2, http/1.1
+    ...ext(43, [4, 3, 4, 3, 3]),                                                     // supported_versions: 1.3, 1.2
+    ...ext(51, [0, 36, 0, 29, 0, 32, ...new Array(32).fill(0x33)]),                  // key_share: x25519
+    ...ext(21, new Array(200).fill(0)),                                              // padding
+  ];
+  const body = [3, 3, ...new Array(32).fill(7), 32, ...new Array(32).fill(9), 0, 4, 0x13, 1, 0x13, 2, 1, 0, ...u16(exts.length), ...exts];
+  return record(0x16, handshake(1, body), 0x0301);
+}
+
+/** The server's first flight: ServerHello (TLS 1.3), ChangeCipherSpec, the encrypted handshake. */
+function serverFlight() {
+  const exts = [...ext(43, [3, 4]), ...ext(51, [0, 29, 0, 32, ...new Array(32).fill(0x44)])];
+  const hello = [3, 3, ...new Array(32).fill(8), 32, ...new Array(32).fill(9), 0x13, 1, 0, ...u16(exts.length), ...exts];
+  return Buffer.concat([record(0x16, handshake(2, hello)), record(0x14, [1]), record(0x17, new Array(2600).fill(0x5a))]);
+}
+
+/** The client's second flight: ChangeCipherSpec, Finished, and the request (HTTP/2 HEADERS). */
+const CLIENT_FINISH = Buffer.concat([record(0x14, [1]), record(0x17, new Array(53).fill(0x5a)), record(0x17, new Array(140).fill(0x5a))]);
+/** Two NewSessionTicket records, sent right after the client's Finished. */
+const TICKETS = Buffer.concat([record(0x17, new Array(250).fill(0x5a)), record(0x17, new Array(250).fill(0x5a))]);
+/** The largest TLS 1.3 record: 16 KiB of plaintext, its content type and a 16-byte tag. */
+const MAX_RECORD = 16384 + 17;
+
+/** A response of `bytes` plaintext bytes as application-data records. */
+function response(bytes) {
+  const parts = [];
+  for (let left = bytes; left > 0; left -= 16384) {
+    const n = Math.min(16384, left) + 17;
+    const r = Buffer.alloc(5 + n, 0x5a);
+    r[0] = 0x17; r[1] = 3; r[2] = 3; r[3] = n >> 8; r[4] = n & 255;
+    parts.push(r);
+  }
+  return Buffer.concat(parts);
+}
+
+/** `stream` cut into segments of at most `mss` bytes. */
+function segments(stream, mss = 1448) {
+  const out = [];
+  for (let o = 0; o < stream.length; o += mss) out.push(stream.subarray(o, Math.min(stream.length, o + mss)));
+  return out;
 }
 
 export function generate(path, sizeMb = 300, seed = 42) {
@@ -130,7 +193,7 @@ export function generate(path, sizeMb = 300, seed = 42) {
   let ipId = 1;
   let port = 40000;
   let fetch = 0;
-  const payload = Buffer.alloc(1448, 0x5a);
+  const flight = segments(serverFlight());
   while (w.bytes + w.pos < target) {
     const h = fetch % HOSTS.length;
     const host = HOSTS[h];
@@ -167,7 +230,7 @@ export function generate(path, sizeMb = 300, seed = 42) {
       w.frame(gap, 14 + 20 + 20 + o2.length + len, (b, o) => {
         let p = eth(b, o, toServer, 0x0800);
         p = ip4(b, p, toServer ? CLIENT4 : server, toServer ? server : CLIENT4, 6, 20 + o2.length + len, ipId++);
-        p = tcpHdr(b, p, toServer ? cport : 443, toServer ? 443 : cport, toServer ? cseq : sseq, toServer ? sseq : cseq, flags, toServer ? 502 : 1000, o2);
+        p = tcpHdr(b, p, toServer ? cport : 443, toServer ? 443 : cport, toServer ? cseq : sseq, (flags & ACK) === 0 ? 0 : toServer ? sseq : cseq, flags, toServer ? 502 : 1000, o2);
         if (data) data.copy(b, p);
         return p + len - o;
       });
@@ -180,20 +243,25 @@ export function generate(path, sizeMb = 300, seed = 42) {
     const ch = clientHello(host);
     seg(true, ACK | PSH, ch, 200);
     cseq += ch.length;
-    const zipSegments = 60 + Math.floor(r() * 220);
-    const flight = 3 + zipSegments;
-    for (let i = 0; i < flight; i++) {
+    // The server's flight one round trip later, the client's Finished and request, then the
+    // tickets and the zip (about 60–280 full segments) after the server's think time.
+    for (let i = 0; i < flight.length; i++) {
+      seg(false, ACK, flight[i], i === 0 ? 9000 : 12);
+      sseq += flight[i].length;
+    }
+    seg(true, ACK | PSH, CLIENT_FINISH, 100);
+    cseq += CLIENT_FINISH.length;
+    seg(false, ACK, TICKETS, 40);
+    sseq += TICKETS.length;
+    const zipBytes = (60 + Math.floor(r() * 220)) * 1448 - Math.floor(r() * 1000);
+    const body = segments(response(zipBytes));
+    for (let i = 0; i < body.length; i++) {
       const retransmit = i > 5 && r() < 0.002;
-      seg(false, ACK, payload, i === 0 ? 9000 : 12);
-      if (retransmit) seg(false, ACK, payload, 30000);
-      sseq += payload.length;
+      seg(false, ACK, body[i], i === 0 ? 9000 : 12);
+      if (retransmit) seg(false, ACK, body[i], 30000);
+      sseq += body[i].length;
       tsv++;
       if (i % 2 === 1) seg(true, ACK, null, 20);
-      if (i === 2) {
-        const req = Buffer.alloc(120, 0x17);
-        seg(true, ACK | PSH, req, 100);
-        cseq += req.length;
-      }
     }
     seg(true, FIN | ACK, null, 500);
     cseq++;
