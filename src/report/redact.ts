@@ -56,24 +56,40 @@ export function applyRules(s: string): string {
  * touched; only values.
  */
 export function redactReport(report: Report): number {
-  let changed = 0;
-  const seen = new Set<object>();
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      const r = redactText(v);
-      if (r !== v) changed++;
-      return r;
+  const state = { changed: 0, seen: new Set<object>() };
+  walk(report, state);
+  return state.changed;
+}
+
+/**
+ * Redact the strings under `v` in place; returns `v`, or its redacted text when `v` is a string.
+ * A value is written back only when it changed (the report has a few hundred thousand values, and
+ * nearly none change).
+ */
+function walk(v: unknown, state: { changed: number; seen: Set<object> }): unknown {
+  if (typeof v === 'string') {
+    const r = redactText(v);
+    if (r !== v) state.changed++;
+    return r;
+  }
+  if (v === null || typeof v !== 'object' || state.seen.has(v)) return v;
+  state.seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x === null || (typeof x !== 'string' && typeof x !== 'object')) continue;
+      const r = walk(x, state);
+      if (r !== x) v[i] = r;
     }
-    if (v === null || typeof v !== 'object' || seen.has(v)) return v;
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
-    } else {
-      const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) o[k] = walk(o[k]);
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k)) continue;
+      const x = o[k];
+      if (x === null || (typeof x !== 'string' && typeof x !== 'object')) continue;
+      const r = walk(x, state);
+      if (r !== x) o[k] = r;
     }
-    return v;
-  };
-  walk(report);
-  return changed;
+  }
+  return v;
 }
