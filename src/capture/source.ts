@@ -1,28 +1,37 @@
 /**
  * Where capture bytes come from: a file (optionally still growing), stdin, or memory. Each source
  * fills a caller-owned buffer, like fs.read: `read(buf, offset, length)` resolves to the number of
- * bytes written, 0 at end of input.
+ * bytes written, 0 at end of input. A regular file can also be read with a blocking call
+ * (`readSync`), which the reader prefers for it (reader.ts, SYNC_CHUNK).
  */
-import { read as readFd } from 'node:fs';
+import { read as readFd, readSync as readFdSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 export interface ByteSource {
   read(buf: Uint8Array, offset: number, length: number): Promise<number>;
+  /** `read` as a blocking call; only on sources whose reads never wait for a writer (a regular file). */
+  readonly readSync?: (buf: Uint8Array, offset: number, length: number) => number;
   close(): Promise<void>;
 }
 
 export class FileSource implements ByteSource {
-  private constructor(private readonly fh: FileHandle, private readonly path: string) {}
+  readonly readSync?: (buf: Uint8Array, offset: number, length: number) => number;
+
+  private constructor(private readonly fh: FileHandle, private readonly path: string, regular: boolean) {
+    // A FIFO, a character device or a socket can block on a writer: those are read asynchronously.
+    if (regular) this.readSync = (buf, offset, length) => this.readBlocking(buf, offset, length);
+  }
 
   /** Open for reading; a directory fails here (EISDIR, with the path) rather than at the first read. */
   static async open(path: string): Promise<FileSource> {
     const fh = await open(path, 'r');
-    if ((await fh.stat()).isDirectory()) {
+    const st = await fh.stat();
+    if (st.isDirectory()) {
       await fh.close();
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
     }
-    return new FileSource(fh, path);
+    return new FileSource(fh, path, st.isFile());
   }
 
   /**
@@ -40,6 +49,16 @@ export class FileSource implements ByteSource {
         } else resolve(bytesRead);
       });
     });
+  }
+
+  private readBlocking(buf: Uint8Array, offset: number, length: number): number {
+    try {
+      return readFdSync(this.fh.fd, buf, offset, length, null);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.path === undefined) e.path = this.path;
+      throw e;
+    }
   }
 
   close(): Promise<void> {

@@ -58,3 +58,100 @@ describe('readCapture error paths', () => {
     }
   });
 });
+
+describe('readCapture: a regular file read with blocking calls in 128 KiB chunks (SYNC_CHUNK)', () => {
+  /** Records of uneven sizes (60–1,514 bytes), so that they straddle many chunk boundaries at every offset. */
+  function uneven(count: number): Uint8Array {
+    const recs: Uint8Array[] = [pcapHeader(o)];
+    for (let i = 0; i < count; i++) {
+      const payload = new Uint8Array((i * 7919) % 1472).fill(i & 255);
+      recs.push(pcapRecord({ tsSec: 1000 + i, tsNsec: 0, data: etherUdp4('10.1.1.1', 1000 + (i % 50000), '10.1.1.2', 53, payload) }, o));
+    }
+    return Buffer.concat(recs);
+  }
+
+  /** What a reader hands over, kept: frame, offset, length and a digest of the bytes. */
+  function digestOf(p: { frame: number; fileOffset: number; capturedLength: number; data: Uint8Array }): string {
+    let h = 2166136261;
+    for (const b of p.data) h = Math.imul(h ^ b, 16777619);
+    return `${p.frame}@${p.fileOffset}:${p.capturedLength}:${h >>> 0}`;
+  }
+
+  it('hands over the same records as the asynchronous reader does for the same bytes', async () => {
+    const bytes = uneven(9000);
+    expect(bytes.length).toBeGreaterThan(40 * 128 * 1024);
+    const path = join(dir, 'uneven.pcap');
+    await writeFile(path, bytes);
+    const fromFile: string[] = [];
+    const fileSummary = await readCapture(path, (p) => fromFile.push(digestOf(p)));
+    const { readCaptureBytes } = await import('../../src/capture/reader.js');
+    const fromMemory: string[] = [];
+    const memorySummary = await readCaptureBytes(bytes, path, (p) => fromMemory.push(digestOf(p)));
+    expect(fromFile).toHaveLength(9000);
+    expect(fromFile).toEqual(fromMemory);
+    expect(fileSummary).toEqual(memorySummary);
+  });
+
+  it('a FIFO is read asynchronously (it would block on its writer) and gives the same records', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const bytes = uneven(800);
+    const src = join(dir, 'fifo-src.pcap');
+    await writeFile(src, bytes);
+    const fifo = join(dir, 'capture.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A writer that trickles the capture in, with pauses, from another process.
+    const writer = spawn('sh', ['-c', `{ head -c 70000 "${src}"; sleep 0.2; tail -c +70001 "${src}"; } > "${fifo}"`]);
+    const seen: string[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    try {
+      await readCapture(fifo, (p) => seen.push(digestOf(p)));
+    } finally {
+      clearInterval(timer);
+      writer.kill();
+    }
+    const expected: string[] = [];
+    await readCapture(src, (p) => expected.push(digestOf(p)));
+    expect(seen).toEqual(expected);
+    // The event loop ran while the reader waited for the writer.
+    expect(ticks).toBeGreaterThan(3);
+  });
+
+  it('gives the event loop a turn while it reads a large file', async () => {
+    const path = join(dir, 'large.pcap');
+    // About 70 MiB: records of 1,514 bytes.
+    const one = pcapRecord({ tsSec: 5, tsNsec: 0, data: etherUdp4('10.1.1.1', 1000, '10.1.1.2', 53, new Uint8Array(1472)) }, o);
+    const parts: Uint8Array[] = [pcapHeader(o)];
+    for (let i = 0; i < 48_000; i++) parts.push(one);
+    await writeFile(path, Buffer.concat(parts));
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const s = await readCapture(path, () => {});
+    done = true;
+    expect(s.packets).toBe(48_000);
+    // One turn per 32 MiB at least (the last one may come after the read).
+    expect(turns).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads past a pcapng block of about a hundred chunks (joined in a buffer of its size)', async () => {
+    const { writePcapng } = await import('../../src/capture/writer.js');
+    const f = etherUdp4('10.1.1.1', 1000, '10.1.1.2', 53, new Uint8Array(10));
+    const file = writePcapng([{
+      interfaces: [{ linkType: 1 }],
+      extraBlocks: [{ type: 0x00000bad, body: new Uint8Array(12 * 1024 * 1024).fill(3) }],
+      packets: [{ tsSec: 1, tsNsec: 0, data: f }, { tsSec: 2, tsNsec: 0, data: f }],
+    }]);
+    const path = join(dir, 'big-block.pcapng');
+    await writeFile(path, file);
+    const offsets: number[] = [];
+    const s = await readCapture(path, (p) => offsets.push(p.fileOffset));
+    expect(s.packets).toBe(2);
+    expect(s.warnings).toEqual([]);
+    expect(offsets[1] - offsets[0]).toBe(file.length - offsets[1] - 0);
+  });
+});
