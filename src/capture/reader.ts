@@ -1,13 +1,14 @@
 /**
  * One streaming reader for pcap and pcapng, chosen by magic number. Reads chunks into two reused
  * buffers and parses them synchronously; a record that spans two chunks is carried over. Memory
- * stays bounded by the buffers (a regular file: 128 KiB chunks read with blocking calls; stdin, a
- * pipe or a file still being written: 4 MiB chunks read ahead asynchronously; plus headroom, and
- * a larger pcapng block joined in a buffer of its own, at most 16 MiB), whatever the file size.
+ * stays bounded by the buffers (4 MiB chunks read ahead asynchronously, or, for a regular file on
+ * a machine with one CPU, 128 KiB chunks read with blocking calls; plus headroom, and a larger
+ * pcapng block joined in a buffer of its own, at most 16 MiB), whatever the file size.
  *
  * `p.data` handed to the callback is a view into that buffer: valid only during the callback.
  */
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { CaptureFormatError, type CaptureSummary, type RawPacket } from './types.js';
 import { CaptureStats, type RecordParser } from './parser.js';
 import { PcapParser } from './pcap.js';
@@ -21,8 +22,14 @@ export interface ReadCaptureOptions {
   signal?: AbortSignal;
   /** Poll interval while following, milliseconds (default 200). */
   pollMs?: number;
-  /** Read chunk size in bytes (default 4 MiB). */
+  /** Read chunk size in bytes (default 4 MiB, or SYNC_CHUNK when reading with blocking calls). */
   chunkSize?: number;
+  /**
+   * Read a regular file with blocking calls on this thread rather than ahead on the thread pool
+   * (see SYNC_CHUNK). Default: when the process has one CPU to run on. Ignored for stdin, pipes
+   * and devices, and with `follow`.
+   */
+  blocking?: boolean;
   /**
    * Called after each chunk is parsed (every few MiB) with the bytes of the input consumed so far
    * and the packets handed to `onPacket`; for progress display. Must not throw.
@@ -33,14 +40,26 @@ export interface ReadCaptureOptions {
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 /**
- * Chunk size for a regular file, read with blocking calls on this thread: the kernel's copy leaves
- * the chunk in this core's cache, where the record loop then finds every header. With 4 MiB chunks
- * copied ahead by the thread pool (on the other core), nearly every record header was a cache miss
- * that stalled the per-packet code (perf: about two thirds of the record loop's samples sat on that
- * load). On the bench capture: 60–90 ms less CPU, wall time the same or better on two cores and
- * 13–18 % less on one (docs/performance.md, reading).
+ * Chunk size for a regular file read with blocking calls on this thread (`blocking`): the kernel's
+ * copy leaves the chunk in this core's cache, where the record loop then finds every header. With
+ * 4 MiB chunks copied ahead by the thread pool, nearly every record header is a cache miss that
+ * stalls the per-packet code (perf: about two thirds of the record loop's samples sat on that
+ * load), but the copy runs on another core. On the bench capture (docs/performance.md, reading):
+ * with one core, blocking reads take 13–18 % less time; with two, the same for the reconstruction
+ * and 5–20 ms more for the bare decoder, for 60–90 ms less CPU.
  */
 export const SYNC_CHUNK = 128 * 1024;
+
+let oneCore: boolean | undefined;
+
+/**
+ * Whether a regular file is read with blocking calls when the caller does not say: when this
+ * process may run on one CPU only (`os.availableParallelism`, which follows taskset and cpusets),
+ * so that no other core could do the copy.
+ */
+function blockingByDefault(): boolean {
+  return (oneCore ??= availableParallelism() <= 1);
+}
 
 /** While reading with blocking calls, give the event loop a turn (signals, timers) every so many bytes. */
 const YIELD_BYTES = 32 * 1024 * 1024;
@@ -125,8 +144,8 @@ export async function readFrom(
   opts: ReadCaptureOptions = {},
 ): Promise<CaptureSummary> {
   const stats = new CaptureStats();
-  // A regular file (not followed while it grows) is read with blocking calls; anything else ahead.
-  const readSync = opts.follow ? undefined : src.readSync;
+  // A regular file (not followed while it grows) may be read with blocking calls; anything else ahead.
+  const readSync = opts.follow || !(opts.blocking ?? blockingByDefault()) ? undefined : src.readSync;
   const chunk = Math.max(64 * 1024, opts.chunkSize ?? (readSync ? SYNC_CHUNK : DEFAULT_CHUNK));
   // Two buffers: the next read fills one while we parse the other (I/O overlaps parsing when reads
   // are asynchronous; read blocking, the other buffer holds the tail carried over).

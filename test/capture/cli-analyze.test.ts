@@ -90,3 +90,17 @@ describe('gomod-trace analyze CAPTURE (verdict)', () => {
     expect(report.verdict.stage).toEqual(expect.any(String));
   });
 });
+
+describe('gomod-trace analyze with one CPU (blocking reads)', () => {
+  it('gives the same report when pinned to one core (taskset), where the reader reads with blocking calls', () => {
+    const sample = fileURLToPath(new URL('../../samples/healthy-https/capture.pcap', import.meta.url));
+    const both = spawnSync(BIN, ['analyze', sample, '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
+    const one = spawnSync('taskset', ['-c', '0', BIN, 'analyze', sample, '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(both.status, both.stderr).toBe(0);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toBe(both.stdout);
+    // taskset really left one CPU to the process.
+    const cpus = spawnSync('taskset', ['-c', '0', process.execPath, '-p', 'require("node:os").availableParallelism()'], { encoding: 'utf8' });
+    expect(cpus.stdout.trim()).toBe('1');
+  });
+});

@@ -59,7 +59,7 @@ describe('readCapture error paths', () => {
   });
 });
 
-describe('readCapture: a regular file read with blocking calls in 128 KiB chunks (SYNC_CHUNK)', () => {
+describe('readCapture: a regular file read with blocking calls in 128 KiB chunks (blocking, SYNC_CHUNK)', () => {
   /** Records of uneven sizes (60–1,514 bytes), so that they straddle many chunk boundaries at every offset. */
   function uneven(count: number): Uint8Array {
     const recs: Uint8Array[] = [pcapHeader(o)];
@@ -83,7 +83,7 @@ describe('readCapture: a regular file read with blocking calls in 128 KiB chunks
     const path = join(dir, 'uneven.pcap');
     await writeFile(path, bytes);
     const fromFile: string[] = [];
-    const fileSummary = await readCapture(path, (p) => fromFile.push(digestOf(p)));
+    const fileSummary = await readCapture(path, (p) => fromFile.push(digestOf(p)), { blocking: true });
     const { readCaptureBytes } = await import('../../src/capture/reader.js');
     const fromMemory: string[] = [];
     const memorySummary = await readCaptureBytes(bytes, path, (p) => fromMemory.push(digestOf(p)));
@@ -105,7 +105,7 @@ describe('readCapture: a regular file read with blocking calls in 128 KiB chunks
     let ticks = 0;
     const timer = setInterval(() => ticks++, 20);
     try {
-      await readCapture(fifo, (p) => seen.push(digestOf(p)));
+      await readCapture(fifo, (p) => seen.push(digestOf(p)), { blocking: true });
     } finally {
       clearInterval(timer);
       writer.kill();
@@ -131,7 +131,7 @@ describe('readCapture: a regular file read with blocking calls in 128 KiB chunks
     };
     let done = false;
     setImmediate(tick);
-    const s = await readCapture(path, () => {});
+    const s = await readCapture(path, () => {}, { blocking: true });
     done = true;
     expect(s.packets).toBe(48_000);
     // One turn per 32 MiB at least (the last one may come after the read).
@@ -149,9 +149,30 @@ describe('readCapture: a regular file read with blocking calls in 128 KiB chunks
     const path = join(dir, 'big-block.pcapng');
     await writeFile(path, file);
     const offsets: number[] = [];
-    const s = await readCapture(path, (p) => offsets.push(p.fileOffset));
+    const s = await readCapture(path, (p) => offsets.push(p.fileOffset), { blocking: true });
     expect(s.packets).toBe(2);
     expect(s.warnings).toEqual([]);
     expect(offsets[1] - offsets[0]).toBe(file.length - offsets[1] - 0);
+  });
+});
+
+describe('readCapture: blocking or not, the same records', () => {
+  it('a file read both ways, in every chunk size down to 64 KiB, gives the same packets and summary', async () => {
+    const recs: Uint8Array[] = [pcapHeader(o)];
+    for (let i = 0; i < 3000; i++) {
+      recs.push(pcapRecord({ tsSec: 50 + i, tsNsec: i, data: etherUdp4('10.1.1.1', 2000 + i, '10.1.1.2', 53, new Uint8Array((i * 104729) % 1400)) }, o));
+    }
+    const path = join(dir, 'both-ways.pcap');
+    await writeFile(path, Buffer.concat(recs));
+    const run = async (opts: { blocking: boolean; chunkSize?: number }) => {
+      const seen: string[] = [];
+      const summary = await readCapture(path, (p) => seen.push(`${p.frame}@${p.fileOffset}:${p.capturedLength}:${p.data[p.data.length - 1] ?? -1}`), opts);
+      return { seen, summary };
+    };
+    const reference = await run({ blocking: false });
+    expect(reference.seen).toHaveLength(3000);
+    for (const opts of [{ blocking: true }, { blocking: true, chunkSize: 65536 }, { blocking: false, chunkSize: 65536 }]) {
+      expect(await run(opts)).toEqual(reference);
+    }
   });
 });
