@@ -6,8 +6,9 @@
 // the next start, skip that work. Node 20 offers this only for scripts compiled through node:vm
 // (`cachedData`), not for ES modules, hence the CommonJS bundles. docs/performance.md (start-up).
 //
-// The cache is one file per bundle, node version, architecture and V8 flag set, in
-// $GOMOD_TRACE_CACHE_DIR, else $XDG_CACHE_HOME/gomod-trace, else ~/.cache/gomod-trace. It holds a
+// The cache is one file per bundle (named by its CRC-32; the newest 4 of a bundle name are kept),
+// node version, architecture and V8 flag set, in $GOMOD_TRACE_CACHE_DIR, else
+// $XDG_CACHE_HOME/gomod-trace, else ~/.cache/gomod-trace. It holds a
 // copy of the bundle's bytes next to V8's data, and is used only when that copy equals the bundle
 // byte for byte (V8 itself checks no more than the source's length) and V8's data has the CRC-32 it
 // was written with (V8 does not check its payload in release builds: spoiled data crashes node).
@@ -15,7 +16,7 @@
 // is written anew after the command ran, so that it holds the functions this run compiled. Nothing
 // here fails a command: an unreadable or unwritable cache only costs the time it would have saved.
 // GOMOD_TRACE_CODE_CACHE=0 turns it off; GOMOD_TRACE_CODE_CACHE=log says on stderr what happened.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +53,10 @@ export function loadCommonJs(fileUrl, { flags = 'default', env = process.env } =
   const off = mode === '0' || crc32 === null;
   const log = mode === 'log' ? (what) => process.stderr.write(`gomod-trace: code cache ${what}\n`) : () => {};
   const dir = off ? null : cacheDir(env);
-  const path = dir === null ? null : join(dir, `${basename(file)}-${process.version}-${process.arch}-${flags}.v8cache`);
+  // Named by the bundle's CRC-32 as well, so that the caches of two builds (a checkout and its CI
+  // clone, two installed versions) live side by side instead of replacing each other at every run.
+  const suffix = `-${process.version}-${process.arch}-${flags}.v8cache`;
+  const path = dir === null ? null : join(dir, `${basename(file)}-${crc32(bytes).toString(16).padStart(8, '0')}${suffix}`);
 
   let cachedData;
   let state = off ? 'off' : dir === null ? 'no cache directory' : 'miss';
@@ -84,6 +88,7 @@ export function loadCommonJs(fileUrl, { flags = 'default', env = process.env } =
       try {
         writeCache(path, dir, bytes, script.createCachedData());
         log(`written: ${path}`);
+        prune(dir, basename(file), suffix);
       } catch (err) {
         log(`not written (${err && err.code ? err.code : err})`);
       }
@@ -137,5 +142,21 @@ function writeCache(path, dir, bytes, data) {
       // never written
     }
     throw err;
+  }
+}
+
+/** Caches kept per bundle name, node, architecture and flag set (one per build); older ones go. */
+const KEEP = 4;
+
+/** Remove all but the KEEP newest caches of this bundle name for this node, architecture and flags. */
+function prune(dir, name, suffix) {
+  try {
+    const mine = readdirSync(dir)
+      .filter((f) => f.startsWith(`${name}-`) && f.endsWith(suffix) && /^[0-9a-f]{8}$/.test(f.slice(name.length + 1, f.length - suffix.length)))
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of mine.slice(KEEP)) unlinkSync(join(dir, f));
+  } catch {
+    // Pruning is housekeeping: a file that went away meanwhile, or a directory we cannot list, is no error.
   }
 }

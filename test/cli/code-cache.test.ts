@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ describe('code cache', () => {
     const first = analyze(dir);
     expect(first.status, first.stderr).toBe(0);
     expect(first.cache).toEqual(['miss', 'written']);
-    expect(cacheFile(dir)).toMatch(new RegExp(`cli\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}-tuned\\.v8cache$`));
+    expect(cacheFile(dir)).toMatch(new RegExp(`cli\\.cjs-[0-9a-f]{8}-${process.version.replace(/\./g, '\\.')}-${process.arch}-tuned\\.v8cache$`));
     const second = analyze(dir);
     expect(second.status, second.stderr).toBe(0);
     expect(second.cache).toEqual(['hit']);
@@ -98,6 +98,30 @@ describe('code cache', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.cache).toEqual([seen, 'written']);
     }
+  });
+
+  it('keeps the caches of other builds beside its own, the newest four of a bundle name', () => {
+    const dir = freshDir();
+    analyze(dir);
+    const mine = cacheFile(dir);
+    // Five caches of other builds of cli.cjs (other CRCs), older than ours, and one of another bundle.
+    const other = (crc: string) => mine.replace(/cli\.cjs-[0-9a-f]{8}-/, `cli.cjs-${crc}-`);
+    const crcs = ['00000001', '00000002', '00000003', '00000004', '00000005'];
+    crcs.forEach((crc, i) => {
+      writeFileSync(other(crc), 'another build');
+      utimesSync(other(crc), 1_000_000 + i, 1_000_000 + i);
+    });
+    const library = join(dir, `index.cjs-00000009-${process.version}-${process.arch}-tuned.v8cache`);
+    writeFileSync(library, 'the library');
+    utimesSync(library, 1_000, 1_000);
+    // A hit leaves them all alone.
+    expect(analyze(dir).cache).toEqual(['hit']);
+    expect(readdirSync(dir)).toHaveLength(7);
+    // A write (here after our own cache was damaged) keeps ours and the three newest others.
+    writeFileSync(mine, 'damaged');
+    expect(analyze(dir).cache).toEqual(['miss', 'written']);
+    expect(readdirSync(dir).sort()).toEqual([library, mine, other('00000003'), other('00000004'), other('00000005')].map((f) => f.slice(dir.length + 1)).sort());
+    expect(analyze(dir).cache).toEqual(['hit']);
   });
 
   it('an unwritable cache location is no error', () => {
