@@ -36,6 +36,32 @@ describe('gomod-trace CLI shell', () => {
     }
   });
 
+  it('starts node with the heap flag and the interrupt budget of src/cli/v8-tuning.ts, and without the budget under GOMOD_TRACE_V8_DEFAULTS=1', async () => {
+    const { chmodSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { INTERRUPT_BUDGET } = await import('../../src/cli/v8-tuning.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-launcher-'));
+    try {
+      // A stand-in node that prints the arguments the launcher gives it.
+      writeFileSync(join(dir, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
+      chmodSync(join(dir, 'node'), 0o755);
+      const argsOf = (extra: Record<string, string>) => {
+        const r = spawnSync(BIN, ['analyze', 'x.pcap'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...extra } });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim().split('\n');
+      };
+      const tuned = argsOf({});
+      expect(tuned.slice(0, 2)).toEqual(['--initial-old-space-size=32', `--interrupt-budget=${INTERRUPT_BUDGET}`]);
+      expect(tuned.slice(2)).toEqual([fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)), 'analyze', 'x.pcap']);
+      const defaults = argsOf({ GOMOD_TRACE_V8_DEFAULTS: '1' });
+      expect(defaults[0]).toBe('--initial-old-space-size=32');
+      expect(defaults.some((a) => a.startsWith('--interrupt-budget'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with a one-line error on an unknown command', () => {
     const r = spawnSync(BIN, ['no-such-command'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
