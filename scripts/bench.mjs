@@ -10,12 +10,12 @@
  *                          [--no-code-cache]
  *
  * The stages load the library as the CLI loads its code for `analyze`: the CommonJS bundle with
- * V8's code cache (bin/code-cache.mjs) in the user's cache directory; the first run writes it if
+ * V8's code cache (bin/code-cache.cjs) in the user's cache directory; the first run writes it if
  * it is missing, and a warm-up run before the rounds makes sure it is there. --no-code-cache
  * measures without it (GOMOD_TRACE_CODE_CACHE=0), as a first run after installing would be.
  *
- * Stages are entries in STAGES (scripts/bench-stages.mjs): add one and it becomes a row. Each is
- * measured in a fresh process running scripts/bench-child.mjs.
+ * Stages are entries in STAGES (scripts/bench-stages.cjs): add one and it becomes a row. Each is
+ * measured in a fresh process running scripts/bench-child.cjs.
  * Optional comparison stages: pcap-parser (count packets), cap-decoders (our reader + cap's JS
  * decoders; needs CAP_MODULE=/path/to/node_modules/cap).
  */
@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { STAGES } from './bench-stages.mjs';
+import { STAGES } from './bench-stages.cjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -62,7 +62,7 @@ function nodeEnv(env = process.env) {
 function measureStage(stage, file, env = process.env) {
   // As the launcher does: no interrupt budget on the command line with GOMOD_TRACE_V8_DEFAULTS=1.
   const flags = env.GOMOD_TRACE_V8_DEFAULTS === '1' ? LAUNCHER_FLAGS.filter((f) => !f.startsWith('--interrupt-budget')) : LAUNCHER_FLAGS;
-  const { wall, r } = timeChild(process.execPath, [...flags, join(ROOT, 'scripts', 'bench-child.mjs'), stage, file], nodeEnv(env));
+  const { wall, r } = timeChild(process.execPath, [...flags, join(ROOT, 'scripts', 'bench-child.cjs'), stage, file], nodeEnv(env));
   const j = JSON.parse(r.stdout);
   return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024 };
 }
@@ -107,7 +107,7 @@ const noCodeCache = process.argv.includes('--no-code-cache');
 if (noCodeCache) process.env.GOMOD_TRACE_CODE_CACHE = '0';
 const size = statSync(file).size;
 console.log(`file: ${file} (${(size / 1048576).toFixed(1)} MiB), best of ${runs} runs, node ${process.version}, ` +
-  `${noCodeCache ? 'no code cache' : 'code cache (bin/code-cache.mjs)'}`);
+  `${noCodeCache ? 'no code cache' : 'code cache (bin/code-cache.cjs)'}`);
 
 // What to measure: tcpdump (the reference), then each stage. The rounds are interleaved (one run
 // of each per round) so that the reference and the stages see the same spells of a busy or slow

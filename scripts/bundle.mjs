@@ -54,9 +54,9 @@ await build({
 // The library: one file, nothing else to resolve.
 await build({ ...common, entryPoints: { index: join(DIST, 'index.js') }, outdir: OUT });
 
-// The same two as CommonJS scripts, for V8's code cache (bin/code-cache.mjs): node 20 can hand V8
+// The same two as CommonJS scripts, for V8's code cache (bin/code-cache.cjs): node 20 can hand V8
 // a code cache only for a script compiled through node:vm, not for an ES module. `analyze` and
-// `redact` run from cli.cjs (bin/gomod-trace.mjs), and `npm run bench` measures index.cjs loaded
+// `redact` run from cli.cjs (bin/gomod-trace-batch.cjs), and `npm run bench` measures index.cjs loaded
 // the same way. cli.cjs is the command line with those two subcommands only (src/cli/batch.ts), in
 // one file (no chunks in CommonJS output). import.meta.url (the version lookup, node:crypto for
 // the HTML report) comes from the script's file name.
@@ -70,5 +70,3 @@ const script = {
 };
 await build({ ...script, packages: undefined, external: ['execa', 'dns-packet'], entryPoints: { cli: join(DIST, 'cli', 'batch.js') } });
 await build({ ...script, entryPoints: { index: join(DIST, 'index.js') } });
-// What the launcher sets before it compiles cli.cjs (the flags are part of a code cache's key).
-await build({ ...common, entryPoints: { 'v8-tuning': join(DIST, 'cli', 'v8-tuning.js') }, outdir: OUT });

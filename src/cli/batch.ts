@@ -1,8 +1,9 @@
 /**
  * The command line as dist/bundle/cli.cjs holds it: `analyze` and `redact` only, the subcommands
- * bin/gomod-trace.mjs runs from that CommonJS bundle with V8's code cache (bin/code-cache.mjs). The
- * bundle then holds no code of the others (record, lab, doctor and execa with them), which a run
- * without a cache would have to pre-parse. Same wiring as main.ts (program.ts).
+ * bin/gomod-trace-batch.cjs runs from that CommonJS bundle with V8's code cache
+ * (bin/code-cache.cjs). The bundle then holds no code of the others (record, lab, doctor and execa
+ * with them), which a run without a cache would have to pre-parse. Same wiring as main.ts
+ * (program.ts).
  */
 import { endBatchProcess as end, runProgram, type Subcommands } from './program.js';
 

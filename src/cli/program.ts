@@ -1,7 +1,7 @@
 /**
  * The `gomod-trace` command line over a list of subcommands: commander wiring only. The lists are
  * main.ts (every subcommand: the CLI) and batch.ts (analyze and redact: the CommonJS bundle that
- * bin/gomod-trace.mjs runs those two from, with V8's code cache). Each subcommand lives in its own
+ * bin/gomod-trace-batch.cjs runs those two from, with V8's code cache). Each subcommand lives in its own
  * file (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the user's
  * mistakes.
  *

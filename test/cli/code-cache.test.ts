@@ -1,5 +1,5 @@
 /**
- * V8's code cache for `analyze` and `redact` (bin/code-cache.mjs): written by the first run, used
+ * V8's code cache for `analyze` and `redact` (bin/code-cache.cjs): written by the first run, used
  * by the next, never trusted beyond what it was made for, and never the reason a command fails.
  * Each case runs the real launcher with its own cache directory and compares the report with a run
  * that has the cache turned off.

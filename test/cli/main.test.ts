@@ -53,7 +53,10 @@ describe('gomod-trace CLI shell', () => {
       };
       const tuned = argsOf({});
       expect(tuned.slice(0, 2)).toEqual(['--initial-old-space-size=32', `--interrupt-budget=${INTERRUPT_BUDGET}`]);
-      expect(tuned.slice(2)).toEqual([fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)), 'analyze', 'x.pcap']);
+      expect(tuned.slice(2)).toEqual([fileURLToPath(new URL('../../bin/gomod-trace-batch.cjs', import.meta.url)), 'analyze', 'x.pcap']);
+      // Other subcommands start from the ES module entry.
+      const r = spawnSync(BIN, ['doctor'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      expect(r.stdout.trim().split('\n')[2]).toBe(fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)));
       const defaults = argsOf({ GOMOD_TRACE_V8_DEFAULTS: '1' });
       expect(defaults[0]).toBe('--initial-old-space-size=32');
       expect(defaults.some((a) => a.startsWith('--interrupt-budget'))).toBe(false);
@@ -88,7 +91,7 @@ describe('start-up: only the named subcommand is loaded', () => {
     expect(execFileSync(BIN, ['-V'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
   });
 
-  it('`analyze` runs from the CommonJS bundle, which holds no lab, record or doctor code and loads no package', async () => {
+  it('`analyze` starts from the CommonJS entry and bundle, which hold no lab, record or doctor code and load no package', async () => {
     const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -108,12 +111,13 @@ describe('start-up: only the named subcommand is loaded', () => {
         env: { ...process.env, NODE_OPTIONS: `--import ${hook} --require ${cjsHook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') },
       });
       expect(r.status, r.stderr).toBe(0);
-      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(/^.*\/(bin|dist)\//, '$1/'));
-      expect(loaded).toEqual(['bin/gomod-trace.mjs', 'dist/bundle/v8-tuning.js', 'bin/code-cache.mjs']);
-      // Besides node's builtins, the bundle requires nothing (commander and cli-table3 are in it)
-      // but node: modules; the hook itself is the only other CommonJS file.
-      const required = r.stderr.split('\n').filter((l) => l.startsWith('REQUIRED ')).map((l) => l.slice(9));
-      expect(required.filter((x) => !x.endsWith('require-hook.cjs'))).toEqual([]);
+      // No ES module: the ES module loader resolves only the entry (node does that when --import is given).
+      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(/^.*\/(bin)\//, '$1/'));
+      expect(loaded).toEqual(['bin/gomod-trace-batch.cjs']);
+      // CommonJS: the hook, the entry and the code cache's loader; the bundle requires nothing but
+      // node's builtins (commander and cli-table3 are in it).
+      const required = r.stderr.split('\n').filter((l) => l.startsWith('REQUIRED ')).map((l) => l.slice(9).replace(/^.*\/(bin)\//, '$1/'));
+      expect(required.filter((x) => !x.endsWith('require-hook.cjs'))).toEqual(['bin/gomod-trace-batch.cjs', './code-cache.cjs']);
       // The bundle has analyze and redact only.
       const cli = readFileSync(new URL('../../dist/bundle/cli.cjs', import.meta.url), 'utf8');
       expect(cli).toContain('registerAnalyze');

@@ -1,25 +1,27 @@
 /**
  * The stages `npm run bench` measures (scripts/bench.mjs), each run in a fresh process by
- * scripts/bench-child.mjs. Kept apart from the parent so that a measured process loads nothing but
- * the stage: no child_process, no generator.
+ * scripts/bench-child.cjs. Kept apart from the parent so that a measured process loads nothing but
+ * the stage: no child_process, no generator. CommonJS, as the CLI's entry for `analyze` is.
  */
+'use strict';
+const { join } = require('node:path');
 
 /**
- * The library as the CLI loads its code for `analyze` (bin/gomod-trace.mjs): V8's flags set first
- * (src/cli/v8-tuning.ts), then the CommonJS bundle index.cjs with V8's code cache
- * (bin/code-cache.mjs, the user's cache directory; GOMOD_TRACE_CODE_CACHE=0 turns it off).
- * Returns the API and `save()`, which writes the cache after a run that had none.
+ * The library as the CLI loads its code for `analyze` (bin/gomod-trace-batch.cjs): the CommonJS
+ * bundle index.cjs with V8's code cache (bin/code-cache.cjs, the user's cache directory;
+ * GOMOD_TRACE_CODE_CACHE=0 turns it off). V8's interrupt budget comes on node's command line, as
+ * bin/gomod-trace gives it (scripts/bench.mjs reads its flags from there). Returns the API and
+ * `save()`, which writes the cache after a run that had none.
  */
-export async function loadLibrary() {
-  const { tuneV8ForBatch } = await import(new URL('../dist/bundle/v8-tuning.js', import.meta.url).href);
-  const tuned = tuneV8ForBatch();
-  const { loadCommonJs } = await import(new URL('../bin/code-cache.mjs', import.meta.url).href);
-  const lib = loadCommonJs(new URL('../dist/bundle/index.cjs', import.meta.url), { flags: tuned ? 'tuned' : 'default' });
+function loadLibrary() {
+  const { loadCommonJs } = require('../bin/code-cache.cjs');
+  const tuned = process.execArgv.some((a) => a.startsWith('--interrupt-budget'));
+  const lib = loadCommonJs(join(__dirname, '..', 'dist', 'bundle', 'index.cjs'), { flags: tuned ? 'tuned' : 'default' });
   return { api: lib.exports, save: lib.save };
 }
 
 /** A stage reads the file and does its work on every packet; returns a packet count. `lib` is the API. */
-export const STAGES = {
+const STAGES = {
   read: {
     what: 'read every packet (pcap/pcapng reader)',
     async run(file, lib) {
@@ -61,8 +63,6 @@ export const STAGES = {
   'pcap-parser': {
     what: 'pcap-parser npm package, counting packets',
     async run(file, lib) {
-      const { createRequire } = await import('node:module');
-      const require = createRequire(new URL('../package.json', import.meta.url));
       const pcapp = require('pcap-parser');
       return await new Promise((res, rej) => {
         let n = 0;
@@ -76,8 +76,6 @@ export const STAGES = {
   'cap-decoders': {
     what: "our reader + cap's JS decoders (Ethernet, IPv4, TCP/UDP)",
     async run(file, lib) {
-      const { createRequire } = await import('node:module');
-      const require = createRequire(new URL('../package.json', import.meta.url));
       const { decoders } = require(process.env.CAP_MODULE);
       const P = decoders.PROTOCOL;
       const { readCapture } = lib;
@@ -95,3 +93,5 @@ export const STAGES = {
     },
   },
 };
+
+module.exports = { loadLibrary, STAGES };

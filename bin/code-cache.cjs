@@ -1,4 +1,6 @@
-// Loads one of the CommonJS bundles (dist/bundle/cli.cjs, index.cjs) with V8's code cache.
+// Loads one of the CommonJS bundles (dist/bundle/cli.cjs, index.cjs) with V8's code cache. Itself
+// CommonJS, like bin/gomod-trace-batch.cjs that loads it: node starts a CommonJS entry about 5 ms
+// sooner than an ES module one.
 //
 // Most of a short gomod-trace run is spent before and around its first packets: node compiles every
 // function the first time it is called (lazy compilation), 20–30 ms for `analyze` of a recorded
@@ -8,20 +10,21 @@
 //
 // The cache is one file per bundle (named by its CRC-32; the newest 4 of a bundle name are kept),
 // node version, architecture and V8 flag set, in $GOMOD_TRACE_CACHE_DIR, else
-// $XDG_CACHE_HOME/gomod-trace, else ~/.cache/gomod-trace. It holds a
-// copy of the bundle's bytes next to V8's data, and is used only when that copy equals the bundle
-// byte for byte (V8 itself checks no more than the source's length) and V8's data has the CRC-32 it
-// was written with (V8 does not check its payload in release builds: spoiled data crashes node).
-// V8 rejects data made by another node or with other flags (the script then compiles as usual). A missing, foreign or rejected cache
-// is written anew after the command ran, so that it holds the functions this run compiled. Nothing
-// here fails a command: an unreadable or unwritable cache only costs the time it would have saved.
-// GOMOD_TRACE_CODE_CACHE=0 turns it off; GOMOD_TRACE_CODE_CACHE=log says on stderr what happened.
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
-import * as zlib from 'node:zlib';
+// $XDG_CACHE_HOME/gomod-trace, else ~/.cache/gomod-trace. It holds a copy of the bundle's bytes
+// next to V8's data, and is used only when that copy equals the bundle byte for byte (V8 itself
+// checks no more than the source's length) and V8's data has the CRC-32 it was written with (V8
+// does not check its payload in release builds: spoiled data crashes node). V8 rejects data made
+// by another node or with other flags (the script then compiles as usual). A missing, foreign or
+// rejected cache is written anew after the command ran, so that it holds the functions this run
+// compiled. Nothing here fails a command: an unreadable or unwritable cache only costs the time it
+// would have saved. GOMOD_TRACE_CODE_CACHE=0 turns it off; GOMOD_TRACE_CODE_CACHE=log says on
+// stderr what happened.
+'use strict';
+const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
+const zlib = require('node:zlib');
 
 /**
  * File format: MAGIC, then the bundle's length, the V8 data's length and the CRC-32 of the V8 data
@@ -33,7 +36,7 @@ const HEADER = MAGIC.length + 12;
 const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : null;
 
 /** Where caches live; null when there is no home to put them in. */
-export function cacheDir(env = process.env) {
+function cacheDir(env = process.env) {
   if (env.GOMOD_TRACE_CACHE_DIR) return env.GOMOD_TRACE_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'gomod-trace');
   if (env.HOME) return join(env.HOME, '.cache', 'gomod-trace');
@@ -41,13 +44,12 @@ export function cacheDir(env = process.env) {
 }
 
 /**
- * Compile and run a CommonJS bundle as node's loader would (module, exports, require, __filename,
- * __dirname), with the code cache when there is a good one. Returns its exports and `save()`,
+ * Compile and run the CommonJS bundle at path `file` as node's loader would (module, exports,
+ * require, __filename, __dirname), with the code cache when there is a good one. Returns its exports and `save()`,
  * which writes the cache when this run had none to use (call it after the work, before exiting).
  * `flags` names the V8 flag set the caller applied (part of the cache's file name).
  */
-export function loadCommonJs(fileUrl, { flags = 'default', env = process.env } = {}) {
-  const file = fileURLToPath(fileUrl);
+function loadCommonJs(file, { flags = 'default', env = process.env } = {}) {
   const bytes = readFileSync(file);
   const mode = env.GOMOD_TRACE_CODE_CACHE;
   const off = mode === '0' || crc32 === null;
@@ -160,3 +162,5 @@ function prune(dir, name, suffix) {
     // Pruning is housekeeping: a file that went away meanwhile, or a directory we cannot list, is no error.
   }
 }
+
+module.exports = { cacheDir, loadCommonJs };

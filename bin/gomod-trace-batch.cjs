@@ -1,0 +1,31 @@
+// The entry bin/gomod-trace starts for `analyze` and `redact`: the command line of those two
+// (dist/bundle/cli.cjs, src/cli/batch.ts) loaded with V8's code cache (bin/code-cache.cjs). A
+// CommonJS file, as node starts one about 5 ms sooner than an ES module. The other subcommands start
+// from bin/gomod-trace.mjs.
+'use strict';
+
+// NODE_EXTRA_CA_CERTS back for the processes gomod-trace starts (see bin/gomod-trace.mjs).
+const handed = process.env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
+if (handed !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = handed;
+  delete process.env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
+}
+
+let cli;
+try {
+  const { loadCommonJs } = require('./code-cache.cjs');
+  // The launcher puts V8's interrupt budget on node's command line (src/cli/v8-tuning.ts): the
+  // flags a code cache is made with are part of its name.
+  const tuned = process.execArgv.some((a) => a.startsWith('--interrupt-budget'));
+  cli = loadCommonJs(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'cli.cjs'), { flags: tuned ? 'tuned' : 'default' });
+} catch (err) {
+  // Only reached when dist/ is missing or broken: the CLI handles its own errors.
+  process.stderr.write(`gomod-trace: cannot start (${err && err.message}); run \`npm run build\` first\n`);
+  process.exitCode = 1;
+}
+if (cli) {
+  cli.exports.main(process.argv).then(() => {
+    cli.save();
+    cli.exports.endBatchProcess(process.argv);
+  });
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * One measured run for scripts/bench.mjs: `node scripts/bench-child.cjs STAGE FILE` runs the stage
+ * once and prints {packets, ms, maxRssKb} as JSON. It loads only the stage and the library bundle,
+ * as a `gomod-trace` process would (a CommonJS entry, the bundle with the code cache); the parent
+ * times the whole process.
+ */
+'use strict';
+const { loadLibrary, STAGES } = require('./bench-stages.cjs');
+
+const [, , stage, file] = process.argv;
+const { api, save } = loadLibrary();
+const t0 = process.hrtime.bigint();
+STAGES[stage].run(file, api).then((packets) => {
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  // The cache is written by the stage that compiles the most of the library, so that it holds what
+  // every stage calls; the others only read it.
+  if (stage === 'conversations') save();
+  process.stdout.write(JSON.stringify({ packets, ms, maxRssKb: process.resourceUsage().maxRSS }));
+  process.exit(0);
+});
