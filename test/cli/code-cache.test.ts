@@ -160,6 +160,14 @@ describe('code cache', () => {
     expect(statSync(cacheFile(dir)).mode & 0o777).toBe(0o600);
   });
 
+  it('without a home (no HOME, XDG_CACHE_HOME or GOMOD_TRACE_CACHE_DIR) runs without one', () => {
+    const { HOME: _h, XDG_CACHE_HOME: _x, GOMOD_TRACE_CACHE_DIR: _g, ...env } = process.env;
+    const r = spawnSync(BIN, ['analyze', SAMPLE, '--format', 'json'], { encoding: 'utf8', env: { ...env, GOMOD_TRACE_CODE_CACHE: 'log' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(r.stderr).toContain('gomod-trace: code cache no cache directory');
+  });
+
   it('redact uses it too', () => {
     const dir = freshDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
