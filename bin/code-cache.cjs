@@ -45,8 +45,9 @@ function cacheDir(env = process.env) {
 
 /**
  * Compile and run the CommonJS bundle at path `file` as node's loader would (module, exports,
- * require, __filename, __dirname), with the code cache when there is a good one. Returns its exports and `save()`,
- * which writes the cache when this run had none to use (call it after the work, before exiting).
+ * require, __filename, __dirname), with the code cache when there is a good one. Returns its
+ * exports and `save()`, which writes the cache when this run had none to use (call it after the
+ * work, before exiting).
  * `flags` names the V8 flag set the caller applied (part of the cache's file name).
  */
 function loadCommonJs(file, { flags = 'default', env = process.env } = {}) {
