@@ -128,6 +128,25 @@ describe('start-up: only the named subcommand is loaded', () => {
     }
   });
 
+  it('commander does not load node:child_process (it would for executable subcommands, which gomod-trace has none of)', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-cp-'));
+    try {
+      const hook = join(dir, 'exit-hook.cjs');
+      writeFileSync(hook, "process.on('exit', () => process.stderr.write('CHILD_PROCESS ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n'));\n");
+      const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
+      for (const args of [['analyze', sample], ['--version']]) {
+        const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') } });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr, args.join(' ')).toContain('CHILD_PROCESS false');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('`record` and the others run from the ES module bundle, loading only their own chunk', () => {
     const hook = 'data:text/javascript,' + encodeURIComponent(
       "import { register } from 'node:module';" +
