@@ -31,16 +31,16 @@ describe('gomod-trace CLI shell', () => {
   it('starts node without the CA bundle NODE_EXTRA_CA_CERTS names, through a symlink too (as npm installs it)', async () => {
     const { symlinkSync } = await import('node:fs');
     await inTempDir('gomod-trace-bin-', (dir) => {
-    symlinkSync(BIN, join(dir, 'gomod-trace'));
-    // node prints "Warning: Ignoring extra certs from ..." when it tries to load a missing bundle at start-up.
-    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'missing-ca.pem') };
-    const r = spawnSync(join(dir, 'gomod-trace'), ['--version'], { encoding: 'utf8', env });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    // The check has teeth: node itself does load it.
-    const direct = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)), '--version'], { encoding: 'utf8', env });
-    expect(direct.stderr).toMatch(/extra certs/i);
+      symlinkSync(BIN, join(dir, 'gomod-trace'));
+      // node prints "Warning: Ignoring extra certs from ..." when it tries to load a missing bundle at start-up.
+      const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'missing-ca.pem') };
+      const r = spawnSync(join(dir, 'gomod-trace'), ['--version'], { encoding: 'utf8', env });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+      // The check has teeth: node itself does load it.
+      const direct = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)), '--version'], { encoding: 'utf8', env });
+      expect(direct.stderr).toMatch(/extra certs/i);
     });
   });
 
@@ -48,23 +48,23 @@ describe('gomod-trace CLI shell', () => {
     const { chmodSync, writeFileSync } = await import('node:fs');
     const { INTERRUPT_BUDGET } = await import('../../src/cli/v8-tuning.js');
     await inTempDir('gomod-trace-launcher-', (dir) => {
-    // A stand-in node that prints the arguments the launcher gives it.
-    writeFileSync(join(dir, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
-    chmodSync(join(dir, 'node'), 0o755);
-    const argsOf = (extra: Record<string, string>) => {
-      const r = spawnSync(BIN, ['analyze', 'x.pcap'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...extra } });
-      expect(r.status, r.stderr).toBe(0);
-      return r.stdout.trim().split('\n');
-    };
-    const tuned = argsOf({});
-    expect(tuned.slice(0, 2)).toEqual(['--initial-old-space-size=32', `--interrupt-budget=${INTERRUPT_BUDGET}`]);
-    expect(tuned.slice(2)).toEqual([fileURLToPath(new URL('../../bin/gomod-trace-batch.cjs', import.meta.url)), 'analyze', 'x.pcap']);
-    // Other subcommands start from the ES module entry.
-    const r = spawnSync(BIN, ['doctor'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
-    expect(r.stdout.trim().split('\n')[2]).toBe(fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)));
-    const defaults = argsOf({ GOMOD_TRACE_V8_DEFAULTS: '1' });
-    expect(defaults[0]).toBe('--initial-old-space-size=32');
-    expect(defaults.some((a) => a.startsWith('--interrupt-budget'))).toBe(false);
+      // A stand-in node that prints the arguments the launcher gives it.
+      writeFileSync(join(dir, 'node'), '#!/bin/sh\nprintf "%s\\n" "$@"\n');
+      chmodSync(join(dir, 'node'), 0o755);
+      const argsOf = (extra: Record<string, string>) => {
+        const r = spawnSync(BIN, ['analyze', 'x.pcap'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...extra } });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim().split('\n');
+      };
+      const tuned = argsOf({});
+      expect(tuned.slice(0, 2)).toEqual(['--initial-old-space-size=32', `--interrupt-budget=${INTERRUPT_BUDGET}`]);
+      expect(tuned.slice(2)).toEqual([fileURLToPath(new URL('../../bin/gomod-trace-batch.cjs', import.meta.url)), 'analyze', 'x.pcap']);
+      // Other subcommands start from the ES module entry.
+      const r = spawnSync(BIN, ['doctor'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      expect(r.stdout.trim().split('\n')[2]).toBe(fileURLToPath(new URL('../../bin/gomod-trace.mjs', import.meta.url)));
+      const defaults = argsOf({ GOMOD_TRACE_V8_DEFAULTS: '1' });
+      expect(defaults[0]).toBe('--initial-old-space-size=32');
+      expect(defaults.some((a) => a.startsWith('--interrupt-budget'))).toBe(false);
     });
   });
 
@@ -97,18 +97,18 @@ describe('start-up: only the named subcommand is loaded', () => {
   it('`analyze` starts from the CommonJS entry and bundle, which hold no lab, record or doctor code and load no package', async () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
     await inTempDir('gomod-trace-startup-', (dir) => {
-    // Hooks that list every ES module file and every CommonJS request the process loads.
-    const hook = 'data:text/javascript,' + encodeURIComponent(
-      "import { register } from 'node:module';" +
-      "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
-    );
-    const cjsHook = join(dir, 'require-hook.cjs');
-    writeFileSync(cjsHook, "const M = require('node:module'); const load = M._load; M._load = function (request, ...rest) { if (!request.startsWith('node:')) process.stderr.write('REQUIRED ' + request + '\\n'); return load.call(this, request, ...rest); };\n");
-    const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
-    // Through the launcher (bin/gomod-trace, a shell script): node takes the hooks from NODE_OPTIONS.
-    const r = spawnSync(BIN, ['analyze', sample], {
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: `--import ${hook} --require ${cjsHook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') },
+      // Hooks that list every ES module file and every CommonJS request the process loads.
+      const hook = 'data:text/javascript,' + encodeURIComponent(
+        "import { register } from 'node:module';" +
+        "register('data:text/javascript,' + encodeURIComponent(\"export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\"));",
+      );
+      const cjsHook = join(dir, 'require-hook.cjs');
+      writeFileSync(cjsHook, "const M = require('node:module'); const load = M._load; M._load = function (request, ...rest) { if (!request.startsWith('node:')) process.stderr.write('REQUIRED ' + request + '\\n'); return load.call(this, request, ...rest); };\n");
+      const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
+      // Through the launcher (bin/gomod-trace, a shell script): node takes the hooks from NODE_OPTIONS.
+      const r = spawnSync(BIN, ['analyze', sample], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: `--import ${hook} --require ${cjsHook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') },
     });
     expect(r.status, r.stderr).toBe(0);
     // No ES module: the ES module loader resolves only the entry (node does that when --import is given).
@@ -129,14 +129,14 @@ describe('start-up: only the named subcommand is loaded', () => {
   it('commander does not load node:child_process (it would for executable subcommands, which gomod-trace has none of)', async () => {
     const { writeFileSync } = await import('node:fs');
     await inTempDir('gomod-trace-cp-', (dir) => {
-    const hook = join(dir, 'exit-hook.cjs');
-    writeFileSync(hook, "process.on('exit', () => process.stderr.write('CHILD_PROCESS ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n'));\n");
-    const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
-    for (const args of [['analyze', sample], ['--version']]) {
-      const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') } });
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr, args.join(' ')).toContain('CHILD_PROCESS false');
-    }
+      const hook = join(dir, 'exit-hook.cjs');
+      writeFileSync(hook, "process.on('exit', () => process.stderr.write('CHILD_PROCESS ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n'));\n");
+      const sample = fileURLToPath(new URL('../../samples/healthy', import.meta.url));
+      for (const args of [['analyze', sample], ['--version']]) {
+        const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${hook}`, GOMOD_TRACE_CACHE_DIR: join(dir, 'cache') } });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr, args.join(' ')).toContain('CHILD_PROCESS false');
+      }
     });
   });
 
