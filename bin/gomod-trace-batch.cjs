@@ -25,7 +25,10 @@ try {
 }
 if (cli) {
   cli.exports.main(process.argv).then(() => {
-    cli.save();
+    // A cache holds what its run compiled, and a later run that finds it does not write it again:
+    // only a run that did the work (not help, not a failure) writes one.
+    const help = process.argv.some((a) => a === '-h' || a === '--help');
+    if (process.exitCode === 0 && !help) cli.save();
     cli.exports.endBatchProcess(process.argv);
   });
 }

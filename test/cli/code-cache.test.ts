@@ -54,6 +54,20 @@ describe('code cache', () => {
     expect(second.report).toBe(plain.stdout);
   });
 
+  it('is written only by a run that did the work: not by --help, not by a failing run', () => {
+    const dir = freshDir();
+    const run = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, GOMOD_TRACE_CACHE_DIR: dir, GOMOD_TRACE_CODE_CACHE: 'log' } });
+    const help = run(['analyze', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stderr).toContain('code cache miss');
+    expect(help.stderr).not.toContain('written');
+    const failing = run(['analyze', join(root, 'no-such.pcap')]);
+    expect(failing.status).not.toBe(0);
+    expect(failing.stderr).not.toContain('written');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    expect(analyze(dir).cache).toEqual(['miss', 'written']);
+  });
+
   it('is made per V8 flag set: GOMOD_TRACE_V8_DEFAULTS=1 has a cache of its own', () => {
     const dir = freshDir();
     expect(analyze(dir).cache).toEqual(['miss', 'written']);
