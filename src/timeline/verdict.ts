@@ -70,6 +70,26 @@ interface Candidate {
 /** Connection candidates of one merge key kept apart before later ones are folded in (decide). */
 const MAX_APART = 64;
 
+/**
+ * Count a repeat of `into`'s key into it: still pending if either is, recovered only if both are,
+ * the longest wait, the earliest start, the highest confidence. (The merge of candidates adds
+ * their evidence and refs as well; a connection folded in before it has no finding of its own.)
+ */
+function foldRepeat(
+  into: Candidate,
+  r: { pending: boolean; recovered: boolean; weight: number; waited: number | null; since: number | null; confidence: number },
+): void {
+  into.count += 1;
+  into.pending ||= r.pending;
+  into.recovered &&= r.recovered;
+  if (r.weight > into.weight) {
+    into.weight = r.weight;
+    into.finding.waited = r.waited;
+  }
+  if (r.since !== null && (into.finding.since === null || r.since < into.finding.since)) into.finding.since = r.since;
+  into.finding.confidence = Math.max(into.finding.confidence, r.confidence);
+}
+
 const round = (n: number): number => Math.round(n * 1e6) / 1e6;
 
 /** A little slack for "the wait lasted until the end of the evidence". */
@@ -276,17 +296,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const key = `${stage}|${span.state}|${host ?? endpointIp(address)}|${address}`;
     const group = connKeys.get(key);
     if (group !== undefined && group.apart >= maxApart) {
-      const first = group.first;
-      first.count += 1;
-      first.pending ||= pending;
-      first.recovered &&= recovered;
-      if (span.seconds > first.weight) {
-        first.weight = span.seconds;
-        first.finding.waited = span.seconds;
-      }
-      if (first.finding.since === null || span.start < first.finding.since) first.finding.since = span.start;
-      first.finding.confidence = Math.max(first.finding.confidence, conf);
-      if (!candByUid.has(c.uid)) candByUid.set(c.uid, first);
+      foldRepeat(group.first, { pending, recovered, weight: span.seconds, waited: span.seconds, since: span.start, confidence: conf });
+      if (!candByUid.has(c.uid)) candByUid.set(c.uid, group.first);
       continue;
     }
     const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
@@ -576,15 +587,10 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   for (const c of cands) {
     const prev = merged.get(c.key);
     if (!prev) { merged.set(c.key, c); continue; }
-    prev.count += 1;
-    prev.pending ||= c.pending;
-    prev.recovered &&= c.recovered;
-    if (c.weight > prev.weight) {
-      prev.weight = c.weight;
-      prev.finding.waited = c.finding.waited;
-    }
-    if (c.finding.since !== null && (prev.finding.since === null || c.finding.since < prev.finding.since)) prev.finding.since = c.finding.since;
-    prev.finding.confidence = Math.max(prev.finding.confidence, c.finding.confidence);
+    foldRepeat(prev, {
+      pending: c.pending, recovered: c.recovered, weight: c.weight, waited: c.finding.waited, since: c.finding.since,
+      confidence: c.finding.confidence,
+    });
     for (const e of c.finding.evidence) if (prev.finding.evidence.length < 12) prev.finding.evidence.push(e);
     prev.finding.refs = [...new Set([...(prev.finding.refs ?? []), ...(c.finding.refs ?? [])])].slice(0, 50);
   }
