@@ -4,13 +4,6 @@
 // from bin/gomod-trace.mjs.
 'use strict';
 
-// NODE_EXTRA_CA_CERTS back for the processes gomod-trace starts (see bin/gomod-trace.mjs).
-const handed = process.env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
-if (handed !== undefined) {
-  process.env.NODE_EXTRA_CA_CERTS = handed;
-  delete process.env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
-}
-
 let cli;
 try {
   const { loadCommonJs } = require('./code-cache.cjs');

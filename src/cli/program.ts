@@ -45,7 +45,20 @@ export async function buildProgram(all: Subcommands, only: readonly string[] | n
   return program;
 }
 
+/**
+ * bin/gomod-trace hands NODE_EXTRA_CA_CERTS over under another name, so that node does not load the
+ * CA bundle it names at start-up (gomod-trace makes no TLS connections of its own). Put it back for
+ * the processes gomod-trace starts (go, git, tcpdump, strace): they see the environment unchanged.
+ */
+function restoreHandedEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  const handed = env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
+  if (handed === undefined) return;
+  env.NODE_EXTRA_CA_CERTS = handed;
+  delete env.GOMOD_TRACE_NODE_EXTRA_CA_CERTS;
+}
+
 export async function runProgram(argv: string[], all: Subcommands): Promise<void> {
+  restoreHandedEnvironment();
   tuneV8ForBatch();
   try {
     const program = await buildProgram(all, subcommandsFor(argv, all));
