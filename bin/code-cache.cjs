@@ -48,9 +48,8 @@ function cacheDir(env = process.env) {
  * require, __filename, __dirname), with the code cache when there is a good one. Returns its
  * exports and `save()`, which writes the cache when this run had none to use (call it after the
  * work, before exiting).
- * `flags` names the V8 flag set the caller applied (part of the cache's file name).
  */
-function loadCommonJs(file, { flags = 'default', env = process.env } = {}) {
+function loadCommonJs(file, { env = process.env } = {}) {
   const bytes = readFileSync(file);
   const mode = env.GOMOD_TRACE_CODE_CACHE;
   const off = mode === '0' || crc32 === null;
@@ -58,6 +57,9 @@ function loadCommonJs(file, { flags = 'default', env = process.env } = {}) {
   const dir = off ? null : cacheDir(env);
   // Named by the bundle's CRC-32 as well, so that the caches of two builds (a checkout and its CI
   // clone, two installed versions) live side by side instead of replacing each other at every run.
+  // The V8 flags a cache is made with are part of its name: with or without the interrupt budget
+  // bin/gomod-trace puts on node's command line (src/cli/v8-tuning.ts; GOMOD_TRACE_V8_DEFAULTS=1).
+  const flags = process.execArgv.some((a) => a.startsWith('--interrupt-budget')) ? 'tuned' : 'default';
   const suffix = `-${process.version}-${process.arch}-${flags}.v8cache`;
   const path = dir === null ? null : join(dir, `${basename(file)}-${crc32(bytes).toString(16).padStart(8, '0')}${suffix}`);
 
@@ -164,4 +166,4 @@ function prune(dir, name, suffix) {
   }
 }
 
-module.exports = { cacheDir, loadCommonJs };
+module.exports = { loadCommonJs };

@@ -7,10 +7,7 @@
 let cli;
 try {
   const { loadCommonJs } = require('./code-cache.cjs');
-  // The launcher puts V8's interrupt budget on node's command line (src/cli/v8-tuning.ts): the
-  // flags a code cache is made with are part of its name.
-  const tuned = process.execArgv.some((a) => a.startsWith('--interrupt-budget'));
-  cli = loadCommonJs(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'cli.cjs'), { flags: tuned ? 'tuned' : 'default' });
+  cli = loadCommonJs(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'cli.cjs'));
 } catch (err) {
   // Only reached when dist/ is missing or broken: the CLI handles its own errors.
   process.stderr.write(`gomod-trace: cannot start (${err && err.message}); run \`npm run build\` first\n`);

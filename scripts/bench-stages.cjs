@@ -15,8 +15,7 @@ const { join } = require('node:path');
  */
 function loadLibrary() {
   const { loadCommonJs } = require('../bin/code-cache.cjs');
-  const tuned = process.execArgv.some((a) => a.startsWith('--interrupt-budget'));
-  const lib = loadCommonJs(join(__dirname, '..', 'dist', 'bundle', 'index.cjs'), { flags: tuned ? 'tuned' : 'default' });
+  const lib = loadCommonJs(join(__dirname, '..', 'dist', 'bundle', 'index.cjs'));
   return { api: lib.exports, save: lib.save };
 }
 
