@@ -74,8 +74,8 @@ await build({ ...common, entryPoints: { index: join(DIST, 'index.js') }, outdir:
 
 // The same two as CommonJS scripts, for V8's code cache (bin/code-cache.cjs): node 20 can hand V8
 // a code cache only for a script compiled through node:vm, not for an ES module. `analyze` and
-// `redact` run from cli.cjs (bin/gomod-trace-batch.cjs), and `npm run bench` measures index.cjs loaded
-// the same way. cli.cjs is the command line with those two subcommands only (src/cli/batch.ts), in
+// `redact` run from cli.cjs (bin/gomod-trace-batch.cjs), and `npm run bench` measures index.cjs
+// loaded the same way. cli.cjs is the command line with those two subcommands only (src/cli/batch.ts), in
 // one file (no chunks in CommonJS output). import.meta.url (the version lookup, node:crypto for
 // the HTML report) comes from the script's file name.
 const script = {

@@ -1,8 +1,7 @@
 /**
  * The `gomod-trace` command line with every subcommand (dist/bundle/main.js, started by
  * bin/gomod-trace.mjs for all but analyze and redact, which run from batch.ts through
- * bin/gomod-trace-batch.cjs). The wiring is in
- * program.ts.
+ * bin/gomod-trace-batch.cjs). The wiring is in program.ts.
  */
 import { buildProgram as build, endBatchProcess as end, runProgram, subcommandsFor as forArgv, type Subcommands } from './program.js';
 import type { Command } from 'commander';

@@ -1,9 +1,9 @@
 /**
  * The `gomod-trace` command line over a list of subcommands: commander wiring only. The lists are
  * main.ts (every subcommand: the CLI) and batch.ts (analyze and redact: the CommonJS bundle that
- * bin/gomod-trace-batch.cjs runs those two from, with V8's code cache). Each subcommand lives in its own
- * file (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the user's
- * mistakes.
+ * bin/gomod-trace-batch.cjs runs those two from, with V8's code cache). Each subcommand lives in
+ * its own file (analyze.ts, record.ts, doctor.ts, lab.ts, redact.ts) and throws UsageError for the
+ * user's mistakes.
  *
  * A subcommand's module (and what it imports: the lab's servers, the recorder, …) is loaded only
  * when argv names that subcommand; `--help`, no subcommand or an unknown one loads them all. So
@@ -82,7 +82,7 @@ export async function runProgram(argv: string[], all: Subcommands): Promise<void
 const BATCH = new Set(['analyze', 'redact']);
 
 /**
- * Called by bin/gomod-trace after `main`: for a batch subcommand, end the process as soon as
+ * Called by the entry scripts after `main`: for a batch subcommand, end the process as soon as
  * stdout and stderr have flushed, with the exit status `main` set. Other subcommands (record, lab)
  * end on their own, after their child processes and servers have.
  */
