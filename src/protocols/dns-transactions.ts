@@ -9,8 +9,9 @@ interface Txn {
   rec: DnsTransactionRecord;
   client: string;
   server: string;
-  /** Question key (lower-cased name and type), '' for none. */
-  qkey: string;
+  /** The question's name in lower case and its type; null and -1 for a message without one. */
+  qname: string | null;
+  qtype: number;
 }
 
 /**
@@ -20,10 +21,13 @@ interface Txn {
  * response without a question matches the oldest open query with its endpoints and id. A response
  * with no query becomes a transaction with no query times (the capture began mid-lookup).
  *
- * Lookups go by client endpoint, message id and transport (one key string: the endpoint's text
- * and a character each for the transport and the id, no number turned into text) to a short list
- * compared field by field. A list holds at most MAX_SAME transactions (a flood of one id from one client cannot
- * make matching quadratic): past that the oldest is no longer matched and stays unanswered.
+ * Lookups go by client endpoint (its text), then message id and transport (one number), to a short
+ * list compared field by field: no key string is built per message. (This runs a few thousand
+ * times per capture, mostly in code V8 has not optimised; endpoint texts come from a cache that
+ * hands out the same string each time, decode/address.ts, so their hashes are cached and equal
+ * ones are identical.) A list holds at most MAX_SAME transactions (a flood of one id from one
+ * client cannot make matching quadratic): past that the oldest is no longer matched and stays
+ * unanswered.
  */
 export class DnsTransactions {
   private readonly list: DnsTransactionRecord[] = [];
@@ -39,10 +43,12 @@ export class DnsTransactions {
   ) {}
 
   query(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const key = bucketKey(client, msg.id, transport);
-    const qkey = questionKey(msg);
-    const same = this.open.get(key);
-    const at = same ? indexOf(same, server, qkey) : -1;
+    const key = bucketKey(msg.id, transport);
+    const q = msg.question;
+    const qname = q === null ? null : q.name.toLowerCase();
+    const qtype = q === null ? -1 : q.type;
+    const same = this.open.get(client, key);
+    const at = same ? indexOf(same, server, qname, qtype) : -1;
     if (at >= 0) {
       const found = same![at];
       if (found.rec.queries.length < MAX_SENDS) {
@@ -57,18 +63,19 @@ export class DnsTransactions {
     }
     const rec = newRecord(msg, client, server, transport, [t], [frame]);
     this.list.push(rec);
-    this.open.add(key, { rec, client, server, qkey });
+    this.open.add(client, key, { rec, client, server, qname, qtype });
   }
 
   /** `client` is the response's destination, `server` its source. */
   response(msg: DnsMessage, client: string, server: string, transport: 'udp' | 'tcp', t: number, frame: number): void {
-    const key = bucketKey(client, msg.id, transport);
-    const same = this.open.get(key);
-    const qkey = msg.question ? questionKey(msg) : null;
-    const i = same ? indexOf(same, server, qkey) : -1;
+    const key = bucketKey(msg.id, transport);
+    const same = this.open.get(client, key);
+    const q = msg.question;
+    // A response without a question matches any (ANY_QUESTION).
+    const i = same ? (q === null ? indexOf(same, server, null, ANY_QUESTION) : indexOf(same, server, q.name.toLowerCase(), q.type)) : -1;
     let txn: Txn;
     if (i < 0) {
-      if (this.answeredRecently(key, server, msg)) {
+      if (this.answeredRecently(client, key, server, msg)) {
         this.duplicateResponses++;
         return;
       }
@@ -77,11 +84,11 @@ export class DnsTransactions {
         return;
       }
       // A response whose query was not captured: a transaction with no sends.
-      txn = { rec: newRecord(msg, client, server, transport, [], []), client, server, qkey: '' };
+      txn = { rec: newRecord(msg, client, server, transport, [], []), client, server, qname: null, qtype: -1 };
       this.list.push(txn.rec);
     } else {
       txn = same![i];
-      this.open.remove(key, i);
+      this.open.remove(client, key, i);
     }
     const rec = txn.rec;
     rec.response = t;
@@ -91,15 +98,15 @@ export class DnsTransactions {
     rec.cnames = msg.cnames;
     rec.edns = msg.edns;
     rec.frames.push(frame);
-    const done = this.answered.get(key);
-    const j = done ? indexOf(done, server, null) : -1;
+    const done = this.answered.get(client, key);
+    const j = done ? indexOf(done, server, null, ANY_QUESTION) : -1;
     if (j >= 0) done![j] = txn;
-    else this.answered.add(key, txn);
+    else this.answered.add(client, key, txn);
   }
 
-  private answeredRecently(key: string, server: string, msg: DnsMessage): boolean {
-    const done = this.answered.get(key);
-    const at = done ? indexOf(done, server, null) : -1;
+  private answeredRecently(client: string, key: number, server: string, msg: DnsMessage): boolean {
+    const done = this.answered.get(client, key);
+    const at = done ? indexOf(done, server, null, ANY_QUESTION) : -1;
     if (at < 0) return false;
     const txn = done![at];
     return (!msg.question || txn.rec.name.toLowerCase() === msg.question.name.toLowerCase());
@@ -113,44 +120,55 @@ export class DnsTransactions {
 /** Transactions that share a client endpoint, message id and transport: at most MAX_SAME. */
 const MAX_SAME = 64;
 
-/** Lists of transactions by bucketKey. */
+/** Lists of transactions by client endpoint, then bucketKey (message id and transport). */
 class Buckets {
-  private readonly lists = new Map<string, Txn[]>();
+  private readonly byClient = new Map<string, Map<number, Txn[]>>();
 
-  get(key: string): Txn[] | undefined {
-    return this.lists.get(key);
+  get(client: string, key: number): Txn[] | undefined {
+    return this.byClient.get(client)?.get(key);
   }
 
-  add(key: string, txn: Txn): void {
-    const list = this.lists.get(key);
-    if (!list) this.lists.set(key, [txn]);
+  add(client: string, key: number, txn: Txn): void {
+    let lists = this.byClient.get(client);
+    if (lists === undefined) {
+      lists = new Map();
+      this.byClient.set(client, lists);
+    }
+    const list = lists.get(key);
+    if (!list) lists.set(key, [txn]);
     else {
       if (list.length >= MAX_SAME) list.shift();
       list.push(txn);
     }
   }
 
-  remove(key: string, i: number): void {
-    const list = this.lists.get(key);
+  remove(client: string, key: number, i: number): void {
+    const lists = this.byClient.get(client);
+    const list = lists?.get(key);
     if (!list) return;
     list.splice(i, 1);
-    if (list.length === 0) this.lists.delete(key);
+    if (list.length > 0) return;
+    lists!.delete(key);
+    if (lists!.size === 0) this.byClient.delete(client);
   }
 }
 
-/**
- * The key of a client endpoint, message id and transport: the endpoint's text (which holds no
- * U+0000), U+0000, the transport's initial and the 16-bit id as one character.
- */
-function bucketKey(client: string, id: number, transport: 'udp' | 'tcp'): string {
-  return client + (transport === 'tcp' ? '\u0000t' : '\u0000u') + String.fromCharCode(id);
+/** The key of a message id (16 bits) and transport, within a client endpoint's lists. */
+function bucketKey(id: number, transport: 'udp' | 'tcp'): number {
+  return transport === 'tcp' ? id | 0x10000 : id;
 }
 
-/** Index of the first transaction with this server (and question key, unless null); -1 if none. */
-function indexOf(list: readonly Txn[], server: string, qkey: string | null): number {
+/** indexOf's question type that matches every transaction (for a response without a question). */
+const ANY_QUESTION = -2;
+
+/**
+ * Index of the first transaction with this server and question (lower-cased name and type;
+ * null and -1 for none), or with this server alone when `qtype` is ANY_QUESTION; -1 if none.
+ */
+function indexOf(list: readonly Txn[], server: string, qname: string | null, qtype: number): number {
   for (let i = 0; i < list.length; i++) {
     const x = list[i];
-    if (x.server === server && (qkey === null || x.qkey === qkey)) return i;
+    if (x.server === server && (qtype === ANY_QUESTION || (x.qtype === qtype && x.qname === qname))) return i;
   }
   return -1;
 }
@@ -178,8 +196,4 @@ function newRecord(
     edns: false,
     frames,
   };
-}
-
-function questionKey(msg: { question: { name: string; typeName: string } | null }): string {
-  return msg.question ? `${msg.question.name.toLowerCase()}|${msg.question.typeName}` : '';
 }

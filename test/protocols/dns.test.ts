@@ -116,6 +116,21 @@ describe('DNS transactions', () => {
     expect(r.dns[0].response).toBeNull();
   });
 
+  it('matches names in any case, a response without a question to its query, and not a repeated response', () => {
+    const noQuestion = (id: number) => new Uint8Array([id >> 8, id & 0xff, 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const r = build([
+      udpPacket({ src: CLIENT, dst: RESOLVER, t: 0, payload: dnsQuery(1, 'GoProxy.Example') }),
+      udpPacket({ src: RESOLVER, dst: CLIENT, t: 0.1, payload: dnsResponse(1, 'goproxy.EXAMPLE') }),
+      udpPacket({ src: RESOLVER, dst: CLIENT, t: 0.2, payload: dnsResponse(1, 'goproxy.example') }),
+      udpPacket({ src: CLIENT, dst: RESOLVER, t: 1, payload: dnsQuery(2, 'sum.example', 'AAAA') }),
+      udpPacket({ src: RESOLVER, dst: CLIENT, t: 1.5, payload: noQuestion(2) }),
+    ]);
+    expect(r.dns.map((d) => [d.name, d.type, d.queries, Math.round(d.response! * 1000) / 1000])).toEqual([
+      ['GoProxy.Example', 'A', [0], 0.1],
+      ['sum.example', 'AAAA', [1], 1.5],
+    ]);
+  });
+
   it('reads DNS over TCP with the message split across segments and notes TC on UDP', () => {
     const c = new TcpConversation('10.2.0.5:40001', '10.2.0.1:53');
     const q = dnsQuery(77, 'modules.example');
