@@ -62,8 +62,15 @@ class Reader {
   bytes(n: number, what: string): Uint8Array { this.need(n, what); const v = this.b.subarray(this.pos, this.pos + n); this.pos += n; return v; }
 }
 
+/**
+ * A ClientHello's fields. It is read with positions in local variables and its checks written out,
+ * rather than through Reader: a hello has a hundred or so fields, and it is read once per
+ * connection, mostly in V8's baseline tier, where a method call and a sub-reader per field cost
+ * more than the reading. The checks, their order and their messages are Reader's.
+ */
 export function parseClientHello(body: Uint8Array): ClientHello {
-  const r = new Reader(body);
+  const b = body;
+  const len = b.length;
   // The lists are made apart from the literal: V8's baseline code copies a literal that holds `[]`
   // by a slow runtime walk (this runs once per connection, rarely optimised).
   const cipherSuites: number[] = [];
@@ -73,61 +80,117 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   const groups: number[] = [];
   const pointFormats: number[] = [];
   const signatureAlgorithms: number[] = [];
+  if (len < 2) throw short('legacy_version', 2, 0, len);
   const ch: ClientHello = {
-    legacyVersion: r.u16('legacy_version'),
+    legacyVersion: (b[0] << 8) | b[1],
     cipherSuites, extensions, sni: null, alpn, supportedVersions, groups, pointFormats, signatureAlgorithms,
   };
-  r.skip(32, 'random');
-  r.skip(r.u8('session_id length'), 'session_id');
-  const cs = r.sub(r.u16('cipher_suites length'), 'cipher_suites');
-  while (cs.left >= 2) ch.cipherSuites.push(cs.u16('cipher suite'));
-  r.skip(r.u8('compression_methods length'), 'compression_methods');
-  if (r.left === 0) return ch; // no extensions (SSL 3.0 / old TLS)
-  const exts = r.sub(r.u16('extensions length'), 'extensions');
-  while (exts.left > 0) {
-    const type = exts.u16('extension type');
-    const data = exts.sub(exts.u16('extension length'), type);
-    ch.extensions.push(type);
+  let pos = 2;
+  if (pos + 32 > len) throw short('random', 32, pos, len);
+  pos += 32;
+  if (pos + 1 > len) throw short('session_id length', 1, pos, len);
+  const sessionId = b[pos++];
+  if (pos + sessionId > len) throw short('session_id', sessionId, pos, len);
+  pos += sessionId;
+  pos = list(b, pos, len, 2, 2, 'cipher_suites', cipherSuites);
+  if (pos + 1 > len) throw short('compression_methods length', 1, pos, len);
+  const compression = b[pos++];
+  if (pos + compression > len) throw short('compression_methods', compression, pos, len);
+  pos += compression;
+  if (pos === len) return ch; // no extensions (SSL 3.0 / old TLS)
+  if (pos + 2 > len) throw short('extensions length', 2, pos, len);
+  const extLength = (b[pos] << 8) | b[pos + 1];
+  pos += 2;
+  if (pos + extLength > len) throw short('extensions', extLength, pos, len);
+  const extEnd = pos + extLength;
+  while (pos < extEnd) {
+    if (pos + 2 > extEnd) throw short('extension type', 2, pos, extEnd);
+    const type = (b[pos] << 8) | b[pos + 1];
+    pos += 2;
+    if (pos + 2 > extEnd) throw short('extension length', 2, pos, extEnd);
+    const dataLength = (b[pos] << 8) | b[pos + 1];
+    pos += 2;
+    if (pos + dataLength > extEnd) throw short(`extension ${type}`, dataLength, pos, extEnd);
+    const data = pos;
+    const dataEnd = pos + dataLength;
+    pos = dataEnd;
+    extensions.push(type);
     switch (type) {
-      case 0: { // server_name
-        const list = data.sub(data.u16('server_name_list length'), 'server_name_list');
-        while (list.left > 0) {
-          const kind = list.u8('name_type');
-          const name = list.bytes(list.u16('host_name length'), 'host_name');
-          if (kind === 0 && ch.sni === null) ch.sni = printable(name);
+      case 0: // server_name
+        serverName(b, data, dataEnd, ch);
+        break;
+      case 16: { // ALPN
+        const end = listEnd(b, data, dataEnd, 2, 'ALPN list');
+        let p = data + 2;
+        while (p < end) {
+          const length = b[p++];
+          if (p + length > end) throw short('ALPN protocol', length, p, end);
+          alpn.push(printable(b.subarray(p, p + length)));
+          p += length;
         }
         break;
       }
-      case 16: { // ALPN
-        const list = data.sub(data.u16('ALPN list length'), 'ALPN list');
-        while (list.left > 0) ch.alpn.push(printable(list.bytes(list.u8('ALPN protocol length'), 'ALPN protocol')));
+      case 43: // supported_versions
+        list(b, data, dataEnd, 1, 2, 'supported_versions', supportedVersions);
         break;
-      }
-      case 43: { // supported_versions
-        const list = data.sub(data.u8('supported_versions length'), 'supported_versions');
-        while (list.left >= 2) ch.supportedVersions.push(list.u16('version'));
+      case 10: // supported_groups
+        list(b, data, dataEnd, 2, 2, 'supported_groups', groups);
         break;
-      }
-      case 10: { // supported_groups
-        const list = data.sub(data.u16('supported_groups length'), 'supported_groups');
-        while (list.left >= 2) ch.groups.push(list.u16('group'));
+      case 11: // ec_point_formats
+        list(b, data, dataEnd, 1, 1, 'ec_point_formats', pointFormats);
         break;
-      }
-      case 11: { // ec_point_formats
-        const list = data.sub(data.u8('ec_point_formats length'), 'ec_point_formats');
-        while (list.left > 0) ch.pointFormats.push(list.u8('point format'));
+      case 13: // signature_algorithms
+        list(b, data, dataEnd, 2, 2, 'signature_algorithms', signatureAlgorithms);
         break;
-      }
-      case 13: { // signature_algorithms
-        const list = data.sub(data.u16('signature_algorithms length'), 'signature_algorithms');
-        while (list.left >= 2) ch.signatureAlgorithms.push(list.u16('signature algorithm'));
-        break;
-      }
       default:
         break;
     }
   }
   return ch;
+}
+
+/** The error for a field of `n` bytes at `pos` that runs past `end` (Reader.need's message). */
+function short(field: string, n: number, pos: number, end: number): HelloError {
+  return new HelloError(`${field} needs ${n} bytes at offset ${pos}, ${end - pos} remain`);
+}
+
+/**
+ * A list at b[pos..end) prefixed by its length in bytes (`lengthBytes`, 1 or 2) whose items are
+ * `itemBytes` (1 or 2) wide: each whole item is pushed to `out` (a trailing partial one is not).
+ * Returns the position after the list.
+ */
+function list(b: Uint8Array, pos: number, end: number, lengthBytes: 1 | 2, itemBytes: 1 | 2, name: string, out: number[]): number {
+  const stop = listEnd(b, pos, end, lengthBytes, name);
+  let p = pos + lengthBytes;
+  if (itemBytes === 1) for (; p < stop; p++) out.push(b[p]);
+  else for (; stop - p >= 2; p += 2) out.push((b[p] << 8) | b[p + 1]);
+  return stop;
+}
+
+/**
+ * Where the list at b[pos..end) ends, after its length (`lengthBytes`, 1 or 2) and the bytes it
+ * announces are checked against `end`; its items start at pos + lengthBytes.
+ */
+function listEnd(b: Uint8Array, pos: number, end: number, lengthBytes: 1 | 2, name: string): number {
+  if (pos + lengthBytes > end) throw short(`${name} length`, lengthBytes, pos, end);
+  const n = lengthBytes === 1 ? b[pos] : (b[pos] << 8) | b[pos + 1];
+  if (pos + lengthBytes + n > end) throw short(name, n, pos + lengthBytes, end);
+  return pos + lengthBytes + n;
+}
+
+/** The server_name extension's data b[pos..end): the first host_name becomes the hello's SNI. */
+function serverName(b: Uint8Array, pos: number, end: number, ch: ClientHello): void {
+  const stop = listEnd(b, pos, end, 2, 'server_name_list');
+  let p = pos + 2;
+  while (p < stop) {
+    const kind = b[p++];
+    if (p + 2 > stop) throw short('host_name length', 2, p, stop);
+    const length = (b[p] << 8) | b[p + 1];
+    p += 2;
+    if (p + length > stop) throw short('host_name', length, p, stop);
+    if (kind === 0 && ch.sni === null) ch.sni = printable(b.subarray(p, p + length));
+    p += length;
+  }
 }
 
 export function parseServerHello(body: Uint8Array): ServerHello {

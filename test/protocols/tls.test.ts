@@ -187,6 +187,48 @@ describe('TLS over any segmentation', () => {
 });
 
 describe('hello parsers on hostile input', () => {
+  it('name the field where a hello breaks, its offset and the bytes left', () => {
+    // An anomaly's detail quotes these messages. Cut short at each field, then one byte changed.
+    const good = clientHelloBody({ sni: 'a.example', alpn: ['h2', 'http/1.1'], versions: [0x0a0a, 0x0304] });
+    const cut: [number, string][] = [
+      [0, 'legacy_version needs 2 bytes at offset 0, 0 remain'],
+      [2, 'random needs 32 bytes at offset 2, 0 remain'],
+      [34, 'session_id length needs 1 bytes at offset 34, 0 remain'],
+      [35, 'cipher_suites length needs 2 bytes at offset 35, 0 remain'],
+      [37, 'cipher_suites needs 8 bytes at offset 37, 0 remain'],
+      [45, 'compression_methods length needs 1 bytes at offset 45, 0 remain'],
+      [46, 'compression_methods needs 1 bytes at offset 46, 0 remain'],
+      [48, 'extensions length needs 2 bytes at offset 47, 1 remain'],
+      [49, 'extensions needs 71 bytes at offset 49, 0 remain'],
+    ];
+    for (const [n, message] of cut) expect(() => parseClientHello(good.subarray(0, n)), `cut at ${n}`).toThrow(message);
+    const edited: [number, number, string][] = [
+      [51, 1, 'extension 0 needs 270 bytes at offset 53, 67 remain'],
+      [52, 0, 'server_name_list length needs 2 bytes at offset 53, 0 remain'],
+      [52, 2, 'server_name_list needs 12 bytes at offset 55, 0 remain'],
+      [52, 48, 'extension 12808 needs 26740 bytes at offset 105, 15 remain'],
+      [54, 1, 'host_name length needs 2 bytes at offset 56, 0 remain'],
+      [54, 3, 'host_name needs 9 bytes at offset 58, 0 remain'],
+      [70, 0, 'supported_groups length needs 2 bytes at offset 71, 0 remain'],
+      [70, 2, 'supported_groups needs 4 bytes at offset 73, 0 remain'],
+      [70, 48, 'extension type needs 2 bytes at offset 119, 1 remain'],
+      [80, 0, 'ec_point_formats length needs 1 bytes at offset 81, 0 remain'],
+      [80, 1, 'ec_point_formats needs 1 bytes at offset 82, 0 remain'],
+      [86, 0, 'signature_algorithms length needs 2 bytes at offset 87, 0 remain'],
+      [86, 2, 'signature_algorithms needs 4 bytes at offset 89, 0 remain'],
+      [96, 0, 'ALPN list length needs 2 bytes at offset 97, 0 remain'],
+      [96, 2, 'ALPN list needs 12 bytes at offset 99, 0 remain'],
+      [98, 1, 'ALPN protocol needs 2 bytes at offset 100, 0 remain'],
+      [114, 0, 'supported_versions length needs 1 bytes at offset 115, 0 remain'],
+      [114, 1, 'supported_versions needs 4 bytes at offset 116, 0 remain'],
+    ];
+    for (const [i, v, message] of edited) {
+      const b = good.slice();
+      b[i] = v;
+      expect(() => parseClientHello(b), `byte ${i} = ${v}`).toThrow(message);
+    }
+  });
+
   it('throw only HelloError (with numbers) on random and mutated hellos', async () => {
     const fc = (await import('fast-check')).default;
     const { parseServerHello } = await import('../../src/protocols/tls-hello.js');
