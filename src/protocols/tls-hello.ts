@@ -251,14 +251,16 @@ export interface HelloSummary {
 
 /**
  * The summary of a ClientHello, remembered by everything it depends on: a capture's clients mostly
- * send the same hello shape on every connection (only randoms and key shares differ), and building
- * the fingerprints' texts was the costliest part of reading a hello. At most 1024 shapes are kept;
- * each call returns its own copy of the version list.
+ * send the same hello shape on every connection (only randoms, key shares and server names
+ * differ), and building the fingerprints' texts was the costliest part of reading a hello. At most
+ * 1024 shapes are kept; each call returns its own copy of the version list.
  */
 export function helloSummary(ch: ClientHello): HelloSummary {
   const key = shapeKey(ch);
   const hit = key === null ? undefined : summaries.get(key);
-  if (hit !== undefined) return { ...hit, supportedVersions: hit.supportedVersions.slice() };
+  // (A literal rather than a spread of `hit`: this runs once per connection, mostly in V8's
+  // baseline tier, where a spread is a call into the runtime.)
+  if (hit !== undefined) return { clientVersion: hit.clientVersion, supportedVersions: hit.supportedVersions.slice(), ja3: hit.ja3, ja4: hit.ja4 };
   const summary: HelloSummary = {
     clientVersion: tlsVersionName(ch.legacyVersion),
     supportedVersions: versionList(ch.supportedVersions),
@@ -274,35 +276,32 @@ export function helloSummary(ch: ClientHello): HelloSummary {
 
 const summaries = new Map<string, HelloSummary>();
 
-/** Numbers of a hello's shape key, gathered before they become one string. */
+/** Numbers of a hello's shape key, gathered before they become one string (SHAPE[0..n)). */
 const SHAPE: number[] = [];
 /** Hellos with more numbers than this (a crafted one) are summarised without the memo. */
 const MAX_SHAPE = 4096;
 
 /**
- * Every field of the hello a summary depends on, as one string: each list as its length and then
- * its 16-bit values (one character each), then the SNI (or its absence) and the ALPN names, each
- * preceded by its length. Null for a hello too large to be worth remembering (or to key this way).
+ * Every field of the hello its summary depends on, as one string: the legacy version, each list
+ * as its length and then its 16-bit values (one character each), then whether there is an SNI
+ * and the first ALPN name (JA4 reads no more of either) preceded by its length. Null for a hello
+ * too large to be worth remembering.
  */
 function shapeKey(ch: ClientHello): string | null {
-  const lists = [ch.cipherSuites, ch.extensions, ch.groups, ch.pointFormats, ch.signatureAlgorithms, ch.supportedVersions];
-  SHAPE.length = 0;
-  SHAPE.push(ch.legacyVersion);
-  for (let i = 0; i < lists.length; i++) {
-    const list = lists[i];
-    if (SHAPE.length + list.length > MAX_SHAPE) return null;
-    SHAPE.push(list.length);
-    for (let j = 0; j < list.length; j++) SHAPE.push(list[j]);
+  let n = 0;
+  SHAPE[n++] = ch.legacyVersion;
+  for (let k = 0; k < 6; k++) {
+    const list = k === 0 ? ch.cipherSuites : k === 1 ? ch.extensions : k === 2 ? ch.groups : k === 3 ? ch.pointFormats
+      : k === 4 ? ch.signatureAlgorithms : ch.supportedVersions;
+    if (n + list.length > MAX_SHAPE) return null;
+    SHAPE[n++] = list.length;
+    for (let j = 0; j < list.length; j++) SHAPE[n++] = list[j];
   }
-  let key = String.fromCharCode.apply(null, SHAPE);
-  // A length fits one character below 0xffff, which stands for "no SNI".
-  if (ch.sni !== null && ch.sni.length >= 0xffff) return null;
-  key += ch.sni === null ? '\uffff' : String.fromCharCode(ch.sni.length) + ch.sni;
-  for (let i = 0; i < ch.alpn.length; i++) {
-    if (ch.alpn[i].length >= 0xffff) return null;
-    key += String.fromCharCode(ch.alpn[i].length) + ch.alpn[i];
-  }
-  return key;
+  SHAPE[n++] = ch.sni === null ? 0 : 1;
+  SHAPE.length = n;
+  const key = String.fromCharCode.apply(null, SHAPE);
+  // (An ALPN name is at most 255 bytes, 1,020 characters escaped: its length is one character.)
+  return ch.alpn.length === 0 ? key : key + String.fromCharCode(ch.alpn[0].length) + ch.alpn[0];
 }
 
 /** JA3 (Salesforce): md5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */

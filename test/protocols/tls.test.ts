@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationBuilder } from '../../src/protocols/conversations.js';
-import { ja3, ja4, parseClientHello, HelloError } from '../../src/protocols/tls-hello.js';
-import { isGrease } from '../../src/protocols/tls-names.js';
+import { helloSummary, ja3, ja4, parseClientHello, versionList, HelloError, type ClientHello } from '../../src/protocols/tls-hello.js';
+import { isGrease, tlsVersionName } from '../../src/protocols/tls-names.js';
 import type { DecodedPacket } from '../../src/decode/types.js';
 import { T0, TcpConversation, clientHelloBody, concat, handshake, records, serverHelloBody } from './helpers.js';
 
@@ -150,6 +150,31 @@ describe('TLS', () => {
     expect(isGrease(0x2a2a) && !isGrease(0x1301)).toBe(true);
     expect(() => parseClientHello(new Uint8Array(10))).toThrow(HelloError);
     expect(() => parseClientHello(new Uint8Array(10))).toThrow(/random needs 32 bytes at offset 2, 8 remain/);
+  });
+});
+
+describe('ClientHello summaries', () => {
+  it('are what the fingerprints of each hello give, remembered or not', async () => {
+    // Hellos drawn from few values, so that many share all but one field: a summary remembered
+    // under a key that leaves out something the fingerprints read would be handed to the wrong one.
+    const fc = (await import('fast-check')).default;
+    const nums = fc.constantFrom([], [0x0a0a, 0x1301], [0x0304, 0x0303], [16]);
+    const hello = fc.record({
+      legacyVersion: fc.constantFrom(0x0303, 0x0301),
+      cipherSuites: nums, extensions: nums, groups: nums, pointFormats: fc.constantFrom([], [0], [0, 1]),
+      signatureAlgorithms: nums, supportedVersions: nums,
+      sni: fc.constantFrom(null, 'a.example', 'b.example'),
+      alpn: fc.constantFrom([], ['h2'], ['h2', 'http/1.1'], ['http/1.1'], ['http/1.1', 'h2'], ['x'], ['']),
+    });
+    fc.assert(fc.property(fc.array(hello, { minLength: 1, maxLength: 20 }), (hellos: ClientHello[]) => {
+      for (const ch of hellos) {
+        const want = { clientVersion: tlsVersionName(ch.legacyVersion), supportedVersions: versionList(ch.supportedVersions), ja3: ja3(ch), ja4: ja4(ch) };
+        const got = helloSummary(ch);
+        expect(got).toEqual(want);
+        got.supportedVersions.push('changed by the caller');
+        expect(helloSummary(ch)).toEqual(want);
+      }
+    }), { numRuns: 500 });
   });
 });
 
