@@ -158,13 +158,13 @@ describe('ClientHello summaries', () => {
     // Hellos drawn from few values, so that many share all but one field: a summary remembered
     // under a key that leaves out something the fingerprints read would be handed to the wrong one.
     const fc = (await import('fast-check')).default;
-    const nums = fc.constantFrom([], [0x0a0a, 0x1301], [0x0304, 0x0303], [16]);
+    const nums = fc.constantFrom<number[]>([], [0x0a0a, 0x1301], [0x0304, 0x0303], [16]);
     const hello = fc.record({
       legacyVersion: fc.constantFrom(0x0303, 0x0301),
-      cipherSuites: nums, extensions: nums, groups: nums, pointFormats: fc.constantFrom([], [0], [0, 1]),
+      cipherSuites: nums, extensions: nums, groups: nums, pointFormats: fc.constantFrom<number[]>([], [0], [0, 1]),
       signatureAlgorithms: nums, supportedVersions: nums,
-      sni: fc.constantFrom(null, 'a.example', 'b.example'),
-      alpn: fc.constantFrom([], ['h2'], ['h2', 'http/1.1'], ['http/1.1'], ['http/1.1', 'h2'], ['x'], ['']),
+      sni: fc.constantFrom<string | null>(null, 'a.example', 'b.example'),
+      alpn: fc.constantFrom<string[]>([], ['h2'], ['h2', 'http/1.1'], ['http/1.1'], ['http/1.1', 'h2'], ['x'], ['']),
     });
     fc.assert(fc.property(fc.array(hello, { minLength: 1, maxLength: 20 }), (hellos: ClientHello[]) => {
       for (const ch of hellos) {
