@@ -1,6 +1,6 @@
 import type { RawPacket } from '../capture/types.js';
 import type { DecodedPacket } from '../decode/types.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
+import { TCP_ACK, TCP_RST, TCP_SYN } from '../decode/types.js';
 import { CommonFrame } from '../decode/common-frame.js';
 import { IPPROTO_UDP } from '../decode/protocols.js';
 import { Defragmenter } from '../decode/defrag.js';
@@ -105,8 +105,8 @@ export class ConversationBuilder {
    * Decode a packet straight from a capture reader and add it: what the analysis does with every
    * packet. IP fragments are put back together first (large DNS answers often arrive fragmented).
    * A packet of the common shape (decode/common-frame.ts) takes a fast lane, skipping the full
-   * decoder: a TCP segment of a known connection that carries no SYN, FIN or RST goes straight to
-   * its connection, a UDP datagram to DNS (or the mDNS and LLMNR counts). The result is what
+   * decoder: a TCP segment of a known connection that carries no SYN goes straight to its
+   * connection, a UDP datagram to DNS (or the mDNS and LLMNR counts). The result is what
    * `add(decoder.decode(raw))` gives. An arrow function: hand it to readCapture as it is.
    */
   readonly addRaw = (raw: RawPacket): void => {
@@ -116,10 +116,13 @@ export class ConversationBuilder {
         this.commonDatagram(f, raw);
         return;
       }
-      if ((f.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
+      // Only a SYN can start a connection (or a new one on a reused 4-tuple): anything else of a
+      // known connection goes straight to it, FIN and RST included.
+      if ((f.flags & TCP_SYN) === 0) {
         const conn = this.table.find(f.buffer, f.addrOffset, f.ipVersion === 4 ? 4 : 16, f.srcPort, f.dstPort);
         if (conn !== null) {
           this.packets++;
+          if ((f.flags & TCP_RST) !== 0) this.stats.tcp.rst++;
           const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0;
           if (t > this.end) this.end = t;
           const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, f.flags, f.window, f.headerLength,
