@@ -298,10 +298,15 @@ function shapeKey(ch: ClientHello): string | null {
     for (let j = 0; j < list.length; j++) SHAPE[n++] = list[j];
   }
   SHAPE[n++] = ch.sni === null ? 0 : 1;
+  if (ch.alpn.length > 0) {
+    // (An ALPN name is at most 255 bytes, 1,020 characters escaped: its length is one character.)
+    const alpn = ch.alpn[0];
+    SHAPE[n++] = alpn.length;
+    for (let i = 0; i < alpn.length; i++) SHAPE[n++] = alpn.charCodeAt(i);
+  }
   SHAPE.length = n;
-  const key = String.fromCharCode.apply(null, SHAPE);
-  // (An ALPN name is at most 255 bytes, 1,020 characters escaped: its length is one character.)
-  return ch.alpn.length === 0 ? key : key + String.fromCharCode(ch.alpn[0].length) + ch.alpn[0];
+  // One flat string made in one call (a concatenation would be flattened again to be hashed).
+  return String.fromCharCode.apply(null, SHAPE);
 }
 
 /** JA3 (Salesforce): md5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
