@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(files.length === 0)('redaction of the shared corpus (skipped: ../shared/corpus absent)', () => {
+describe.skipIf(files.length === 0)('redaction of the shared corpus (../shared/corpus; skipped without it)', () => {
   it.each(files)('%s', async (name) => {
     const input = join(CORPUS, name);
     const output = join(dir, `${name}.redacted${/\.pcapng$/i.test(name) ? '.pcapng' : '.pcap'}`);
