@@ -122,35 +122,63 @@ const MAX_SAME = 64;
 
 /** Lists of transactions by client endpoint, then bucketKey (message id and transport). */
 class Buckets {
-  private readonly byClient = new Map<string, Map<number, Txn[]>>();
+  private readonly byClient = new Map<string, ClientLists>();
 
   get(client: string, key: number): Txn[] | undefined {
-    return this.byClient.get(client)?.get(key);
+    const c = this.byClient.get(client);
+    if (c === undefined) return undefined;
+    return key === c.key ? c.list! : c.more?.get(key);
   }
 
   add(client: string, key: number, txn: Txn): void {
-    let lists = this.byClient.get(client);
-    if (lists === undefined) {
-      lists = new Map();
-      this.byClient.set(client, lists);
+    const c = this.byClient.get(client);
+    if (c === undefined) {
+      this.byClient.set(client, new ClientLists(key, [txn]));
+      return;
     }
-    const list = lists.get(key);
-    if (!list) lists.set(key, [txn]);
-    else {
-      if (list.length >= MAX_SAME) list.shift();
-      list.push(txn);
+    const list = key === c.key ? c.list : c.more?.get(key);
+    if (!list) {
+      if (c.key === NO_KEY) {
+        c.key = key;
+        c.list = [txn];
+      } else (c.more ??= new Map()).set(key, [txn]);
+      return;
     }
+    if (list.length >= MAX_SAME) list.shift();
+    list.push(txn);
   }
 
   remove(client: string, key: number, i: number): void {
-    const lists = this.byClient.get(client);
-    const list = lists?.get(key);
-    if (!list) return;
-    list.splice(i, 1);
-    if (list.length > 0) return;
-    lists!.delete(key);
-    if (lists!.size === 0) this.byClient.delete(client);
+    const c = this.byClient.get(client);
+    if (c === undefined) return;
+    if (key === c.key) {
+      c.list!.splice(i, 1);
+      if (c.list!.length > 0) return;
+      c.key = NO_KEY;
+      c.list = null;
+    } else {
+      const list = c.more?.get(key);
+      if (!list) return;
+      list.splice(i, 1);
+      if (list.length > 0) return;
+      c.more!.delete(key);
+    }
+    if (c.key === NO_KEY && (c.more === null || c.more.size === 0)) this.byClient.delete(client);
   }
+}
+
+/** ClientLists' inline slot is empty. */
+const NO_KEY = -1;
+
+/**
+ * One client endpoint's lists: the first key's inline, others in a Map made when a second key
+ * appears. Nearly every client endpoint (a stub resolver's socket) asks one thing at a time, and
+ * this runs a few thousand times per capture, mostly in V8's baseline tier, where a Map per
+ * client endpoint and its lookups cost more than the rest of matching a response.
+ */
+class ClientLists {
+  more: Map<number, Txn[]> | null = null;
+  constructor(public key: number, public list: Txn[] | null) {}
 }
 
 /** The key of a message id (16 bits) and transport, within a client endpoint's lists. */

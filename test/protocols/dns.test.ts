@@ -168,6 +168,43 @@ describe('DNS transactions', () => {
   });
 });
 
+describe('DNS transaction matching with many ids from one client endpoint', () => {
+  it('matches each response to its query in any order, over UDP and TCP apart, as lists empty and fill again', async () => {
+    const { DnsTransactions } = await import('../../src/protocols/dns-transactions.js');
+    const msg = (id: number, response: boolean) => ({
+      id, response, opcode: 0, rcode: 0, truncated: false, counts: { questions: 1, answers: 0, authority: 0, additional: 0 },
+      question: { name: `q${id}.example`, type: 1, typeName: 'A', class: 1 }, answers: [], cnames: [], edns: false, anomaly: null,
+    });
+    const tx = new DnsTransactions();
+    const client = '10.0.0.2:5000';
+    const server = '10.0.0.1:53';
+    let t = 0;
+    for (const round of [0, 1]) {
+      // Ids asked over UDP and TCP, answered in another order (the first asked last).
+      const ids = Array.from({ length: 40 }, (_, i) => round * 100 + i);
+      for (const id of ids) {
+        tx.query(msg(id, false), client, server, 'udp', t++, t);
+        tx.query(msg(id, false), client, server, 'tcp', t++, t);
+      }
+      for (const id of [...ids.slice(1).reverse(), ids[0]]) {
+        tx.response(msg(id, true), client, server, 'tcp', t++, t);
+        tx.response(msg(id, true), client, server, 'udp', t++, t);
+      }
+    }
+    const list = tx.finish();
+    expect(list).toHaveLength(160);
+    for (const d of list) {
+      expect(d.queries, `${d.name} ${d.transport}`).toHaveLength(1);
+      expect(d.response, `${d.name} ${d.transport}`).not.toBeNull();
+      expect(d.response!).toBeGreaterThan(d.queries[0]);
+    }
+    // A response again, after every list emptied: a repeat, not a new transaction.
+    tx.response(msg(5, true), client, server, 'udp', t++, t);
+    expect(tx.finish()).toHaveLength(160);
+    expect(tx.duplicateResponses).toBe(1);
+  });
+});
+
 describe('DNS transaction matching under a flood of one id', () => {
   it('stays linear: the newest 64 open queries of one client and id are matched, older ones stay unanswered', async () => {
     const { DnsTransactions } = await import('../../src/protocols/dns-transactions.js');
