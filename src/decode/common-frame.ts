@@ -2,7 +2,7 @@
  * The decoder's fast lane. Nearly every packet of a module download is a TCP segment of the same
  * shape, and most others are DNS datagrams: IPv4 without options and not a fragment (or IPv6
  * without extension headers), framed as Ethernet, Linux cooked capture (SLL, SLL2) or raw IP,
- * captured whole, carrying TCP with no options or only NOP-NOP-timestamps, or UDP.
+ * captured whole, carrying TCP (with options the full decoder finds nothing wrong with) or UDP.
  * `CommonFrame.read` recognises exactly that shape in the reader's buffer and reads the fields the
  * analysis needs into the object itself, with no DecodedPacket, header views or per-layer calls.
  * Every other frame — and any frame one of the checks below doubts — is left to the full decoder
@@ -17,6 +17,7 @@
 import type { RawPacket } from '../capture/types.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './link.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from './protocols.js';
+import { tcpOptionsClean } from './tcp-options.js';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;
@@ -132,8 +133,11 @@ export class CommonFrame {
   private tcp(d: Uint8Array, tcp: number, end: number): boolean {
     const hl = (d[tcp + 12] >> 4) * 4;
     if (hl < 20 || tcp + hl > end) return false;
-    // Options: none, or exactly NOP, NOP, timestamps (nothing in them can be malformed).
-    if (hl !== 20 && !(hl === 32 && d[tcp + 20] === 1 && d[tcp + 21] === 1 && d[tcp + 22] === 8 && d[tcp + 23] === 10)) return false;
+    // Options: none; NOP, NOP, timestamps, as on nearly every segment after a Linux handshake
+    // (nothing in them can be malformed); or any others the full decoder finds nothing wrong with
+    // (a SYN's MSS, window scale, SACK-permitted; SACK blocks).
+    if (hl !== 20 && !(hl === 32 && d[tcp + 20] === 1 && d[tcp + 21] === 1 && d[tcp + 22] === 8 && d[tcp + 23] === 10) &&
+      !tcpOptionsClean(d, tcp + 20, tcp + hl)) return false;
     this.protocol = IPPROTO_TCP;
     this.srcPort = (d[tcp] << 8) | d[tcp + 1];
     this.dstPort = (d[tcp + 2] << 8) | d[tcp + 3];

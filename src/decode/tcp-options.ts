@@ -18,8 +18,15 @@ export function checkTcpOptions(d: Uint8Array, i: number, end: number, p: Decode
   walkOptions(d, i, end, p, null);
 }
 
-function bad(p: DecodedPacket | null): void {
+/** Whether checkTcpOptions finds nothing wrong in d[i..end) (the decoder's fast lane asks). */
+export function tcpOptionsClean(d: Uint8Array, i: number, end: number): boolean {
+  return walkOptions(d, i, end, null, null);
+}
+
+/** An impossible option length: the anomaly of `p` (when given); false, for walkOptions to return. */
+function bad(p: DecodedPacket | null): false {
   if (p) addAnomaly(p, TCP_option_bad_length);
+  return false;
 }
 
 function u32(d: Uint8Array, i: number): number {
@@ -36,9 +43,10 @@ export function decodeTcpOptions(d: Uint8Array, i: number, end: number): TcpOpti
 
 /**
  * Walk the option list in d[i..end): report impossible lengths as anomalies of `p` (when given)
- * and fill `opts` (when given).
+ * and fill `opts` (when given). Returns whether every length was possible.
  */
-function walkOptions(d: Uint8Array, i: number, end: number, p: DecodedPacket | null, opts: TcpOptions | null): void {
+function walkOptions(d: Uint8Array, i: number, end: number, p: DecodedPacket | null, opts: TcpOptions | null): boolean {
+  let clean = true;
   while (i < end) {
     const kind = d[i];
     if (kind === 0) break;
@@ -47,29 +55,29 @@ function walkOptions(d: Uint8Array, i: number, end: number, p: DecodedPacket | n
       continue;
     }
     if (i + 1 >= end) {
-      bad(p);
+      clean = bad(p);
       break;
     }
     const len = d[i + 1];
     if (len < 2 || i + len > end) {
-      bad(p);
+      clean = bad(p);
       break;
     }
     switch (kind) {
       case 2:
-        if (len !== 4) bad(p);
+        if (len !== 4) clean = bad(p);
         else if (opts) opts.mss = (d[i + 2] << 8) | d[i + 3];
         break;
       case 3:
-        if (len !== 3) bad(p);
+        if (len !== 3) clean = bad(p);
         else if (opts) opts.windowScale = d[i + 2];
         break;
       case 4:
-        if (len !== 2) bad(p);
+        if (len !== 2) clean = bad(p);
         else if (opts) opts.sackPermitted = true;
         break;
       case 5:
-        if ((len - 2) % 8 !== 0 || len <= 2) bad(p);
+        if ((len - 2) % 8 !== 0 || len <= 2) clean = bad(p);
         else if (opts) {
           const blocks: Array<[number, number]> = [];
           for (let b = i + 2; b < i + len; b += 8) blocks.push([u32(d, b), u32(d, b + 4)]);
@@ -77,7 +85,7 @@ function walkOptions(d: Uint8Array, i: number, end: number, p: DecodedPacket | n
         }
         break;
       case 8:
-        if (len !== 10) bad(p);
+        if (len !== 10) clean = bad(p);
         else if (opts) {
           opts.tsval = u32(d, i + 2);
           opts.tsecr = u32(d, i + 6);
@@ -88,4 +96,5 @@ function walkOptions(d: Uint8Array, i: number, end: number, p: DecodedPacket | n
     }
     i += len;
   }
+  return clean;
 }

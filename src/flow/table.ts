@@ -42,13 +42,16 @@ export class ConnectionTable {
    * the capture buffer (no typed-array view per packet).
    */
   lookupIp(ip: IpHeader, seg: TcpSegment, t: number, frame: number): TcpConnection | null {
-    if (ip instanceof IpHeaderView) {
-      const d = ip.addrBytes;
-      const o = ip.addrOffset;
-      const n = ip.version === 4 ? 4 : 16;
-      return this.route(d, o, d, o + n, n, seg, t, frame);
-    }
+    if (ip instanceof IpHeaderView) return this.lookupAt(ip.addrBytes, ip.addrOffset, ip.version === 4 ? 4 : 16, seg, t, frame);
     return this.lookup(ip.src, ip.dst, seg, t, frame);
+  }
+
+  /**
+   * `lookup` for addresses of `n` bytes (4 or 16) that lie in `b`, the source at `o` and the
+   * destination right after it (an IP header in the capture buffer), compared where they lie.
+   */
+  lookupAt(b: Uint8Array, o: number, n: number, seg: TcpSegment, t: number, frame: number): TcpConnection | null {
+    return this.route(b, o, b, o + n, n, seg, t, frame);
   }
 
   /**

@@ -105,9 +105,9 @@ export class ConversationBuilder {
    * Decode a packet straight from a capture reader and add it: what the analysis does with every
    * packet. IP fragments are put back together first (large DNS answers often arrive fragmented).
    * A packet of the common shape (decode/common-frame.ts) takes a fast lane, skipping the full
-   * decoder: a TCP segment of a known connection that carries no SYN goes straight to its
-   * connection, a UDP datagram to DNS (or the mDNS and LLMNR counts). The result is what
-   * `add(decoder.decode(raw))` gives. An arrow function: hand it to readCapture as it is.
+   * decoder: a TCP segment straight to the connection table, a UDP datagram to DNS (or the mDNS
+   * and LLMNR counts). The result is what `add(decoder.decode(raw))` gives. An arrow function:
+   * hand it to readCapture as it is.
    */
   readonly addRaw = (raw: RawPacket): void => {
     const f = this.frame;
@@ -116,25 +116,38 @@ export class ConversationBuilder {
         this.commonDatagram(f, raw);
         return;
       }
-      // Only a SYN can start a connection (or a new one on a reused 4-tuple): anything else of a
-      // known connection goes straight to it, FIN and RST included.
-      if ((f.flags & TCP_SYN) === 0) {
-        const conn = this.table.find(f.buffer, f.addrOffset, f.ipVersion === 4 ? 4 : 16, f.srcPort, f.dstPort);
-        if (conn !== null) {
-          this.packets++;
-          if ((f.flags & TCP_RST) !== 0) this.stats.tcp.rst++;
-          const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0;
-          if (t > this.end) this.end = t;
-          const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, f.flags, f.window, f.headerLength,
-            f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
-          conn.add(seg, this.table.dir, t, raw.frame);
-          return;
-        }
-      }
+      this.commonSegment(f, raw);
+      return;
     }
     const p = this.defrag.push(this.decoder.decode(raw));
     if (p) this.add(p);
   };
+
+  /** addRaw's fast lane for a TCP segment: what add() does with it, from the fields `f` read. */
+  private commonSegment(f: CommonFrame, raw: RawPacket): void {
+    this.packets++;
+    const t = raw.tsSec + raw.tsNsec / 1e9 - this.t0!;
+    if (t > this.end) this.end = t;
+    const flags = f.flags;
+    const n = f.ipVersion === 4 ? 4 : 16;
+    const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, flags, f.window, f.headerLength,
+      f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
+    let conn: TcpConnection | null;
+    if ((flags & (TCP_SYN | TCP_RST)) === 0) {
+      // Only a SYN can start a connection (or a new one on a reused 4-tuple): a segment without
+      // one is looked up alone first, and the table asked to start one only when it is new.
+      conn = this.table.find(f.buffer, f.addrOffset, n, f.srcPort, f.dstPort) ?? this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame);
+    } else {
+      if ((flags & TCP_SYN) !== 0) {
+        if ((flags & TCP_ACK) !== 0) this.stats.tcp.synAck++;
+        else this.stats.tcp.syn++;
+      }
+      if ((flags & TCP_RST) !== 0) this.stats.tcp.rst++;
+      conn = this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame);
+    }
+    if (conn !== null) conn.add(seg, this.table.dir, t, raw.frame);
+    else this.anomalies.add('TCP_connection_limit', t, raw.frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
+  }
 
   /** addRaw's fast lane for a UDP datagram: what add() does with it, from the fields `f` read. */
   private commonDatagram(f: CommonFrame, raw: RawPacket): void {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CommonFrame } from '../../src/decode/common-frame.js';
 import { PacketDecoder } from '../../src/decode/packet.js';
 import type { RawPacket } from '../../src/capture/types.js';
-import { ether, ipv4, ipv6, sll, sll2, tcp, udp, ACK } from '../capture/fixtures/frames.js';
+import { ether, ipv4, ipv6, sll, sll2, tcp, udp, ACK, SYN } from '../capture/fixtures/frames.js';
 
 const TS_OPTIONS = [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2];
 
@@ -62,6 +62,8 @@ const payload = new Uint8Array(100).map((_, i) => i);
 const seg = tcp(40000, 443, { seq: 0xfffffff0, ack: 0x80000001, flags: ACK, window: 501, payload });
 const segTs = tcp(40000, 443, { seq: 7, ack: 9, flags: ACK | 0x08, window: 502, options: TS_OPTIONS, payload });
 const v4 = ipv4('192.0.2.1', '198.51.100.7', 6, seg);
+/** A Linux SYN's options: MSS 1460, SACK-permitted, timestamps, NOP, window scale 7. */
+const synOpts = tcp(40000, 443, { seq: 1, flags: SYN, window: 64240, options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7] });
 const v6 = ipv6('2001:db8::1', '2001:db8::2', 6, segTs);
 
 describe('CommonFrame: the common shapes are taken, with the full decoder\'s fields', () => {
@@ -79,6 +81,8 @@ describe('CommonFrame: the common shapes are taken, with the full decoder\'s fie
     ['Ethernet IPv4 UDP (DNS)', 1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.53', 17, udp(40000, 53, payload)))],
     ['Linux SLL2 IPv6 UDP', 276, sll2(0x86dd, ipv6('2001:db8::1', '2001:db8::53', 17, udp(40000, 53, payload)))],
     ['UDP with a length field shorter than the IP payload', 1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.53', 17, Uint8Array.from([...udp(1, 53, payload, 20), 9, 9])))],
+    ['a SYN with MSS, SACK-permitted, timestamps, NOP and window scale', 1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, synOpts))],
+    ['SACK blocks', 1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcp(1, 2, { flags: ACK, options: [1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2] })))],
   ];
   for (const [name, linkType, data] of cases) {
     it(name, () => {
@@ -99,7 +103,8 @@ describe('CommonFrame: everything else is left to the full decoder', () => {
     ['UDP with a length field past the IP payload', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 17, udp(5353, 53, payload, 500))))],
     ['UDP with a length field below 8', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 17, udp(5353, 53, payload, 7))))],
     ['ICMP', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 1, payload)))],
-    ['SACK options', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcp(1, 2, { flags: ACK, options: [1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2] }))))],
+    ['an option of an impossible length (MSS in 5 bytes)', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcp(1, 2, { flags: SYN, options: [2, 5, 5, 0xb4, 0, 1, 1, 0] }))))],
+    ['an option running past the header', inBuffer(1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcp(1, 2, { flags: ACK, options: [1, 1, 8, 12, 0, 0, 0, 1, 0, 0, 0, 2] }))))],
     ['an IPv6 extension header', inBuffer(1, ether(0x86dd, ipv6('2001:db8::1', '2001:db8::2', 6, segTs, [{ type: 0, body: [0, 1, 4, 0, 0, 0, 0] }])))],
     ['a packet not in a reader\'s buffer', { ...inBuffer(1, ether(0x0800, v4)), buffer: undefined, bufferOffset: undefined }],
   ];
@@ -116,7 +121,7 @@ describe('CommonFrame on random frames', () => {
     const rnd = (n: number) => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state % n; };
     const seeds: Array<[number, Uint8Array]> = [
       [1, ether(0x0800, v4)], [1, ether(0x86dd, v6)], [276, sll2(0x0800, v4)], [113, sll(0x86dd, v6)], [101, v4], [229, v6],
-      [1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, segTs))],
+      [1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, segTs))], [1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, synOpts))],
       [1, ether(0x0800, ipv4('10.0.0.1', '10.0.0.53', 17, udp(40000, 53, payload)))], [229, ipv6('2001:db8::1', '2001:db8::2', 17, udp(1, 53, payload))],
     ];
     let taken = 0;
