@@ -65,12 +65,17 @@ export class DirectionState {
    * `analyze` for nearly every segment, in fewer steps: one without SYN, FIN or RST that starts where
    * this direction's data left off (in-order data, or a pure ACK). Such a segment gets no label and
    * all of its payload is new. Returns false, changing nothing, for any other segment (a 1-byte
-   * segment into a zero window is a probe): call `analyze`. (Small enough for V8 to inline into
-   * the connection's per-packet code, and quick in the interpreter and baseline code that run the
-   * first packets of every capture.)
+   * segment into a zero window is a probe): call `analyze`. `revWindow` is the other direction's
+   * `window`. (Small enough for V8 to inline into the connection's per-packet code, and quick in
+   * the interpreter and baseline code that run the first packets of every capture.)
    */
-  inOrder(flags: number, seq: number, ack: number, window: number, len: number, rev: DirectionState, t: number): boolean {
-    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || seq !== this.nextSeq || (len === 1 && rev.window === 0)) return false;
+  inOrder(flags: number, seq: number, ack: number, window: number, len: number, revWindow: number, t: number): boolean {
+    // The other direction's window is read and compared on every segment, not only on the rare
+    // 1-byte one: V8 optimises the connection's per-packet code with this inlined long before a
+    // 1-byte segment comes, and a read or comparison it had never seen run threw that code away
+    // (a deoptimisation, then thousands of packets in baseline code until it was compiled again).
+    const closed = revWindow === 0;
+    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || seq !== this.nextSeq || (len === 1 && closed)) return false;
     if (len > 0) {
       this.nextSeq = (seq + len) >>> 0;
       this.nextSeqTime = t;

@@ -181,7 +181,7 @@ export class TcpConnection {
       if (this.syns.length > 0) this.rtt = t - this.syns[this.syns.length - 1];
     }
 
-    const label = fwd.inOrder(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t) ? SegmentLabel.None
+    const label = fwd.inOrder(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev.window, t) ? SegmentLabel.None
       : fwd.analyze(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
     const newBytes = fwd.newBytes;
     if (isRetransmission(label)) {

@@ -37,7 +37,7 @@ describe('DirectionState.inOrder agrees with analyze', () => {
         const window = [0, 1000, 1000, 65535][rnd(4)];
         t += rnd(50) / 10000;
         const before = snapshot(fwd);
-        const took = fwd.inOrder(flags, seq, ack, window, len, a[dir ^ 1], t);
+        const took = fwd.inOrder(flags, seq, ack, window, len, a[dir ^ 1].window, t);
         const la = took ? SegmentLabel.None : fwd.analyze(flags, seq, ack, window, len, a[dir ^ 1], t);
         if (took) taken++;
         else expect(snapshot(a[dir ^ 1])).toBe(snapshot(b[dir ^ 1]));
@@ -54,12 +54,12 @@ describe('DirectionState.inOrder agrees with analyze', () => {
     const rev = new DirectionState();
     d.analyze(ACK, 1000, 1, 500, 100, rev, 0.1);
     const before = snapshot(d);
-    expect(d.inOrder(ACK | FIN, 1100, 1, 500, 0, rev, 0.2)).toBe(false);
-    expect(d.inOrder(ACK, 1050, 1, 500, 100, rev, 0.2)).toBe(false); // a retransmission
+    expect(d.inOrder(ACK | FIN, 1100, 1, 500, 0, rev.window, 0.2)).toBe(false);
+    expect(d.inOrder(ACK, 1050, 1, 500, 100, rev.window, 0.2)).toBe(false); // a retransmission
     rev.window = 0;
-    expect(d.inOrder(ACK, 1100, 1, 500, 1, rev, 0.2)).toBe(false); // a zero-window probe
+    expect(d.inOrder(ACK, 1100, 1, 500, 1, rev.window, 0.2)).toBe(false); // a zero-window probe
     expect(snapshot(d)).toBe(before);
-    expect(d.inOrder(ACK, 1100, 1, 500, 50, rev, 0.3)).toBe(true);
+    expect(d.inOrder(ACK, 1100, 1, 500, 50, rev.window, 0.3)).toBe(true);
     expect(d.nextSeq).toBe(1150);
     expect(d.newBytes).toBe(50);
   });
