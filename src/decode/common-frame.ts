@@ -133,11 +133,10 @@ export class CommonFrame {
   private tcp(d: Uint8Array, tcp: number, end: number): boolean {
     const hl = (d[tcp + 12] >> 4) * 4;
     if (hl < 20 || tcp + hl > end) return false;
-    // Options: none; NOP, NOP, timestamps, as on nearly every segment after a Linux handshake
-    // (nothing in them can be malformed); or any others the full decoder finds nothing wrong with
-    // (a SYN's MSS, window scale, SACK-permitted; SACK blocks).
-    if (hl !== 20 && !(hl === 32 && d[tcp + 20] === 1 && d[tcp + 21] === 1 && d[tcp + 22] === 8 && d[tcp + 23] === 10) &&
-      !tcpOptionsClean(d, tcp + 20, tcp + hl)) return false;
+    // Options: none, or any the full decoder finds nothing wrong with (NOP-NOP-timestamps on
+    // nearly every segment after a Linux handshake; a SYN's MSS, window scale, SACK-permitted;
+    // SACK blocks).
+    if (hl !== 20 && !tcpOptionsClean(d, tcp + 20, tcp + hl)) return false;
     this.protocol = IPPROTO_TCP;
     this.srcPort = (d[tcp] << 8) | d[tcp + 1];
     this.dstPort = (d[tcp + 2] << 8) | d[tcp + 3];
