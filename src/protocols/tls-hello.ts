@@ -49,8 +49,7 @@ class Reader {
   constructor(private readonly b: Uint8Array, public pos = 0, private readonly end = b.length) {}
   need(n: number, what: string | number): void {
     if (this.pos + n > this.end) {
-      const field = typeof what === 'number' ? `extension ${what}` : what;
-      throw new HelloError(`${field} needs ${n} bytes at offset ${this.pos}, ${this.end - this.pos} remain`);
+      throw short(typeof what === 'number' ? `extension ${what}` : what, n, this.pos, this.end);
     }
   }
   u8(what: string): number { this.need(1, what); return this.b[this.pos++]; }
@@ -149,7 +148,7 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   return ch;
 }
 
-/** The error for a field of `n` bytes at `pos` that runs past `end` (Reader.need's message). */
+/** The error for a field of `n` bytes at `pos` that runs past `end` (Reader's and parseClientHello's). */
 function short(field: string, n: number, pos: number, end: number): HelloError {
   return new HelloError(`${field} needs ${n} bytes at offset ${pos}, ${end - pos} remain`);
 }
