@@ -1,5 +1,5 @@
 import type { RawPacket } from '../capture/types.js';
-import type { DecodedPacket } from '../decode/types.js';
+import type { DecodedPacket, TcpSegment } from '../decode/types.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../decode/types.js';
 import { CommonFrame } from '../decode/common-frame.js';
 import { IPPROTO_UDP } from '../decode/protocols.js';
@@ -132,21 +132,30 @@ export class ConversationBuilder {
     const n = f.ipVersion === 4 ? 4 : 16;
     const seg = this.segment.reset(f.buffer, f.srcPort, f.dstPort, f.seq, f.ack, flags, f.window, f.headerLength,
       f.optionsStart, f.payloadStart, f.payloadEnd, f.payloadEnd - f.payloadStart);
-    let conn: TcpConnection | null;
     if ((flags & (TCP_SYN | TCP_RST)) === 0) {
       // Only a SYN can start a connection (or a new one on a reused 4-tuple): a segment without
       // one is looked up alone first, and the table asked to start one only when it is new.
-      conn = this.table.find(f.buffer, f.addrOffset, n, f.srcPort, f.dstPort) ?? this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame);
-    } else {
-      if ((flags & TCP_SYN) !== 0) {
-        if ((flags & TCP_ACK) !== 0) this.stats.tcp.synAck++;
-        else this.stats.tcp.syn++;
-      }
-      if ((flags & TCP_RST) !== 0) this.stats.tcp.rst++;
-      conn = this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame);
+      this.toConnection(this.table.find(f.buffer, f.addrOffset, n, f.srcPort, f.dstPort) ??
+        this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame), seg, t, raw.frame);
+      return;
     }
-    if (conn !== null) conn.add(seg, this.table.dir, t, raw.frame);
-    else this.anomalies.add('TCP_connection_limit', t, raw.frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
+    this.countFlags(flags);
+    this.toConnection(this.table.lookupAt(f.buffer, f.addrOffset, n, seg, t, raw.frame), seg, t, raw.frame);
+  }
+
+  /** The SYN, SYN-ACK and RST counts of the stats (for both ways in: add and commonSegment). */
+  private countFlags(flags: number): void {
+    if ((flags & TCP_SYN) !== 0) {
+      if ((flags & TCP_ACK) !== 0) this.stats.tcp.synAck++;
+      else this.stats.tcp.syn++;
+    }
+    if ((flags & TCP_RST) !== 0) this.stats.tcp.rst++;
+  }
+
+  /** A segment to the connection the table gave it, or the anomaly when the table was full. */
+  private toConnection(conn: TcpConnection | null, seg: TcpSegment, t: number, frame: number): void {
+    if (conn !== null) conn.add(seg, this.table.dir, t, frame);
+    else this.anomalies.add('TCP_connection_limit', t, frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
   }
 
   /** addRaw's fast lane for a UDP datagram: what add() does with it, from the fields `f` read. */
@@ -177,15 +186,8 @@ export class ConversationBuilder {
     if (ip === null) return;
     if (p.tcp) {
       const seg = p.tcp;
-      const f = seg.flags;
-      if (f & TCP_SYN) {
-        if (f & TCP_ACK) this.stats.tcp.synAck++;
-        else this.stats.tcp.syn++;
-      }
-      if (f & TCP_RST) this.stats.tcp.rst++;
-      const conn = this.table.lookupIp(ip, seg, t, p.frame);
-      if (conn) conn.add(seg, this.table.dir, t, p.frame);
-      else this.anomalies.add('TCP_connection_limit', t, p.frame, `more than ${this.maxConnections} TCP connections: this one is not tracked`);
+      this.countFlags(seg.flags);
+      this.toConnection(this.table.lookupIp(ip, seg, t, p.frame), seg, t, p.frame);
       return;
     }
     const udp = p.udp;
