@@ -7,7 +7,7 @@
  *
  * `p.data` handed to the callback is a view into that buffer: valid only during the callback.
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../io/files.js';
 import { availableParallelism } from 'node:os';
 import { CaptureFormatError, type CaptureSummary, type RawPacket } from './types.js';
 import { CaptureStats, type RecordParser } from './parser.js';

@@ -5,7 +5,7 @@
  * (`readSync`), which the reader prefers for it (reader.ts, SYNC_CHUNK).
  */
 import { read as readFd, readSync as readFdSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { FileDescriptor } from '../io/files.js';
 import type { Readable } from 'node:stream';
 
 export interface ByteSource {
@@ -18,15 +18,21 @@ export interface ByteSource {
 export class FileSource implements ByteSource {
   readonly readSync?: (buf: Uint8Array, offset: number, length: number) => number;
 
-  private constructor(private readonly fh: FileHandle, private readonly path: string, regular: boolean) {
+  private constructor(private readonly fh: FileDescriptor, private readonly path: string, regular: boolean) {
     // A FIFO, a character device or a socket can block on a writer: those are read asynchronously.
     if (regular) this.readSync = (buf, offset, length) => this.readBlocking(buf, offset, length);
   }
 
   /** Open for reading; a directory fails here (EISDIR, with the path) rather than at the first read. */
   static async open(path: string): Promise<FileSource> {
-    const fh = await open(path, 'r');
-    const st = await fh.stat();
+    const fh = await FileDescriptor.open(path, 'r');
+    let st;
+    try {
+      st = await fh.stat();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
     if (st.isDirectory()) {
       await fh.close();
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
@@ -35,7 +41,7 @@ export class FileSource implements ByteSource {
   }
 
   /**
-   * The next bytes, by fs.read on the handle's descriptor: FileHandle.read's promise wrapper (its
+   * The next bytes, by fs.read on the descriptor: node:fs/promises' FileHandle.read wrapper (its
    * argument checks and result object) ran in V8's interpreter for every chunk and cost more than
    * the read's own round trip to the thread pool.
    */

@@ -4,7 +4,7 @@
  *                                    --no-redact, --no-progress (reading progress on a terminal: cli/progress.ts)
  *   runAnalyze(target, options, io)  runs the pipeline and writes the chosen format; returns the exit code
  */
-import { open } from 'node:fs/promises';
+import { FileDescriptor } from '../io/files.js';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { analyze } from '../timeline/analyze.js';
@@ -93,9 +93,9 @@ const epipeGuarded = new WeakSet<object>();
 const SLICE = 1 << 20;
 
 async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
-  const fh = await open(path, 'w');
+  const fh = await FileDescriptor.open(path, 'w');
   try {
-    for (const piece of pieces) await fh.write(piece);
+    for (const piece of pieces) await fh.writeAll(Buffer.from(piece, 'utf8'));
   } finally {
     await fh.close();
   }

@@ -2,7 +2,7 @@
  * Which files make up a strace log: one file; a directory of `-ff` files (`name.PID`); or the
  * `-o` prefix of `-ff` output (`trace` → `trace.1234`, `trace.1240`, …).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from '../io/files.js';
 import { basename, dirname, join } from 'node:path';
 
 export interface StraceFile {

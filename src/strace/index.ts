@@ -4,7 +4,7 @@
  * memory; bad lines become counted warnings; a file with no strace line at all is a
  * StraceFormatError naming the file and line.
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../io/files.js';
 import type { AnomalyRecord, InputSummary, ProcessRecord, SyscallRecord } from '../report/schema.js';
 import { readLines, type LogLine } from './readlines.js';
 import { parseLine, type StraceEvent } from './line.js';

@@ -2,9 +2,11 @@
  * A chunked line splitter for log files that may be huge, binary or cut short. Memory is bounded:
  * a line longer than `maxLineBytes` keeps its first `maxLineBytes` bytes and counts the rest as cut.
  * Lines come in batches (one per chunk read) so a million-line file costs a few thousand awaits.
- * Shared by strace/ and gotool/ (go's log has the same needs).
+ * Shared by strace/ and gotool/ (go's log has the same needs). Read with fs.read into one reused
+ * buffer (lines are copied out of it) rather than a read stream, which would load node's stream
+ * modules and node:fs/promises for `analyze` (src/io/files.ts).
  */
-import { createReadStream } from 'node:fs';
+import { FileDescriptor } from '../io/files.js';
 
 export const MAX_LINE_BYTES = 64 * 1024;
 
@@ -31,7 +33,9 @@ export interface ReadLinesOptions {
 
 export async function* readLines(path: string, opts: ReadLinesOptions = {}): AsyncGenerator<LogLine[]> {
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? 256 * 1024 });
+  const chunkBytes = opts.chunkBytes ?? 256 * 1024;
+  const fh = await FileDescriptor.open(path, 'r');
+  const buf = Buffer.allocUnsafe(chunkBytes);
   let parts: Buffer[] = [];
   let partLen = 0;
   let cut = 0;
@@ -46,8 +50,10 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
     return line;
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (opts.signal?.aborted) break;
+    for (;;) {
+      const n = await fh.read(buf, 0, chunkBytes, null);
+      if (n === 0 || opts.signal?.aborted) break;
+      const chunk = buf.subarray(0, n);
       opts.onBytes?.(chunk.length);
       const batch: LogLine[] = [];
       let start = 0;
@@ -70,14 +76,14 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
     }
     if (partLen > 0 || cut > 0) yield [make(Buffer.concat(parts, partLen), true)];
   } finally {
-    stream.destroy();
+    await fh.close().catch(() => undefined);
   }
 
   function push(piece: Buffer): void {
     const room = max - partLen;
     if (room <= 0) { cut += piece.length; return; }
     if (piece.length > room) { cut += piece.length - room; piece = piece.subarray(0, room); }
-    // Copy: the chunk buffer is not ours to keep across reads.
+    // Copy: the chunk buffer is read into again.
     parts.push(Buffer.from(piece));
     partLen += piece.length;
   }

@@ -3,7 +3,7 @@
  * date), 'rel' (-r), or null (no timed line there, or unreadable). The pipeline reads a log whose
  * times need no date before the capture (less memory held while both are read).
  */
-import { open } from 'node:fs/promises';
+import { FileDescriptor } from '../io/files.js';
 import { parseLine } from './line.js';
 import { straceFiles } from './files.js';
 
@@ -18,10 +18,10 @@ export async function sniffStraceClock(path: string): Promise<'epoch' | 'tod' | 
   }
   let text: string;
   try {
-    const fh = await open(first, 'r');
+    const fh = await FileDescriptor.open(first, 'r');
     try {
       const buf = Buffer.alloc(SNIFF_BYTES);
-      const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+      const bytesRead = await fh.read(buf, 0, SNIFF_BYTES, 0);
       text = buf.subarray(0, bytesRead).toString('utf8');
     } finally {
       await fh.close();

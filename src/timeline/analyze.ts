@@ -3,7 +3,7 @@
  * everything on one clock (t0 = first packet; without a capture the first timed log line), decide
  * the verdict and return the report document. The CLI's `analyze` calls this.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readTextFile, stat } from '../io/files.js';
 import { basename, join } from 'node:path';
 import { captureSize, readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
@@ -100,7 +100,7 @@ async function isFile(p: string): Promise<boolean> {
 
 async function readJson(path: string, warnings: string[]): Promise<Record<string, unknown> | null> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = await readTextFile(path);
     if (text.length > 16 * 1024 * 1024) { warnings.push(`${basename(path)}: larger than 16 MiB, ignored`); return null; }
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,7 +83,7 @@ describe('code cache', () => {
     analyze(dir);
     const file = cacheFile(dir);
     const bytes = readFileSync(file);
-    // The copy of the bundle inside the cache starts after the magic line, two lengths and a CRC: change
+    // The copy of the bundle inside the cache starts after the magic line, two lengths and a hash: change
     // one byte of it. V8 alone would not notice (it checks the source's length only).
     const at = bytes.indexOf(0x0a) + 1 + 12 + 100;
     bytes[at] ^= 0x20;
@@ -101,9 +102,15 @@ describe('code cache', () => {
     const good = readFileSync(file);
     const spoiled = Buffer.from(good);
     for (let i = good.length - 2000; i < good.length; i += 7) spoiled[i] ^= 0xff;
-    // (Spoiled V8 data, given to V8, crashes node: the CRC-32 in the file keeps it out.)
+    // One bit of the V8 data flipped, and a block of it zeroed (what a torn write can leave).
+    const flipped = Buffer.from(good);
+    flipped[good.length - 5000] ^= 0x04;
+    const zeroed = Buffer.from(good);
+    zeroed.fill(0, good.length - 8192, good.length - 4096);
+    // (Spoiled V8 data, given to V8, crashes node: the hash in the file keeps it out.)
     for (const [bad, seen] of [
-      [Buffer.from('not a cache at all'), 'miss'], [good.subarray(0, good.length >> 1), 'miss'], [spoiled, 'miss (damaged)'], [Buffer.alloc(0), 'miss'],
+      [Buffer.from('not a cache at all'), 'miss'], [good.subarray(0, good.length >> 1), 'miss'], [spoiled, 'miss (damaged)'],
+      [flipped, 'miss (damaged)'], [zeroed, 'miss (damaged)'], [Buffer.alloc(0), 'miss'],
     ] as const) {
       writeFileSync(file, bad);
       const r = analyze(dir);
@@ -197,5 +204,51 @@ describe('code cache', () => {
     expect(b.status, b.stderr).toBe(0);
     expect(b.stderr).toContain('code cache hit');
     expect(readFileSync(out).equals(first)).toBe(true);
+  });
+});
+
+/** The same hash written plainly in JavaScript: each 32-bit word of the bytes padded with zeros. */
+function referenceHash(bytes: Uint8Array): number {
+  const padded = new Uint8Array((bytes.length + 3) & ~3);
+  padded.set(bytes);
+  const view = new DataView(padded.buffer);
+  const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+  let h = 0;
+  for (let i = 0; i < padded.length; i += 4) {
+    const k = Math.imul(rotl(Math.imul(view.getUint32(i, true), 0xcc9e2d51), 15), 0x1b873593);
+    h = (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
+  }
+  h ^= bytes.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+describe('the cache checksum (a WebAssembly function, so that node:zlib need not load)', () => {
+  const { hash } = createRequire(import.meta.url)('../../bin/code-cache.cjs') as { hash: ((b: Uint8Array) => number) | null };
+
+  it('equals the same hash computed in JavaScript, for every length up to a few words and for large inputs', () => {
+    expect(hash).not.toBeNull();
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 64, 65535, 65536, 65537, 300_001]) {
+      const bytes = Uint8Array.from({ length }, next);
+      expect(hash!(bytes), `length ${length}`).toBe(referenceHash(bytes));
+    }
+  });
+
+  it('tells apart inputs that differ in one bit, in trailing zeros, or in length alone', () => {
+    const base = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) & 0xff);
+    const seen = new Set<number>([hash!(base)]);
+    for (const at of [0, 1, 2047, 4095]) {
+      const b = Uint8Array.from(base);
+      b[at] ^= 1;
+      seen.add(hash!(b));
+    }
+    const longer = new Uint8Array(4097);
+    longer.set(base);
+    seen.add(hash!(longer));
+    seen.add(hash!(base.subarray(0, 4093)));
+    expect(seen.size).toBe(7);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * io/: the few file calls the analysis path makes, as promises over node:fs's callbacks, instead of
+ * node:fs/promises.
+ *
+ * Why not node:fs/promises: node loads it (with readline, the file watchers and fs/dir behind it)
+ * the first time anything imports it, and the `analyze` bundle imports everything at start. With
+ * V8 flags on node's command line (bin/gomod-trace gives two) node cannot use the code cache built
+ * into it for its own modules and compiles each from source: node:fs/promises then costs 3–4 ms of
+ * every start instead of about 1 (docs/performance.md, session 8). node:fs itself is loaded while
+ * node starts.
+ *
+ * Errors are node's own (code, syscall, path), as node:fs/promises gives them.
+ */
+import { close, fstat, open, read, readdir as readdirCb, readFile as readFileCb, stat as statCb, write, type Stats } from 'node:fs';
+
+/** Settle a promise from a node-style callback. */
+function settle<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
+  return (err: Error | null, value: T): void => {
+    if (err) reject(err);
+    else resolve(value);
+  };
+}
+
+export function stat(path: string): Promise<Stats> {
+  return new Promise((resolve, reject) => statCb(path, settle(resolve, reject)));
+}
+
+export function readdir(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => readdirCb(path, settle(resolve, reject)));
+}
+
+export function readTextFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => readFileCb(path, 'utf8', settle(resolve, reject)));
+}
+
+/** A file descriptor with the calls made on it; `close` once done (nothing closes it for you). */
+export class FileDescriptor {
+  private constructor(readonly fd: number) {}
+
+  /** Open `path` with fs.open's `flags` ('r', 'w', …). */
+  static open(path: string, flags: string): Promise<FileDescriptor> {
+    return new Promise((resolve, reject) => {
+      open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(new FileDescriptor(fd))));
+    });
+  }
+
+  stat(): Promise<Stats> {
+    return new Promise((resolve, reject) => fstat(this.fd, settle(resolve, reject)));
+  }
+
+  /** Read up to `length` bytes into buf[offset…] from file offset `position` (the current one when null). */
+  read(buf: Uint8Array, offset: number, length: number, position: number | null): Promise<number> {
+    return new Promise((resolve, reject) => read(this.fd, buf, offset, length, position, settle(resolve, reject)));
+  }
+
+  /** Write all of `data` at the current offset (looping over short writes). */
+  async writeAll(data: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      done += await new Promise<number>((resolve, reject) => {
+        write(this.fd, data, done, data.length - done, null, settle(resolve, reject));
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => close(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+}
