@@ -19,6 +19,11 @@ export type Dir = 0 | 1;
  * idle time, Zeek history, and (when a protocol parser is attached) the two reassembled streams.
  * All times are seconds since the builder's t0.
  */
+/** An empty array of times whose elements V8 stores as doubles whatever comes first (see `syns`). */
+function emptyTimes(): number[] {
+  return [NaN].slice(0, 0);
+}
+
 export class TcpConnection {
   readonly clientIp: Uint8Array;
   readonly serverIp: Uint8Array;
@@ -30,7 +35,13 @@ export class TcpConnection {
   readonly waits = new WaitTracker();
   streams: [StreamReassembler | null, StreamReassembler | null] = [null, null];
 
-  syns: number[] = [];
+  /**
+   * SYN send times. An array V8 keeps as unboxed doubles from the start: a capture's first packet
+   * is at exactly 0 (times count from it), and as the first element of an array made by `[]` a 0
+   * makes an array of small integers, which the next time converts, throwing away the optimised
+   * code that handled the first kind (seen on a capture that begins with a SYN).
+   */
+  syns: number[] = emptyTimes();
   synCount = 0;
   synAck: number | null = null;
   established: number | null = null;
@@ -46,7 +57,14 @@ export class TcpConnection {
   zeroWindows = 0;
   keepAlives = 0;
   outOfOrder = 0;
-  longestIdle: { start: number; seconds: number } | null = null;
+  /**
+   * The longest gap between two packets of the connection: when it began and how long it was
+   * (NaN until there is one). Two number fields rather than an object made anew each time the gap
+   * grows: no allocation, and no object whose first start (0, a small integer) would give its
+   * field a layout the next start (a fraction) changes.
+   */
+  private idleStart = NaN;
+  private idleSeconds = NaN;
 
   /** Handshake RTT (SYN → client ACK of the SYN-ACK), once known. */
   private rtt: number | null = null;
@@ -111,6 +129,11 @@ export class TcpConnection {
     return this.closedAt;
   }
 
+  /** The longest gap between two packets, when there was one. */
+  get longestIdle(): { start: number; seconds: number } | null {
+    return this.idleSeconds === this.idleSeconds ? { start: this.idleStart, seconds: this.idleSeconds } : null;
+  }
+
   /** Closed by RST, or both sides sent FIN. */
   get isClosed(): boolean {
     return this.closedAt !== null;
@@ -149,8 +172,9 @@ export class TcpConnection {
   add(seg: TcpSegment, dir: Dir, t: number, frame: number): void {
     const fromClient = dir === 0;
     const gap = t - this.lastPacket;
-    if (gap > 0 && (this.longestIdle === null || gap > this.longestIdle.seconds)) {
-      this.longestIdle = { start: this.lastPacket, seconds: gap };
+    if (gap > 0 && !(gap <= this.idleSeconds)) { // (no gap yet: idleSeconds is NaN)
+      this.idleStart = this.lastPacket;
+      this.idleSeconds = gap;
     }
     if (t > this.lastPacket) this.lastPacket = t;
     if (t < this.firstPacket) this.firstPacket = t;

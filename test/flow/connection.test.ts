@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { ConversationBuilder } from '../../src/protocols/conversations.js';
 import { History, HistoryEvent } from '../../src/flow/history.js';
 import { T0, TcpConversation, tcpPacket, text } from '../protocols/helpers.js';
@@ -140,5 +141,28 @@ describe('History', () => {
     for (let i = 0; i < 120; i++) h.add(true, HistoryEvent.Retransmit);
     h.add(false, HistoryEvent.ZeroWindow);
     expect(h.toString()).toBe('TTTw');
+  });
+});
+
+describe('times kept as doubles from the first packet on', () => {
+  it("a SYN at exactly 0 (a capture's first packet) leaves the SYN times an array of doubles, as later ones are", () => {
+    // V8's own view of the array (natives syntax, in a child node): an array made by `[]` whose
+    // first element is 0 holds small integers, and the next, fractional time converts it, which
+    // throws away the connection's optimised per-packet code (docs/performance.md, session 8).
+    const script = `
+      import { TcpConnection } from ${JSON.stringify(new URL('../../dist/flow/connection.js', import.meta.url).href)};
+      import { TcpSegmentView } from ${JSON.stringify(new URL('../../dist/decode/headers.js', import.meta.url).href)};
+      const a = new Uint8Array([10, 0, 0, 1]), b = new Uint8Array([10, 0, 0, 2]);
+      const syn = new TcpSegmentView(new Uint8Array(0), 40000, 443, 1000, 0, 0x02, 65535, 20, 20, 20, 20, 0);
+      const conn = new TcpConnection(0, a, 40000, b, 443, syn, 0, 1);
+      conn.add(syn, 0, 0, 1);
+      const syn2 = new TcpSegmentView(new Uint8Array(0), 40001, 443, 2000, 0, 0x02, 65535, 20, 20, 20, 20, 0);
+      const other = new TcpConnection(1, a, 40001, b, 443, syn2, 0.25, 2);
+      other.add(syn2, 0, 0.25, 2);
+      console.log(JSON.stringify([%HasDoubleElements(conn.syns), %HasDoubleElements(other.syns), conn.syns, other.syns]));
+    `;
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([true, true, [0], [0.25]]);
   });
 });
