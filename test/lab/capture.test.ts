@@ -68,27 +68,33 @@ async function startTcpdump(file: string, filter: string) {
     });
     td.once('exit', (code) => { clearTimeout(t); reject(new Error(`tcpdump exited ${code}: ${err}`)); });
   });
-  return async () => {
+  /** Stop tcpdump; returns what it said (its closing counts: captured, dropped by kernel). */
+  return async (): Promise<string> => {
     const gone = new Promise<void>((r) => td.once('exit', () => r()));
     td.kill('SIGINT');
     await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
     if (td.exitCode === null) td.kill('SIGKILL');
+    return err.trim();
   };
 }
 
 async function captured(name: string, windowMs: number) {
   const dir = mkdtempSync(join(tmpdir(), 'lab-capture-'));
   const file = join(dir, 'c.pcap');
-  let stop: (() => Promise<void>) | null = null;
+  let stop: (() => Promise<string>) | null = null;
+  let tcpdumpSaid = '';
   try {
     const run = await runScenario(name, {
       timeoutMs: windowMs,
       onPrepared: async (p) => { stop = await startTcpdump(file, p.captureFilter); },
-      inspect: async () => { await stop?.(); stop = null; },
+      inspect: async () => { tcpdumpSaid = (await stop?.()) ?? ''; stop = null; },
     });
-    return { run, packets: readPcap(readFileSync(file)) };
+    const packets = readPcap(readFileSync(file));
+    // For a failing check: tcpdump's counts (a kernel drop explains a missing packet) and what it got.
+    const seen = `tcpdump: ${tcpdumpSaid.replace(/\n/g, ' | ')}; ${packets.length} packets: ${packets.slice(0, 40).map((p) => `${p.proto} ${p.src}:${p.sport}>${p.dst}:${p.dport} ${p.flags}`).join(', ')}`;
+    return { run, packets, seen };
   } finally {
-    await (stop as (() => Promise<void>) | null)?.();
+    await (stop as (() => Promise<string>) | null)?.();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -122,10 +128,10 @@ describe.skipIf(!root || !haveTools).concurrent('captures of lab scenarios (tcpd
   });
 
   it('healthy: a full exchange with the GOPROXY in the capture', async () => {
-    const { run, packets } = await captured('healthy', 20_000);
+    const { run, packets, seen } = await captured('healthy', 20_000);
     expect(run.result.exitCode).toBe(0);
     const host = run.scenario.world.addr(10);
-    expect(packets.some((p) => p.proto === 'tcp' && p.src === host && (p.flags & (SYN | ACK)) === (SYN | ACK))).toBe(true);
-    expect(packets.some((p) => p.proto === 'udp' && p.src === run.scenario.world.dns.host && p.sport === 53)).toBe(true);
+    expect(packets.some((p) => p.proto === 'tcp' && p.src === host && (p.flags & (SYN | ACK)) === (SYN | ACK)), seen).toBe(true);
+    expect(packets.some((p) => p.proto === 'udp' && p.src === run.scenario.world.dns.host && p.sport === 53), seen).toBe(true);
   });
 });
