@@ -57,9 +57,12 @@ export class FileDescriptor {
   async writeAll(data: Uint8Array): Promise<void> {
     let done = 0;
     while (done < data.length) {
-      done += await new Promise<number>((resolve, reject) => {
+      const n = await new Promise<number>((resolve, reject) => {
         write(this.fd, data, done, data.length - done, null, settle(resolve, reject));
       });
+      // (A regular file takes every byte or fails; anything taking none would loop for ever.)
+      if (n <= 0) throw Object.assign(new Error(`EIO: write took no bytes of ${data.length - done}`), { code: 'EIO' });
+      done += n;
     }
   }
 
