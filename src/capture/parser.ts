@@ -24,6 +24,17 @@ export interface RecordParser {
 
 export type PacketCallback = (p: RawPacket) => void;
 
+/**
+ * How many bytes of a read buffer one call of a parser's record loop covers; `parse` calls it over
+ * successive windows up to the end of what it was given. With the reader's 4 MiB buffers a single
+ * call ran long enough for V8 to compile the loop twice: once on-stack (OSR, for the call still
+ * running) and once as a function (for the next call), about 7 ms of TurboFan each, on the core
+ * that also copies the file in. Calls over 256 KiB end before on-stack replacement is asked for:
+ * one compilation (`--trace-opt`), 2–2.6 % fewer instructions on the bench capture
+ * (docs/performance.md, session 8).
+ */
+export const LOOP_WINDOW = 256 * 1024;
+
 /** State shared by both parsers: counts, time span, warnings. */
 export class CaptureStats {
   packets = 0;

@@ -8,7 +8,7 @@
  */
 import { CaptureFormatError, type CaptureInterface } from './types.js';
 import { BufferedPacket } from './buffered-packet.js';
-import { CaptureStats, type PacketCallback, type RecordParser } from './parser.js';
+import { CaptureStats, LOOP_WINDOW, type PacketCallback, type RecordParser } from './parser.js';
 import { linkTypeName } from './linktypes.js';
 
 export const PCAP_GLOBAL_HEADER_LENGTH = 24;
@@ -52,7 +52,10 @@ export class PcapParser implements RecordParser {
       this.readGlobalHeader(view, o, base);
       o += PCAP_GLOBAL_HEADER_LENGTH;
     }
-    o = this.records(buf, view, o, end, base);
+    for (let w = Math.min(end, o + LOOP_WINDOW); ; w = Math.min(end, w + LOOP_WINDOW)) {
+      o = this.records(buf, view, o, w, base);
+      if (w === end) break;
+    }
     // What stopped the loop: a record cut at the end of the window (its length, when readable).
     if (end - o >= PCAP_RECORD_HEADER_LENGTH) this.pendingLength = PCAP_RECORD_HEADER_LENGTH + view.getUint32(o + 8, this.le);
     else if (end - o > 0) this.pendingLength = PCAP_RECORD_HEADER_LENGTH;

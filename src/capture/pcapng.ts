@@ -9,7 +9,7 @@
  * read with a CaptureFormatError naming the offset; a block cut short at end of file is a warning.
  */
 import { CaptureFormatError, type CaptureInterface, type RawPacket } from './types.js';
-import { CaptureStats, type PacketCallback, type RecordParser } from './parser.js';
+import { CaptureStats, LOOP_WINDOW, type PacketCallback, type RecordParser } from './parser.js';
 import { linkTypeName } from './linktypes.js';
 import { MAX_CAPLEN, hex32 } from './pcap.js';
 import { BufferedPacket } from './buffered-packet.js';
@@ -60,7 +60,11 @@ export class PcapngParser implements RecordParser {
 
   parse(buf: Uint8Array, view: DataView, start: number, end: number, base: number): number {
     this.pendingLength = 0;
-    const o = this.blocks(buf, view, start, end, base);
+    let o = start;
+    for (let w = Math.min(end, o + LOOP_WINDOW); ; w = Math.min(end, w + LOOP_WINDOW)) {
+      o = this.blocks(buf, view, o, w, base);
+      if (w === end) break;
+    }
     // What stopped the loop: a block cut at the end of the window (its length; the byte order is
     // already the one of the section it belongs to, an SHB's included).
     if (end - o >= 12) this.pendingLength = view.getUint32(o + 4, this.le);

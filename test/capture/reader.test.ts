@@ -2,8 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCapture } from '../../src/capture/reader.js';
-import { pcapHeader, pcapRecord } from '../../src/capture/writer.js';
+import { readCapture, readCaptureBytes } from '../../src/capture/reader.js';
+import { LOOP_WINDOW } from '../../src/capture/parser.js';
+import type { RawPacket } from '../../src/capture/types.js';
+import { pcapHeader, pcapRecord, writePcap, writePcapng } from '../../src/capture/writer.js';
 import { etherUdp4 } from './fixtures/frames.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'gomod-trace-reader-'));
@@ -174,5 +176,45 @@ describe('readCapture: blocking or not, the same records', () => {
     for (const opts of [{ blocking: true }, { blocking: true, chunkSize: 65536 }, { blocking: false, chunkSize: 65536 }]) {
       expect(await run(opts)).toEqual(reference);
     }
+  });
+});
+
+describe('records across the parsers\' loop windows (LOOP_WINDOW)', () => {
+  // Records of uneven sizes, so that record and block boundaries fall everywhere relative to the
+  // 256 KiB windows one parse call is split into, plus records (with their headers) longer than a window.
+  const sizes = [...Array.from({ length: 3000 }, (_, i) => 40 + ((i * 7919) % 1400)), 262_144, 17, 262_000, 60];
+  const packets = sizes.map((n, i) => ({
+    tsSec: 1_700_000_000 + i, tsNsec: (i * 1000) % 1_000_000_000,
+    data: Uint8Array.from({ length: n }, (_, k) => (i * 31 + k) & 0xff),
+  }));
+  const expectEvery = (seen: Array<{ frame: number; length: number; first: number; last: number; sec: number }>) => {
+    expect(seen).toHaveLength(packets.length);
+    seen.forEach((s, i) => {
+      expect(s, `packet ${i + 1}`).toEqual({
+        frame: i + 1, length: sizes[i], first: packets[i].data[0], last: packets[i].data[sizes[i] - 1], sec: packets[i].tsSec,
+      });
+    });
+  };
+  const collect = (into: Array<{ frame: number; length: number; first: number; last: number; sec: number }>) => (p: RawPacket) => {
+    into.push({ frame: p.frame, length: p.capturedLength, first: p.data[0], last: p.data[p.capturedLength - 1], sec: p.tsSec });
+  };
+
+  it('pcap: every record whole, in order, with the default chunk and with small ones', async () => {
+    const bytes = writePcap(packets, { linkType: 1, snapLen: 262_144 });
+    expect(bytes.length).toBeGreaterThan(6 * LOOP_WINDOW);
+    for (const chunkSize of [undefined, 64 * 1024, 1 << 20]) {
+      const seen: Array<{ frame: number; length: number; first: number; last: number; sec: number }> = [];
+      const summary = await readCaptureBytes(bytes, 'windows.pcap', collect(seen), { chunkSize });
+      expect(summary.warnings).toEqual([]);
+      expectEvery(seen);
+    }
+  });
+
+  it('pcapng: every block whole, in order', async () => {
+    const bytes = writePcapng([{ interfaces: [{ linkType: 1, snapLen: 262_144 }], packets }]);
+    const seen: Array<{ frame: number; length: number; first: number; last: number; sec: number }> = [];
+    const summary = await readCaptureBytes(bytes, 'windows.pcapng', collect(seen));
+    expect(summary.warnings).toEqual([]);
+    expectEvery(seen);
   });
 });
