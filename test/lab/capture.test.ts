@@ -99,7 +99,9 @@ async function captured(name: string, windowMs: number) {
   }
 }
 
-describe.skipIf(!root || !haveTools).concurrent('captures of lab scenarios (tcpdump on lo; needs root, go, tcpdump)', () => {
+// Retried once, as the lab's verdict tests are: under the whole parallel suite on 2 cores a capture
+// has once come back without the GOPROXY's SYN-ACK (the check then prints tcpdump's counts).
+describe.skipIf(!root || !haveTools).concurrent('captures of lab scenarios (tcpdump on lo; needs root, go, tcpdump)', { retry: 1 }, () => {
   it('connect-blackhole: SYNs to the hole, re-sent, and never a SYN-ACK', async () => {
     const { run, packets } = await captured('connect-blackhole', 3500);
     const [host, port] = [run.scenario.expected.address!.split(':')[0], Number(run.scenario.expected.address!.split(':')[1])];
