@@ -499,8 +499,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     if (/golang\.org\/toolchain\/@v\//.test(f.url) && state === 'slow') stage = 'toolchain';
     const path = urlPath(f.url);
     const p: TextParams = { host, seconds: waited, status: f.status, path, detail: f.error ?? (f.status ? String(f.status) : null) };
-    // A 404/410 that go got past (a later fetch of the same path elsewhere, or any later success).
-    const recovered = stage === 'not-found' && input.fetches.some((g) => g.line > f.line && g.status !== null && g.status < 400);
+    const recovered = stage === 'not-found' && gotPast(f, input.fetches, input.goErrors ?? []);
     cands.push({
       finding: finding(stage, state, {
         host, address: conn?.server ?? null, path: null, since: f.start, waited, confidence: 0.95, p, evidence: [ev], lang,
@@ -781,4 +780,19 @@ function reachedIndex(infos: Iterable<{ c: ConnectionRecord; host: string | null
     if (list) list.push(e);
     else m.set(key, [e]);
   }
+}
+
+/**
+ * Whether go got past a 404/410: a fetch it started after that answer came back (the same path
+ * from the next GOPROXY entry, `@latest` after a missing `@v/list`, the next module) succeeded,
+ * and go printed no error line naming the URL (its final "reading URL: 410 Gone" means it gave
+ * up on it). "After" is after the answer, not after the request: go fetches several modules at
+ * once, and a success that was already in flight says nothing about this one. By time when the
+ * log has times, else by line (the start line of a fetch that began after this one, a weaker
+ * order: two requests in flight print their start lines before either result).
+ */
+function gotPast(f: FetchRecord, fetches: readonly FetchRecord[], goErrors: readonly { text: string }[]): boolean {
+  if (goErrors.some((e) => e.text.includes(f.url))) return false;
+  return fetches.some((g) => g !== f && g.status !== null && g.status < 400 &&
+    (f.end !== null && g.start !== null ? g.start >= f.end : g.line > f.line));
 }

@@ -348,6 +348,42 @@ describe('verdict: go log and goroutines', () => {
     expect(r.findings[0]).toMatchObject({ stage: 'not-found', state: 'failed' });
   });
 
+  it('a 410 for one module while another, already in flight, succeeds is not recovered (either start order)', () => {
+    // go fetches several modules at once: both `# get` lines come first, then both results. Seen in
+    // the lab: which start line go prints first varies from run to run; the verdict must not.
+    const greet = 'https://goproxy.lab.test/lab.example/greet/@v/v1.2.0.mod';
+    const util = 'https://goproxy.lab.test/lab.example/util/@v/v0.2.0.mod';
+    const giveUp = { line: 8, t: 0.054, text: `go: lab.example/greet@v1.2.0: reading ${greet}: 410 Gone`, stage: null };
+    for (const [first, second] of [[greet, util], [util, greet]]) {
+      for (const timed of [true, false]) {
+        const at = (t: number) => (timed ? t : null);
+        const r = decide(input({
+          end: 1, captureEnd: null,
+          fetches: [
+            fetch({ url: first, start: at(0.0006), end: at(first === greet ? 0.0518 : 0.0516), status: first === greet ? 410 : 200, line: 1 }),
+            fetch({ url: second, start: at(0.0008), end: at(second === greet ? 0.0518 : 0.0516), status: second === greet ? 410 : 200, line: 2 }),
+          ],
+          goErrors: [giveUp],
+        }));
+        expect(r.verdict, `${first === greet ? 'greet' : 'util'} first, ${timed ? 'timed' : 'untimed'}`).toMatchObject({ stage: 'not-found', state: 'failed', host: 'goproxy.lab.test' });
+      }
+    }
+  });
+
+  it('a 404 counts as got past only by a success that started after its answer, when go printed no error for it', () => {
+    const list = 'https://proxy.golang.org/corp.example/m/@v/list';
+    const inFlight = fetch({ url: 'https://proxy.golang.org/other.example/x/@v/v1.0.0.mod', start: 0.1, end: 0.3, status: 200, line: 3 });
+    const after = fetch({ url: 'https://proxy.golang.org/corp.example/m/@latest', start: 0.25, end: 0.4, status: 200, line: 5 });
+    const notFound = fetch({ url: list, start: 0, end: 0.2, status: 404, line: 2 });
+    // Only a success in flight when the 404 came back: go did not get past it.
+    expect(decide(input({ end: 5, captureEnd: null, fetches: [notFound, inFlight] })).verdict.stage).toBe('not-found');
+    // A request made after the answer (here @latest after a missing @v/list) that succeeded: got past.
+    expect(decide(input({ end: 5, captureEnd: null, fetches: [notFound, inFlight, after] })).verdict.stage).toBe('none');
+    // ... unless go's own error names the URL: it gave up on it.
+    const r = decide(input({ end: 5, captureEnd: null, fetches: [notFound, inFlight, after], goErrors: [{ line: 9, t: 0.5, text: `go: corp.example/m: reading ${list}: 404 Not Found`, stage: null }] }));
+    expect(r.verdict).toMatchObject({ stage: 'not-found', state: 'failed' });
+  });
+
   it('a git child reading the terminal → git-prompt stalled', () => {
     const r = decide(input({
       end: 30, captureEnd: null,
