@@ -14,16 +14,16 @@ const MAX_SYNS = 64;
 /** Direction index: 0 = client → server, 1 = server → client. */
 export type Dir = 0 | 1;
 
-/**
- * One TCP connection: roles, handshake, teardown, per-direction sequence analysis, byte counts,
- * idle time, Zeek history, and (when a protocol parser is attached) the two reassembled streams.
- * All times are seconds since the builder's t0.
- */
 /** An empty array of times whose elements V8 stores as doubles whatever comes first (see `syns`). */
 function emptyTimes(): number[] {
   return [NaN].slice(0, 0);
 }
 
+/**
+ * One TCP connection: roles, handshake, teardown, per-direction sequence analysis, byte counts,
+ * idle time, Zeek history, and (when a protocol parser is attached) the two reassembled streams.
+ * All times are seconds since the builder's t0.
+ */
 export class TcpConnection {
   readonly clientIp: Uint8Array;
   readonly serverIp: Uint8Array;
