@@ -4,7 +4,7 @@
  * bytes written, 0 at end of input. A regular file can also be read with a blocking call
  * (`readSync`), which the reader prefers for it (reader.ts, SYNC_CHUNK).
  */
-import { read as readFd, readSync as readFdSync } from 'node:fs';
+import { readSync as readFdSync } from 'node:fs';
 import { FileDescriptor } from '../io/files.js';
 import type { Readable } from 'node:stream';
 
@@ -41,19 +41,13 @@ export class FileSource implements ByteSource {
   }
 
   /**
-   * The next bytes, by fs.read on the descriptor: node:fs/promises' FileHandle.read wrapper (its
-   * argument checks and result object) ran in V8's interpreter for every chunk and cost more than
-   * the read's own round trip to the thread pool.
+   * The next bytes, by fs.read on the descriptor (src/io/files.ts): node:fs/promises'
+   * FileHandle.read wrapper (its argument checks and result object) ran in V8's interpreter for
+   * every chunk and cost more than the read's own round trip to the thread pool.
    */
   read(buf: Uint8Array, offset: number, length: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      readFd(this.fh.fd, buf, offset, length, null, (err, bytesRead) => {
-        if (err) {
-          // Name the file in read errors too (EIO on a failing disk, …) so the CLI can say which.
-          if (err.path === undefined) err.path = this.path;
-          reject(err);
-        } else resolve(bytesRead);
-      });
+    return this.fh.read(buf, offset, length, null).catch((err: NodeJS.ErrnoException) => {
+      throw this.named(err);
     });
   }
 
@@ -61,10 +55,14 @@ export class FileSource implements ByteSource {
     try {
       return readFdSync(this.fh.fd, buf, offset, length, null);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.path === undefined) e.path = this.path;
-      throw e;
+      throw this.named(err as NodeJS.ErrnoException);
     }
+  }
+
+  /** Name the file in read errors too (EIO on a failing disk, …) so the CLI can say which. */
+  private named(err: NodeJS.ErrnoException): NodeJS.ErrnoException {
+    if (err.path === undefined) err.path = this.path;
+    return err;
   }
 
   close(): Promise<void> {
