@@ -7,17 +7,27 @@ import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { summarize } from '../capture/summary.js';
 import { renderSummaryTable } from '../report/summary-table.js';
+import { InputError, isDir, readBundle } from '../timeline/analyze.js';
 import { addReportOptions, runAnalyze, type AnalyzeCliOptions } from './report-options.js';
 
 export interface SummaryOptions {
   format?: string;
 }
 
-/** --summary: the capture summary (format, link types, interfaces, packets, span, protocol counts). */
-export async function runCaptureSummary(capture: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+/**
+ * --summary: the capture summary (format, link types, interfaces, packets, span, protocol counts)
+ * of a capture file, or of the capture in a record bundle folder (as analyze finds it).
+ */
+export async function runCaptureSummary(target: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const format = opts.format ?? 'table';
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`--summary takes --format table or json, not ${JSON.stringify(format)}`);
+  }
+  let capture = target;
+  if (target !== '-' && (await isDir(target))) {
+    const bundle = await readBundle(target);
+    if (bundle.capture === null) throw new InputError(`${target}: this bundle has no capture to summarise (only ${bundle.goLog ? 'go.log' : 'strace.log'}${bundle.goLog && bundle.strace ? ' and strace.log' : ''})`);
+    capture = bundle.capture;
   }
   const report = await summarize(capture);
   out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report)}\n`);
@@ -28,13 +38,13 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .argument('[target]', 'capture file (pcap or pcapng), a record bundle folder, or - for stdin (may be left out with --strace or --go-log)')
     .description('analyse a capture (and optionally strace and go logs) and name the stall')
-    .option('--summary', 'only summarise the capture file: format, link types, interfaces, packets, protocols');
+    .option('--summary', 'only summarise the capture (a file, or a bundle folder\'s): format, link types, interfaces, packets, protocols');
   addReportOptions(cmd).action(async (target: string | undefined, opts: AnalyzeCliOptions & { summary?: boolean }) => {
     if (target === undefined && !opts.strace && !opts.goLog) {
       throw new UsageError('analyze needs a capture file, a bundle folder, --strace FILE or --go-log FILE');
     }
     if (opts.summary) {
-      if (target === undefined) throw new UsageError('--summary needs a capture file');
+      if (target === undefined) throw new UsageError('--summary needs a capture file or a bundle folder');
       await runCaptureSummary(target, opts);
       return;
     }

@@ -91,7 +91,7 @@ interface BundleMetaLike {
   stopped?: unknown;
 }
 
-async function isDir(p: string): Promise<boolean> {
+export async function isDir(p: string): Promise<boolean> {
   try { return (await stat(p)).isDirectory(); } catch { return false; }
 }
 async function isFile(p: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** `gomod-trace analyze CAPTURE` end to end through the built CLI (npm run build first). */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,11 +57,27 @@ describe('gomod-trace analyze --summary CAPTURE', () => {
     expect(r.stderr).toMatch(/missing\.pcap: no such file or directory\n$/);
     const r1 = run(['analyze', '--summary', dir]);
     expect(r1.status).toBe(2);
-    expect(r1.stderr).toBe(`gomod-trace: ${dir}: is a directory\n`);
+    expect(r1.stderr).toBe(`gomod-trace: ${dir}: not a record bundle (no capture.pcap, capture.pcapng, go.log or strace.log inside)\n`);
     const r2 = run(['analyze', '--summary', join(dir, 'missing.pcap'), '--format', 'yaml']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/--summary takes --format table or json, not "yaml"/);
     expect(r2.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("summarises a record bundle folder's capture, and says so when the bundle has none", async () => {
+    const bundle = join(dir, 'bundle');
+    await mkdir(bundle);
+    await writeFile(join(bundle, 'capture.pcap'), good);
+    await writeFile(join(bundle, 'go.log'), '# get https://proxy.golang.org/x/@v/list\n');
+    const r = run(['analyze', '--summary', bundle, '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: join(bundle, 'capture.pcap'), format: 'pcap', packets: 2 });
+    const logsOnly = join(dir, 'logs-only');
+    await mkdir(logsOnly);
+    await writeFile(join(logsOnly, 'go.log'), '# get https://proxy.golang.org/x/@v/list\n');
+    const r1 = run(['analyze', '--summary', logsOnly]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toBe(`gomod-trace: ${logsOnly}: this bundle has no capture to summarise (only go.log)\n`);
   });
 
   it('exits 0 with a warning for a truncated last packet', async () => {
