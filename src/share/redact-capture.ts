@@ -8,7 +8,7 @@
  * lines and headers with credentials starred; ICMP headers with the quoted IP/transport header.
  * Everything else is cut. See docs/record.md, "Sharing a capture".
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureInterface, CaptureSummary, RawPacket } from '../capture/types.js';
@@ -54,7 +54,8 @@ const WRITE_CHUNK = 1 << 20;
 
 export async function redactCapture(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
   if (input === '-') throw new RedactError('redact reads its input twice: give a file, not stdin');
-  if (resolve(input) === resolve(output)) throw new RedactError(`${output}: the output would overwrite the input; name another file`);
+  // Decided before the first pass, so that a bad output fails at once rather than after it.
+  const target = outputTarget(input, output);
 
   // ---- pass 1: plans
   let planner: TcpPlanner | null = new TcpPlanner();
@@ -82,8 +83,7 @@ export async function redactCapture(input: string, output: string, opts: RedactO
   const nanos = summary.interfaces.some((i) => i.tsUnitsPerSecond > 1e6);
 
   // ---- pass 2: write
-  const tmp = `${output}.tmp-${process.pid}`;
-  const out = new ChunkWriter(tmp, output);
+  const out = new ChunkWriter(target, output);
   const result: RedactResult = {
     input,
     output,
@@ -214,17 +214,67 @@ function offsetIn(d: Uint8Array, view: Uint8Array): number | null {
   return o >= 0 && o <= d.length ? o : null;
 }
 
-/** Writes to a temporary file in 1 MiB chunks and renames it into place at the end. */
+/** Where the copy goes: `path` replaced by a finished temporary file, or written in place. */
+interface OutputTarget {
+  path: string;
+  replace: boolean;
+}
+
+/**
+ * A regular file (or a new name) is replaced: the copy is written to a temporary file beside it and
+ * renamed into place at the end, so a failed run leaves no half-written file. Through a symbolic
+ * link that is the file it points to, so the link stays. A FIFO or a device is written to directly
+ * (a rename would put a file in its place). Refused: the input itself by any name (a symbolic or
+ * hard link), a directory, a socket, a link to nothing.
+ */
+function outputTarget(input: string, output: string): OutputTarget {
+  let st: Stats;
+  try {
+    st = statSync(output);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, output);
+    if (isSymlink(output)) throw new RedactError(`${output}: a symbolic link to a file that does not exist; name the file itself`);
+    return { path: output, replace: true };
+  }
+  if (sameFile(st, input)) throw new RedactError(`${output}: the output would overwrite the input; name another file`);
+  if (st.isDirectory()) throw new RedactError(`${output}: is a directory`);
+  if (st.isSocket()) throw new RedactError(`${output}: is a socket; name a file`);
+  if (!st.isFile()) return { path: output, replace: false };
+  return { path: realpathSync(output), replace: true };
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** `st` (the output's) is the input's device and inode; a missing input is reported when it is read. */
+function sameFile(st: Stats, input: string): boolean {
+  try {
+    const i = statSync(input);
+    return i.dev === st.dev && i.ino === st.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes in 1 MiB chunks: to a temporary file renamed into place at the end, or in place (OutputTarget). */
 class ChunkWriter {
   private fd: number;
+  private readonly tmp: string | null;
   private parts: Uint8Array[] = [];
   private size = 0;
 
-  constructor(private readonly tmp: string, private readonly final: string) {
+  /** `name` is the output as the user gave it, for messages. */
+  constructor(private readonly target: OutputTarget, private readonly name: string) {
+    this.tmp = target.replace ? `${target.path}.tmp-${process.pid}` : null;
     try {
-      this.fd = openSync(tmp, 'w', 0o644);
+      this.fd = openSync(this.tmp ?? target.path, 'w', 0o644);
     } catch (err) {
-      throw fsError(err, final);
+      throw fsError(err, name);
     }
   }
 
@@ -243,7 +293,7 @@ class ChunkWriter {
       let o = 0;
       while (o < all.length) o += writeSync(this.fd, all, o, all.length - o);
     } catch (err) {
-      throw fsError(err, this.final);
+      throw fsError(err, this.name);
     }
   }
 
@@ -251,10 +301,11 @@ class ChunkWriter {
     this.flush();
     closeSync(this.fd);
     this.fd = -1;
+    if (this.tmp === null) return;
     try {
-      renameSync(this.tmp, this.final);
+      renameSync(this.tmp, this.target.path);
     } catch (err) {
-      throw fsError(err, this.final);
+      throw fsError(err, this.name);
     }
   }
 
@@ -266,6 +317,7 @@ class ChunkWriter {
         // already closed
       }
     }
+    if (this.tmp === null) return;
     try {
       unlinkSync(this.tmp);
     } catch {
@@ -276,7 +328,8 @@ class ChunkWriter {
 
 function fsError(err: unknown, file: string): Error {
   const e = err as NodeJS.ErrnoException;
-  const what: Record<string, string> = { ENOSPC: 'no space left on device', EACCES: 'permission denied', ENOENT: 'no such file or directory', EISDIR: 'is a directory', EROFS: 'read-only file system', EDQUOT: 'disk quota exceeded' };
+  const what: Record<string, string> = { ENOSPC: 'no space left on device', EACCES: 'permission denied', ENOENT: 'no such file or directory', EISDIR: 'is a directory', EROFS: 'read-only file system', EDQUOT: 'disk quota exceeded', ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links',
+    EPIPE: 'the reader of the pipe went away', ENXIO: 'no such device or address' };
   if (e && typeof e.code === 'string' && what[e.code]) return new RedactError(`${file}: ${what[e.code]}`);
   return err as Error;
 }

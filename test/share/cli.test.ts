@@ -1,11 +1,12 @@
 /**
  * `gomod-trace redact` through the real CLI entry point (bin/gomod-trace, built into dist/ first):
  * a capture, a bundle folder, bad input as a one-line error with exit 2, a truncated capture as a
- * partial result plus a warning.
+ * partial result plus a warning; where the copy goes when the output is a link, a FIFO or a device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,5 +102,79 @@ describe('gomod-trace redact (CLI)', () => {
       expect(r.stderr).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  describe('the output', () => {
+    let dir: string;
+    let expected: Buffer;
+    beforeAll(() => {
+      dir = join(work, 'outputs');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'in.pcap'), capture);
+      expect(cli(['redact', join(dir, 'in.pcap'), '-o', join(work, 'expected.pcap')]).status).toBe(0);
+      expected = readFileSync(join(work, 'expected.pcap'));
+    });
+    const refused = (out: string, re: RegExp) => {
+      const before = readdirSync(dir).sort();
+      const r = cli(['redact', join(dir, 'in.pcap'), '-o', out]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(readdirSync(dir).sort()).toEqual(before);
+      expect(readFileSync(join(dir, 'in.pcap'))).toEqual(Buffer.from(capture));
+    };
+
+    it('the input by another name (a symbolic link either way, a hard link) is refused: the raw capture stays', () => {
+      symlinkSync('in.pcap', join(dir, 'sym-in.pcap'));
+      linkSync(join(dir, 'in.pcap'), join(dir, 'hard-in.pcap'));
+      refused(join(dir, 'sym-in.pcap'), /sym-in\.pcap: the output would overwrite the input/);
+      refused(join(dir, 'hard-in.pcap'), /hard-in\.pcap: the output would overwrite the input/);
+      const r = cli(['redact', join(dir, 'sym-in.pcap'), '-o', join(dir, 'in.pcap')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/in\.pcap: the output would overwrite the input/);
+      expect(readFileSync(join(dir, 'in.pcap'))).toEqual(Buffer.from(capture));
+    });
+
+    it('a symbolic link: the file it points to gets the copy, and the link stays', () => {
+      writeFileSync(join(dir, 'target.pcap'), 'old');
+      symlinkSync('target.pcap', join(dir, 'link.pcap'));
+      const r = cli(['redact', join(dir, 'in.pcap'), '-o', join(dir, 'link.pcap')]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(lstatSync(join(dir, 'link.pcap')).isSymbolicLink()).toBe(true);
+      expect(readFileSync(join(dir, 'target.pcap'))).toEqual(expected);
+    });
+
+    it('a FIFO is written to, not replaced', async () => {
+      const fifo = join(dir, 'fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const reader = spawn('sh', ['-c', 'cat "$0" > "$1"', fifo, join(work, 'from-fifo.pcap')], { timeout: 20_000 });
+      const r = cli(['redact', join(dir, 'in.pcap'), '-o', fifo]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^wrote .*fifo \(pcap\): 10 packets/);
+      const [code] = await once(reader, 'exit');
+      expect(code).toBe(0);
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      expect(readFileSync(join(work, 'from-fifo.pcap'))).toEqual(expected);
+    }, 30_000);
+
+    it.skipIf(process.getuid?.() !== 0)('a character device is written to, not replaced', () => {
+      // 1,3 is the null device: what is written goes nowhere.
+      const dev = join(dir, 'null');
+      expect(spawnSync('mknod', [dev, 'c', '1', '3']).status).toBe(0);
+      try {
+        const r = cli(['redact', join(dir, 'in.pcap'), '-o', dev]);
+        expect(r.status, r.stderr).toBe(0);
+        expect(lstatSync(dev).isCharacterDevice()).toBe(true);
+      } finally {
+        rmSync(dev);
+      }
+    });
+
+    it('a directory and a link to nothing are refused, and nothing is left behind', () => {
+      mkdirSync(join(dir, 'sub'));
+      symlinkSync('nowhere.pcap', join(dir, 'dangling.pcap'));
+      refused(join(dir, 'sub'), /sub: is a directory/);
+      refused(join(dir, 'dangling.pcap'), /dangling\.pcap: a symbolic link to a file that does not exist/);
+    });
   });
 });
