@@ -4,7 +4,6 @@
  * bytes written, 0 at end of input. A regular file can also be read with a blocking call
  * (`readSync`), which the reader prefers for it (reader.ts, SYNC_CHUNK).
  */
-import { readSync as readFdSync } from 'node:fs';
 import { FileDescriptor } from '../io/files.js';
 import type { Readable } from 'node:stream';
 
@@ -18,9 +17,9 @@ export interface ByteSource {
 export class FileSource implements ByteSource {
   readonly readSync?: (buf: Uint8Array, offset: number, length: number) => number;
 
-  private constructor(private readonly fh: FileDescriptor, private readonly path: string, regular: boolean) {
+  private constructor(private readonly fh: FileDescriptor, regular: boolean) {
     // A FIFO, a character device or a socket can block on a writer: those are read asynchronously.
-    if (regular) this.readSync = (buf, offset, length) => this.readBlocking(buf, offset, length);
+    if (regular) this.readSync = (buf, offset, length) => fh.readSync(buf, offset, length, null);
   }
 
   /** Open for reading; a directory fails here (EISDIR, with the path) rather than at the first read. */
@@ -37,32 +36,16 @@ export class FileSource implements ByteSource {
       await fh.close();
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
     }
-    return new FileSource(fh, path, st.isFile());
+    return new FileSource(fh, st.isFile());
   }
 
   /**
-   * The next bytes, by fs.read on the descriptor (src/io/files.ts): node:fs/promises'
-   * FileHandle.read wrapper (its argument checks and result object) ran in V8's interpreter for
-   * every chunk and cost more than the read's own round trip to the thread pool.
+   * The next bytes, by fs.read on the descriptor (src/io/files.ts, whose errors name the file):
+   * node:fs/promises' FileHandle.read wrapper (its argument checks and result object) ran in V8's
+   * interpreter for every chunk and cost more than the read's own round trip to the thread pool.
    */
   read(buf: Uint8Array, offset: number, length: number): Promise<number> {
-    return this.fh.read(buf, offset, length, null).catch((err: NodeJS.ErrnoException) => {
-      throw this.named(err);
-    });
-  }
-
-  private readBlocking(buf: Uint8Array, offset: number, length: number): number {
-    try {
-      return readFdSync(this.fh.fd, buf, offset, length, null);
-    } catch (err) {
-      throw this.named(err as NodeJS.ErrnoException);
-    }
-  }
-
-  /** Name the file in read errors too (EIO on a failing disk, …) so the CLI can say which. */
-  private named(err: NodeJS.ErrnoException): NodeJS.ErrnoException {
-    if (err.path === undefined) err.path = this.path;
-    return err;
+    return this.fh.read(buf, offset, length, null);
   }
 
   close(): Promise<void> {

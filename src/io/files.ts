@@ -9,9 +9,11 @@
  * every start instead of about 1 (docs/performance.md, session 8). node:fs itself is loaded while
  * node starts.
  *
- * Errors are node's own (code, syscall, path), as node:fs/promises gives them.
+ * Errors are node's own (code, syscall, path), as node:fs/promises gives them — except that they
+ * always name the file: node's errors of calls on a descriptor carry no path (EISDIR reading a
+ * directory, EIO on a failing disk, ENOSPC), and the CLI says which file from it (src/cli/errors.ts).
  */
-import { close, fstat, open, read, readdir as readdirCb, readFile as readFileCb, stat as statCb, write, type Stats } from 'node:fs';
+import { close, fstat, open, read, readSync, readdir as readdirCb, readFile as readFileCb, stat as statCb, write, type Stats } from 'node:fs';
 
 /** Settle a promise from a node-style callback. */
 function settle<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
@@ -19,6 +21,19 @@ function settle<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
     if (err) reject(err);
     else resolve(value);
   };
+}
+
+/** `settle`, with `path` named in the error. */
+function settleNamed<T>(path: string, resolve: (v: T) => void, reject: (e: Error) => void) {
+  return (err: NodeJS.ErrnoException | null, value: T): void => {
+    if (err) reject(named(err, path));
+    else resolve(value);
+  };
+}
+
+function named(err: NodeJS.ErrnoException, path: string): NodeJS.ErrnoException {
+  if (err.path === undefined) err.path = path;
+  return err;
 }
 
 export function stat(path: string): Promise<Stats> {
@@ -30,27 +45,36 @@ export function readdir(path: string): Promise<string[]> {
 }
 
 export function readTextFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => readFileCb(path, 'utf8', settle(resolve, reject)));
+  return new Promise((resolve, reject) => readFileCb(path, 'utf8', settleNamed(path, resolve, reject)));
 }
 
 /** A file descriptor with the calls made on it; `close` once done (nothing closes it for you). */
 export class FileDescriptor {
-  private constructor(readonly fd: number) {}
+  private constructor(readonly fd: number, readonly path: string) {}
 
   /** Open `path` with fs.open's `flags` ('r', 'w', …). */
   static open(path: string, flags: string): Promise<FileDescriptor> {
     return new Promise((resolve, reject) => {
-      open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(new FileDescriptor(fd))));
+      open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(new FileDescriptor(fd, path))));
     });
   }
 
   stat(): Promise<Stats> {
-    return new Promise((resolve, reject) => fstat(this.fd, settle(resolve, reject)));
+    return new Promise((resolve, reject) => fstat(this.fd, settleNamed(this.path, resolve, reject)));
   }
 
   /** Read up to `length` bytes into buf[offset…] from file offset `position` (the current one when null). */
   read(buf: Uint8Array, offset: number, length: number, position: number | null): Promise<number> {
-    return new Promise((resolve, reject) => read(this.fd, buf, offset, length, position, settle(resolve, reject)));
+    return new Promise((resolve, reject) => read(this.fd, buf, offset, length, position, settleNamed(this.path, resolve, reject)));
+  }
+
+  /** `read` as a blocking call. */
+  readSync(buf: Uint8Array, offset: number, length: number, position: number | null): number {
+    try {
+      return readSync(this.fd, buf, offset, length, position);
+    } catch (err) {
+      throw named(err as NodeJS.ErrnoException, this.path);
+    }
   }
 
   /** Write all of `data` at the current offset (looping over short writes). */
@@ -58,15 +82,15 @@ export class FileDescriptor {
     let done = 0;
     while (done < data.length) {
       const n = await new Promise<number>((resolve, reject) => {
-        write(this.fd, data, done, data.length - done, null, settle(resolve, reject));
+        write(this.fd, data, done, data.length - done, null, settleNamed(this.path, resolve, reject));
       });
       // (A regular file takes every byte or fails; anything taking none would loop for ever.)
-      if (n <= 0) throw Object.assign(new Error(`EIO: write took no bytes of ${data.length - done}`), { code: 'EIO' });
+      if (n <= 0) throw Object.assign(new Error(`EIO: write took no bytes of ${data.length - done}`), { code: 'EIO', path: this.path });
       done += n;
     }
   }
 
   close(): Promise<void> {
-    return new Promise((resolve, reject) => close(this.fd, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) => close(this.fd, (err) => (err ? reject(named(err, this.path)) : resolve())));
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -106,6 +107,47 @@ describe('runAnalyze', () => {
     const stderr = sink();
     expect(reportError(missing, stderr)).toBe(2);
     expect(stderr.text).toMatch(/nope\.pcap: no such file/);
+  });
+
+  it('an input that is a directory, missing or unreadable: one line naming it, exit 2', async () => {
+    const inputs = join(dir, 'inputs');
+    mkdirSync(join(inputs, 'trace.123'), { recursive: true });
+    writeFileSync(join(inputs, 'locked.log'), 'x\n');
+    chmodSync(join(inputs, 'locked.log'), 0);
+    const cases: Array<[string | undefined, Record<string, string>, string]> = [
+      [undefined, { goLog: inputs }, `${inputs}: is a directory`],
+      [pcap, { goLog: inputs }, `${inputs}: is a directory`],
+      [undefined, { goLog: join(inputs, 'nope.log') }, `${join(inputs, 'nope.log')}: no such file or directory`],
+      // A -ff prefix (trace → trace.123, …) whose one member is a directory.
+      [undefined, { strace: join(inputs, 'trace') }, `${join(inputs, 'trace.123')}: is a directory`],
+      [undefined, { strace: join(inputs, 'nope.log') }, `${join(inputs, 'nope.log')}: no such file or directory`],
+      [join(inputs, 'nope.pcap'), {}, `${join(inputs, 'nope.pcap')}: no such file or directory`],
+    ];
+    // root reads the file all the same.
+    if (process.getuid?.() !== 0) {
+      cases.push([undefined, { goLog: join(inputs, 'locked.log') }, `${join(inputs, 'locked.log')}: permission denied`]);
+      cases.push([undefined, { strace: join(inputs, 'locked.log') }, `${join(inputs, 'locked.log')}: permission denied`]);
+    }
+    for (const [target, opts, line] of cases) {
+      const err = await runAnalyze(target, opts, { stdout: sink(), env: {} }).then(() => null, (e: unknown) => e);
+      const stderr = sink();
+      expect(reportError(err, stderr), line).toBe(2);
+      expect(stderr.text).toBe(`gomod-trace: ${line}\n`);
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('-o a full device: one line naming it, exit 2', async () => {
+    // 1,7 is the full device: every write fails with ENOSPC.
+    const full = join(dir, 'full');
+    expect(spawnSync('mknod', [full, 'c', '1', '7']).status).toBe(0);
+    try {
+      const err = await runAnalyze(pcap, { output: full }, { stdout: sink(), env: {} }).then(() => null, (e: unknown) => e);
+      const stderr = sink();
+      expect(reportError(err, stderr)).toBe(2);
+      expect(stderr.text).toBe(`gomod-trace: ${full}: no space left on device\n`);
+    } finally {
+      rmSync(full);
+    }
   });
 
   it('parseFormat accepts aliases', () => {
