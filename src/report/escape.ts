@@ -21,6 +21,9 @@ export function jsonForScript(value: unknown): string {
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
+/** `visible`'s character class as regular-expression source: the HTML page's script (html-assets.ts) escapes the same characters. */
+export const UNSAFE_SOURCE = UNSAFE.source;
+
 /** Make a string safe for a terminal or a one-line field: controls and bidi marks as \xNN / \u{NNNN}. */
 export function visible(s: string): string {
   return s.replace(UNSAFE, (c) => {

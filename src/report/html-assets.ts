@@ -1,9 +1,12 @@
 /**
  * The inline stylesheet and script of the HTML report. Plain CSS and browser JavaScript as strings;
  * html.ts hashes them for the Content-Security-Policy. The script reads the embedded JSON and
- * inserts every string with textContent (never innerHTML); layout goes through the CSSOM, which the
- * policy allows, so no inline style attributes are needed.
+ * inserts every string with textContent (never innerHTML), its controls, bidi and zero-width
+ * characters written as escapes the way the other renderers write them (escape.ts `visible`, whose
+ * character class the script is built with); layout goes through the CSSOM, which the policy
+ * allows, so no inline style attributes are needed.
  */
+import { UNSAFE_SOURCE } from './escape.js';
 
 export const HTML_CSS = `
 :root{--bg:#fff;--fg:#1d2329;--muted:#66707a;--line:#e3e6ea;--row:#f7f8fa;--stall:#d62d20;--slow:#c98a00;--ok:#2a9d5c;
@@ -65,10 +68,18 @@ export const HTML_JS = `
   var LABEL_W = 300;
   document.documentElement.style.setProperty('--label-w', LABEL_W + 'px');
   function $(id) { return document.getElementById(id); }
+  // escape.ts's visible(): \\xNN up to U+00FF, \\u{NNNN} above, so no capture string can reorder or hide text.
+  var UNSAFE = /${UNSAFE_SOURCE}/g;
+  function vis(s) {
+    return String(s).replace(UNSAFE, function (c) {
+      var n = c.charCodeAt(0);
+      return n <= 0xff ? '\\\\x' + n.toString(16).padStart(2, '0') : '\\\\u{' + n.toString(16) + '}';
+    });
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (text !== undefined && text !== null) e.textContent = vis(text);
     return e;
   }
   function cut(s, n) { s = String(s == null ? '' : s); return s.length > n ? s.slice(0, n - 1) + '\\u2026' : s; }
@@ -96,7 +107,7 @@ export const HTML_JS = `
   if (v.since !== null) facts.push('since +' + v.since.toFixed(3) + ' s');
   if (v.waited !== null) facts.push('waited ' + human(v.waited));
   facts.push('confidence ' + v.confidence);
-  $('facts').textContent = facts.join(' \\u00b7 ');
+  $('facts').textContent = vis(facts.join(' \\u00b7 '));
   (v.hints || []).forEach(function (h) { $('hints').appendChild(el('li', null, cut(h, 2000))); });
   (v.evidence || []).slice(0, 12).forEach(function (e) { $('evidence').appendChild(el('li', null, e.source + ' ' + cut(e.ref, 60) + ': ' + cut(e.text, 600))); });
 
@@ -126,7 +137,8 @@ export const HTML_JS = `
     }
   }
   function rowText(r) {
-    return (r.id + ' ' + r.kind + ' ' + r.label + ' ' + (r.address || '') + ' ' + r.state + ' ' + r.detail + ' ' +
+    // What the row shows, escaped as shown, so that the filter finds what the reader sees.
+    return vis(r.id + ' ' + r.kind + ' ' + r.label + ' ' + (r.address || '') + ' ' + r.state + ' ' + r.detail + ' ' +
       r.stages.map(function (s) { return s.stage + ' ' + s.state; }).join(' ')).toLowerCase();
   }
   var texts = rows.map(rowText);
@@ -150,8 +162,8 @@ export const HTML_JS = `
     b.style.width = Math.max(0.15, pct(end) - pct(s.start)) + '%';
     b.style.background = color(s.stage);
     b.addEventListener('mousemove', function (ev) {
-      tip.textContent = s.stage + ' \\u2014 ' + s.state + ' \\u2014 ' + human(s.seconds) + '\\n' + cut(s.detail, 600) +
-        (s.frame !== null ? '\\nframe ' + s.frame : '');
+      tip.textContent = [s.stage + ' \\u2014 ' + s.state + ' \\u2014 ' + human(s.seconds), cut(s.detail, 600)]
+        .concat(s.frame !== null ? ['frame ' + s.frame] : []).map(vis).join('\\n');
       tip.style.display = 'block';
       tip.style.left = Math.min(ev.clientX + 12, window.innerWidth - 490) + 'px';
       tip.style.top = (ev.clientY + 14) + 'px';
@@ -177,7 +189,7 @@ export const HTML_JS = `
       var row = el('div', 'row' + (r.verdict ? ' verdict' : '') + (selected === r ? ' sel' : ''));
       row.style.top = (i * ROW_H) + 'px';
       var label = el('div', 'label', cut(r.label, 300) + (r.address && r.kind === 'connection' && r.address !== r.label ? '  ' + r.address : ''));
-      label.title = cut(r.label, 2000);
+      label.title = vis(cut(r.label, 2000));
       row.appendChild(label);
       var track = el('div', 'track');
       r.stages.forEach(function (s) { bar(track, s); });
@@ -210,7 +222,8 @@ export const HTML_JS = `
     var pre = el('pre');
     var rec = recordFor(r);
     var json = JSON.stringify(rec, null, 2) || '';
-    pre.textContent = json.length > 200000 ? json.slice(0, 200000) + '\\n\\u2026' : json;
+    // Line by line: the pretty-printing's newlines stay, a string's own are already \\n in the JSON.
+    pre.textContent = (json.length > 200000 ? json.slice(0, 200000) + '\\n\\u2026' : json).split('\\n').map(vis).join('\\n');
     d.appendChild(pre);
     draw();
   }
@@ -237,7 +250,7 @@ export const HTML_JS = `
     items.slice(0, LIMIT).forEach(function (it) {
       var row = el('tr', stateOf ? 'st-' + stateOf(it) : null);
       var cs = cells(it);
-      cs.forEach(function (c, i) { var td = el('td', i === cs.length - 1 ? 'wrap' : null, cut(c, 1000)); td.title = cut(c, 4000); row.appendChild(td); });
+      cs.forEach(function (c, i) { var td = el('td', i === cs.length - 1 ? 'wrap' : null, cut(c, 1000)); td.title = vis(cut(c, 4000)); row.appendChild(td); });
       tb.appendChild(row);
     });
     t.appendChild(tb); host.appendChild(t);
@@ -259,8 +272,8 @@ export const HTML_JS = `
   table('t-fetch', ['line', 'start', 'status', 'seconds', 'url / error'], report.fetches,
     function (f) { return [String(f.line), rel(f.start), f.status === null ? (f.error ? 'error' : 'none') : String(f.status), num(f.seconds), f.url + (f.error ? ' \\u2014 ' + f.error : '')]; },
     function (f) { return f.error || (f.status !== null && f.status >= 400) ? 'failed' : f.end === null ? 'stalled' : 'ok'; });
-  $('foot').textContent = report.generator + ' \\u00b7 t0 ' + new Date(report.t0 * 1000).toISOString() + ' \\u00b7 ' +
-    report.inputs.map(function (i) { return i.kind + ' ' + cut(i.file, 120); }).join(' \\u00b7 ');
+  $('foot').textContent = vis(report.generator + ' \\u00b7 t0 ' + new Date(report.t0 * 1000).toISOString() + ' \\u00b7 ' +
+    report.inputs.map(function (i) { return i.kind + ' ' + cut(i.file, 120); }).join(' \\u00b7 '));
   document.body.setAttribute('data-ready', '1');
 })();
 `;

@@ -2,7 +2,8 @@
  * `--format html`: one self-contained file — inline CSS, script and data, no request leaves it, and
  * a Content-Security-Policy that allows only this file's own style and script (by SHA-256 hash).
  * The data sits in `<script type="application/json">` with `<`, `>`, `&`, U+2028/2029 escaped; the
- * script inserts every string with textContent. The waterfall is virtualised (10,000 rows stay fast).
+ * script inserts every string with textContent, controls and bidi marks escaped as `visible` escapes
+ * them. The waterfall is virtualised (10,000 rows stay fast).
  */
 import { createRequire } from 'node:module';
 import type { Report } from './schema.js';

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/html.js';
+import { visible } from '../../src/report/escape.js';
+import { analyze } from '../../src/timeline/analyze.js';
 import { decide } from '../../src/timeline/verdict.js';
 import { conn, dnsTx, fetch, input, lockCall, reportFrom, resetIds } from '../timeline/factories.js';
 import { CHROMIUM, launch, type Session } from './browser.js';
@@ -36,6 +39,26 @@ function hostileReport() {
   const r = reportFrom(v, decide(v));
   r.inputs[0].file = evil;
   r.inputs[0].warnings = [evil];
+  return r;
+}
+
+// Characters that reorder or hide text: a bidi override, a zero-width space, a bidi isolate, a C1 control (NEL).
+const INVISIBLE = ['\u202e', '\u200b', '\u2066', '\u0085'];
+const SHOWN = ['\\u{202e}', '\\u{200b}', '\\u{2066}', '\\x85'];
+const TRICKY_HOST = `ev${INVISIBLE[0]}il${INVISIBLE[1]}.${INVISIBLE[2]}example${INVISIBLE[3]}`;
+
+/** The same characters in every kind of record the page shows: DNS, SNI, HTTP host, lock path, fetch, input file. */
+function invisibleReport() {
+  resetIds();
+  const v = input({
+    end: 20,
+    dns: [dnsTx({ name: TRICKY_HOST, at: 0, latency: null })],
+    connections: [conn({ at: 0.2, tls: 'no-server-hello', sni: TRICKY_HOST }), conn({ at: 0.3, tls: null, server: '127.6.6.1:80', http: [{ after: 0.01, ttfb: null, target: '/' + TRICKY_HOST, host: TRICKY_HOST }] })],
+    syscalls: [lockCall({ at: 1, duration: null, path: `/tmp/${TRICKY_HOST}.lock`, module: TRICKY_HOST })],
+    fetches: [fetch({ url: `https://${TRICKY_HOST}/@v/list`, start: 0.5, line: 9 })],
+  });
+  const r = reportFrom(v, decide(v));
+  r.inputs[0].file = `/tmp/${TRICKY_HOST}.pcap`;
   return r;
 }
 
@@ -102,6 +125,72 @@ describe.skipIf(!existsSync(CHROMIUM))('html report in headless Chromium', () =>
     await expect(page.locator('#t-dns').textContent()).resolves.toContain('<script>window.__pwned=1</script>');
     await page.locator('.row').first().click();
     await page.screenshot({ path: join(OUT, 'report-hostile.png') });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  /** What a reader can see: the title, the rendered text, and every attribute (tooltips) outside the data script. */
+  async function seen(page: Page): Promise<string> {
+    // (An expression as a string: this file is compiled without the DOM types.)
+    return await page.evaluate(`[document.title, document.body.innerText].concat(
+      Array.from(document.querySelectorAll('body *:not(script)')).flatMap((e) => Array.from(e.attributes).map((a) => a.value))).join('\\n')`) as string;
+  }
+
+  function expectEscaped(text: string): void {
+    for (const c of SHOWN) expect(text).toContain(c);
+    for (const c of INVISIBLE) expect(text).not.toContain(c);
+  }
+
+  it('shows bidi, zero-width and C1 characters from a go log as escapes, as the terminal does', async () => {
+    const log = join(OUT, 'go-invisible.log');
+    writeFileSync(log, `# get https://${TRICKY_HOST}/x/@v/list\n`);
+    const report = await analyze({ goLog: log });
+    const page = await open(renderHtml(report), 'report-go-invisible.html');
+    const verdict = await page.locator('#verdict').textContent() ?? '';
+    expect(verdict).toContain(visible(TRICKY_HOST));
+    expectEscaped(verdict);
+    expectEscaped((await page.locator('#hints').textContent()) ?? '');
+    const text = await seen(page);
+    expect(text).toContain(visible(report.verdict.summary));
+    expectEscaped(text);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows them as escapes in the timeline, its tooltips and details, the tables and the footer', async () => {
+    const page = await open(renderHtml(invisibleReport()), 'report-invisible.html');
+    const labels = page.locator('.row .label');
+    const count = await labels.count();
+    expect(count).toBeGreaterThan(3);
+    for (let i = 0; i < count; i++) expectEscaped((await labels.nth(i).getAttribute('title')) ?? '');
+    // Every bar's tooltip (some bars lie under others: the event goes to each), and the detail pane of every row.
+    const bars = page.locator('.row .bar');
+    let tips = '';
+    for (let i = 0; i < await bars.count(); i++) {
+      await bars.nth(i).dispatchEvent('mousemove', { clientX: 10, clientY: 10 });
+      tips += (await page.locator('#tip').textContent()) ?? '';
+    }
+    expectEscaped(tips);
+    const rows = page.locator('.row');
+    let details = '';
+    for (let i = 0; i < await rows.count(); i++) {
+      await rows.nth(i).click();
+      details += (await page.locator('#detail').textContent()) ?? '';
+    }
+    expectEscaped(details);
+    expect(details).toContain(`"module": "${visible(TRICKY_HOST)}"`);
+    expectEscaped((await page.locator('#t-dns').textContent()) ?? '');
+    expectEscaped((await page.locator('#t-conns').textContent()) ?? '');
+    expectEscaped((await page.locator('#t-sys').textContent()) ?? '');
+    expectEscaped((await page.locator('#t-fetch').textContent()) ?? '');
+    expectEscaped((await page.locator('#foot').textContent()) ?? '');
+    // The filter finds a row by what it shows.
+    await page.fill('#filter', visible(TRICKY_HOST));
+    await expect(page.locator('#count').textContent()).resolves.not.toMatch(/^0 \//);
+    await page.fill('#filter', '');
+    await rows.first().click();
+    expectEscaped(await seen(page));
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.close();
