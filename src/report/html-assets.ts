@@ -92,6 +92,12 @@ export const HTML_JS = `
     if (s < 120) return s.toFixed(1) + 's';
     var m = Math.floor(s / 60); return m + 'm' + String(Math.round(s - m * 60)).padStart(2, '0') + 's';
   }
+  // hints.ts's clockTime(): a time on the report's clock, signed, to the millisecond (rounded before the sign is chosen).
+  function rel(x) {
+    if (x === null || x === undefined) return '-';
+    var ms = Math.round(x * 1000);
+    return (ms < 0 ? '-' : '+') + (Math.abs(ms) / 1000).toFixed(3);
+  }
   function color(stage) { return 'var(--' + (STAGES.indexOf(stage) >= 0 ? stage : 'unknown') + ')'; }
 
   // ---- verdict and hints
@@ -104,7 +110,7 @@ export const HTML_JS = `
   if (v.host) facts.push('host ' + cut(v.host, 300));
   if (v.address) facts.push('address ' + cut(v.address, 100));
   if (v.path) facts.push('path ' + cut(v.path, 500));
-  if (v.since !== null) facts.push('since +' + v.since.toFixed(3) + ' s');
+  if (v.since !== null) facts.push('since ' + rel(v.since) + 's');
   if (v.waited !== null) facts.push('waited ' + human(v.waited));
   facts.push('confidence ' + v.confidence);
   $('facts').textContent = vis(facts.join(' \\u00b7 '));
@@ -257,7 +263,6 @@ export const HTML_JS = `
     if (items.length > LIMIT) host.appendChild(el('p', 'more', (items.length - LIMIT) + ' more rows in the JSON report'));
   }
   function num(x, d) { return x === null || x === undefined ? '-' : (typeof x === 'number' ? x.toFixed(d === undefined ? 3 : d) : String(x)); }
-  function rel(x) { return x === null || x === undefined ? '-' : (x < 0 ? '-' : '+') + Math.abs(x).toFixed(3); }
   table('t-findings', ['state', 'stage', 'host', 'address', 'waited', 'conf', 'summary'], report.findings,
     function (f) { return [f.state, f.stage, f.host || '', f.address || '', human(f.waited), String(f.confidence), f.summary]; }, function (f) { return f.state; });
   table('t-conns', ['uid', 'client', 'server', 'state', 'history', 'bytes c/s', 'SNI / CONNECT', 'start'], report.connections,

@@ -8,7 +8,7 @@ import type { Finding, FindingState, Report, StageName } from './schema.js';
 import { buildModel, human, type Row } from './model.js';
 import { clip, truncate } from './escape.js';
 import { GLUE, wrap } from './wrap.js';
-import { stageLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, type Lang } from '../timeline/hints.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -81,7 +81,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   out.push(verdictLine(report.verdict, lang, color, width));
   const v = report.verdict;
   const where = [v.host && `host ${clip(v.host, 80)}`, v.address && `address${GLUE}${clip(v.address, 60)}`, v.path && `path ${clip(v.path, 120)}`,
-    v.since !== null && `since${GLUE}+${v.since.toFixed(3)}s`, v.waited !== null && `waited${GLUE}${human(v.waited)}`, `confidence${GLUE}${v.confidence}`]
+    v.since !== null && `since${GLUE}${clockTime(v.since)}s`, v.waited !== null && `waited${GLUE}${human(v.waited)}`, `confidence${GLUE}${v.confidence}`]
     .filter(Boolean).join(' · ');
   out.push(...wrap(where, width - 2, '  ').map((l) => dim(`  ${l}`)));
   out.push('');

@@ -43,6 +43,16 @@ export interface TextParams {
 
 type Text = { en: (p: TextParams) => string; zh: (p: TextParams) => string };
 
+/**
+ * A time on the report's clock (seconds since t0) for people: signed, to the millisecond, `+0.026`
+ * or `-0.001` (before t0); the caller adds the unit. The HTML page's script has its own copy (`rel`).
+ */
+export function clockTime(t: number): string {
+  // Round first, so that a time a hair before t0 is +0.000 and not -0.000.
+  const ms = Math.round(t * 1000);
+  return `${ms < 0 ? '-' : '+'}${(Math.abs(ms) / 1000).toFixed(3)}`;
+}
+
 const s = (n: number | null | undefined): string => (n === null || n === undefined ? '?' : n < 10 ? n.toFixed(1) : String(Math.round(n)));
 const h = (p: TextParams): string => p.host ?? p.address ?? '?';
 

@@ -13,6 +13,7 @@
 import type {
   ConnectionRecord, DnsTransactionRecord, FindingState, HttpExchangeRecord, StageName,
 } from '../report/schema.js';
+import { clockTime } from './hints.js';
 
 export interface StageSpan {
   stage: StageName;
@@ -274,7 +275,7 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
       out.push({
         stage: 'transfer', start: last.firstByte, end, seconds: end - last.firstByte, frame: null,
         state: end - last.firstByte >= SLOW.transfer ? 'slow' : 'ok',
-        detail: `server data until +${end.toFixed(3)} s, then idle for ${idle.seconds.toFixed(1)} s`,
+        detail: `server data until ${clockTime(end)} s, then idle for ${idle.seconds.toFixed(1)} s`,
       });
       return out;
     }

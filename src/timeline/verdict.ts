@@ -23,7 +23,7 @@ import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
-import { hintText, hintsFor, summaryText, type Lang, type TextParams } from './hints.js';
+import { clockTime, hintText, hintsFor, summaryText, type Lang, type TextParams } from './hints.js';
 
 export interface VerdictInput {
   dns: readonly DnsTransactionRecord[];
@@ -418,7 +418,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     };
     const fromProc = s.origin === 'proc';
     const evidence: Evidence[] = [fromProc
-      ? { source: 'proc', ref: 'meta.json', text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${helper ? `; its child ${helper.command ?? '?'} (PID ${helper.pid}) started at +${fmt(helper.start ?? 0)}s` : ''}` }
+      ? { source: 'proc', ref: 'meta.json', text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${helper ? `; its child ${helper.command ?? '?'} (PID ${helper.pid}) started at ${clockTime(helper.start ?? 0)}s` : ''}` }
       : { source: 'strace', ref: `line ${s.line}`, text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${s.duration === null ? ' <unfinished at end of log>' : ` = ${s.result ?? '?'} <${fmt(s.duration)}>`}` }];
     if (holder) evidence.push({ source: fromProc ? 'proc' : 'strace', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''}` });
     const conf = isLock && s.kind === 'cache-lock' ? 0.95 : 0.8;

@@ -196,6 +196,15 @@ describe.skipIf(!existsSync(CHROMIUM))('html report in headless Chromium', () =>
     await page.close();
   });
 
+  it('shows a time before t0 with a minus: goproxy-not-found began a millisecond before the first packet', async () => {
+    const report = await analyze({ bundleDir: new URL('../../samples/goproxy-not-found', import.meta.url).pathname });
+    const page = await open(renderHtml(report), 'report-goproxy-not-found.html');
+    await expect(page.locator('#facts').textContent()).resolves.toContain('since -0.001s');
+    expect(await seen(page)).not.toContain('+-');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('stays usable at 10,000 rows (virtualised waterfall)', async () => {
     resetIds();
     const conns = [];

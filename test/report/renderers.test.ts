@@ -1,10 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { renderTable } from '../../src/report/table.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderTrace } from '../../src/report/trace.js';
 import { renderHar } from '../../src/report/har.js';
 import { renderJson } from '../../src/report/json.js';
 import { displayWidth } from '../../src/report/wrap.js';
+import { analyze } from '../../src/timeline/analyze.js';
+import { clockTime } from '../../src/timeline/hints.js';
 import { decide } from '../../src/timeline/verdict.js';
 import { conn, dnsTx, fetch, input, reportFrom, resetIds } from '../timeline/factories.js';
 
@@ -34,6 +37,26 @@ function hostile() {
   const v = input({ end: 20, connections: [conn({ at: 0, tls: 'no-server-hello', sni: evil + 'x'.repeat(100_000) })], dns: [dnsTx({ name: evil, at: 0, latency: null })] });
   return reportFrom(v, decide(v));
 }
+
+describe('clock times', () => {
+  it('are signed, to the millisecond: a minus before t0, a plus from it', () => {
+    expect(clockTime(0.026)).toBe('+0.026');
+    expect(clockTime(12.3456)).toBe('+12.346');
+    expect(clockTime(0)).toBe('+0.000');
+    expect(clockTime(-0.001)).toBe('-0.001');
+    expect(clockTime(-1.5)).toBe('-1.500');
+    // Rounded before the sign is chosen: no -0.000.
+    expect(clockTime(-0.0004)).toBe('+0.000');
+  });
+
+  it('goproxy-not-found: the 410 began a millisecond before the first packet, since -0.001s', async () => {
+    const report = await analyze({ bundleDir: fileURLToPath(new URL('../../samples/goproxy-not-found', import.meta.url)) });
+    expect(report.verdict.since).toBeLessThan(0);
+    const out = renderTable(report);
+    expect(out).toMatch(/· since -0\.001s ·/);
+    expect(out).not.toContain('+-');
+  });
+});
 
 describe('table', () => {
   it('puts the verdict first, marks the stall, lists hints, and fits 100 columns', () => {
