@@ -1,7 +1,7 @@
 /**
  * One place for how the CLI fails. A UsageError is the user's to fix (bad flag, unreadable or
- * invalid input): one line on stderr, exit 2, no stack. Anything else is our bug: exit 1 with the
- * stack and a "please report" line.
+ * invalid input, an output that cannot be written): one line on stderr, exit 2, no stack. Anything
+ * else is our bug: exit 1 with the stack and a "please report" line.
  */
 
 export const EXIT_OK = 0;
@@ -27,20 +27,60 @@ export function isUserFacing(err: unknown): err is Error {
     ['CaptureFormatError', 'StraceFormatError', 'GoLogFormatError', 'InputError'].includes(err.name);
 }
 
+/** Why a system call on the user's files or streams failed, in words. */
+const ERRNO_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error',
+  EBADF: 'bad file descriptor',
+  EPIPE: 'broken pipe',
+};
+
 /** Filesystem errors on the user's paths (ENOENT, EACCES, EISDIR…) are usage errors too. */
 export function describeFsError(err: unknown): string | null {
   const e = err as NodeJS.ErrnoException;
   if (!e || typeof e.code !== 'string' || typeof e.path !== 'string') return null;
-  const what: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory',
-    EPERM: 'operation not permitted',
-    ENOSPC: 'no space left on device',
-  };
-  const reason = what[e.code];
+  const reason = ERRNO_REASONS[e.code];
   return reason ? `${e.path}: ${reason}` : null;
+}
+
+/**
+ * A failed write to an output (`-o FILE`, stdout): a UsageError (exit 2, like an unreadable input)
+ * saying which output and why, e.g. `cannot write r.json: no space left on device`. Errors that are
+ * not the system's (a bug in what was being written) come back unchanged.
+ */
+export function outputError(output: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e.code !== 'string' || !(e.code in ERRNO_REASONS || typeof e.syscall === 'string')) return err;
+  return new UsageError(`cannot write ${output}: ${ERRNO_REASONS[e.code] ?? e.code}`, { cause: err });
+}
+
+/**
+ * stdout and stderr for the whole run (runProgram calls this first). node would end the process
+ * with a stack trace for their unhandled 'error' event; instead a stdout that cannot be written
+ * (full disk, I/O error, bad descriptor) gets one line on stderr, and a run that would have exited
+ * 0 exits 2 (whatever sets process.exitCode later: the status is settled at exit). A pipe its reader closed (`gomod-trace … | head -1`) is the reader's choice:
+ * nothing is said and the status stays, as with git or ripgrep. A failing stderr leaves nowhere to
+ * say anything.
+ */
+export function watchStdio(): void {
+  let status: number | undefined;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // node's stdout takes the next write again after an error: say it once.
+    if (status !== undefined || err.code === 'EPIPE') return;
+    status = reportError(outputError('standard output', err));
+  });
+  process.stderr.on('error', () => undefined);
+  process.on('exit', () => {
+    if (status !== undefined && !process.exitCode) process.exitCode = status;
+  });
 }
 
 export function redactPaths(text: string): string {

@@ -11,7 +11,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { EXIT_USAGE, reportError } from './errors.js';
+import { EXIT_USAGE, reportError, watchStdio } from './errors.js';
 import { tuneV8ForBatch } from './v8-tuning.js';
 
 export type Register = (program: Command) => void;
@@ -59,6 +59,7 @@ function restoreHandedEnvironment(env: NodeJS.ProcessEnv = process.env): void {
 
 export async function runProgram(argv: string[], all: Subcommands): Promise<void> {
   restoreHandedEnvironment();
+  watchStdio();
   tuneV8ForBatch();
   try {
     const program = await buildProgram(all, subcommandsFor(argv, all));
@@ -83,17 +84,22 @@ const BATCH = new Set(['analyze', 'redact']);
 
 /**
  * Called by the entry scripts after `main`: for a batch subcommand, end the process as soon as
- * stdout and stderr have flushed, with the exit status `main` set. Other subcommands (record, lab)
- * end on their own, after their child processes and servers have.
+ * stdout and stderr have flushed, with the exit status `main` set (2 instead of 0 when stdout could
+ * not be written: watchStdio in errors.ts). Other subcommands (record, lab) end on their own, after
+ * their child processes and servers have.
  */
 export function endBatchProcess(argv: readonly string[], all: Subcommands): void {
   const only = subcommandsFor(argv, all);
   if (only === null || only.length !== 1 || !BATCH.has(only[0])) return;
   const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  let pending = 2;
+  // An empty write calls back once what was queued before it has gone out; only where something
+  // is queued (/dev/full fails even an empty write).
+  const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let pending = queued.length + 1;
   const flushed = (): void => {
-    if (--pending === 0) process.exit(code);
+    // A failed write says so in an 'error' event a tick or two after its callback: exit after it.
+    if (--pending === 0) setImmediate(() => process.exit(code));
   };
-  process.stdout.write('', flushed);
-  process.stderr.write('', flushed);
+  for (const s of queued) s.write('', flushed);
+  flushed();
 }

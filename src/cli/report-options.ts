@@ -6,7 +6,7 @@
  */
 import { FileDescriptor } from '../io/files.js';
 import type { Command } from 'commander';
-import { UsageError } from './errors.js';
+import { UsageError, outputError } from './errors.js';
 import { analyze } from '../timeline/analyze.js';
 import { resolveLang, type Lang } from '../timeline/hints.js';
 import type { Report } from '../report/schema.js';
@@ -87,17 +87,19 @@ export function renderReport(report: Report, format: ReportFormat, o: { color?: 
   }
 }
 
-const epipeGuarded = new WeakSet<object>();
-
 /** Slices of a large report written one by one: converting a 20 MB string to bytes at once costs its size again in memory. */
 const SLICE = 1 << 20;
 
 async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
-  const fh = await FileDescriptor.open(path, 'w');
   try {
-    for (const piece of pieces) await fh.writeAll(Buffer.from(piece, 'utf8'));
-  } finally {
-    await fh.close();
+    const fh = await FileDescriptor.open(path, 'w');
+    try {
+      for (const piece of pieces) await fh.writeAll(Buffer.from(piece, 'utf8'));
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw outputError(path, err);
   }
 }
 
@@ -136,11 +138,6 @@ export async function runAnalyze(target: string | undefined, options: AnalyzeCli
     // Before anything else is printed (the report, or the error message).
     progress.done();
   }
-  // `analyze … | head` closes the pipe early: that is the reader's choice, not an error.
-  if (!epipeGuarded.has(stdout)) {
-    epipeGuarded.add(stdout);
-    stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
-  }
   const toFile = options.output !== undefined && options.output !== '-';
   const width = Math.max(60, Math.min(100, stdout.columns ?? 100));
   // JSON goes out record by record (report/json-stream.ts): a huge report is never one string.
@@ -154,6 +151,7 @@ export async function runAnalyze(target: string | undefined, options: AnalyzeCli
     stdout.write(`${lang === 'zh-CN' ? '报告已写入' : 'report written to'} ${options.output}\n`);
   } else {
     // process.stdout is synchronous for files, pipes and terminals on Linux: no backlog builds up.
+    // A write that fails (full disk, `| head` closing the pipe) is watchStdio's (errors.ts).
     for (const piece of pieces) writeInSlices(stdout, piece);
   }
   return 0;
