@@ -144,7 +144,7 @@ describe('runAnalyze', () => {
       const err = await runAnalyze(pcap, { output: full }, { stdout: sink(), env: {} }).then(() => null, (e: unknown) => e);
       const stderr = sink();
       expect(reportError(err, stderr)).toBe(2);
-      expect(stderr.text).toBe(`gomod-trace: ${full}: no space left on device\n`);
+      expect(stderr.text).toBe(`gomod-trace: cannot write ${full}: no space left on device\n`);
     } finally {
       rmSync(full);
     }
