@@ -9,6 +9,7 @@ import { displayWidth } from '../../src/report/wrap.js';
 import { analyze } from '../../src/timeline/analyze.js';
 import { clockTime } from '../../src/timeline/hints.js';
 import { decide } from '../../src/timeline/verdict.js';
+import { analyze } from '../../src/timeline/analyze.js';
 import { conn, dnsTx, fetch, input, reportFrom, resetIds } from '../timeline/factories.js';
 
 beforeEach(() => resetIds());
@@ -150,6 +151,74 @@ describe('har', () => {
       expect(new Date(e.startedDateTime).toISOString()).toBe(e.startedDateTime);
       for (const k of ['send', 'wait', 'receive']) expect(e.timings[k]).toBeGreaterThanOrEqual(0);
     }
+  });
+});
+
+type HarEntry = { startedDateTime: string; time: number; timings: Record<string, number>; connection?: string };
+const harEntries = (r: ReturnType<typeof reportFrom>): HarEntry[] => (JSON.parse(renderHar(r)) as { log: { entries: HarEntry[] } }).log.entries;
+/** HAR 1.2: `time` is the sum of the timings that apply (not -1), `ssl` being part of `connect`. */
+const phaseSum = (t: Record<string, number>): number =>
+  Math.round(['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].reduce((a, k) => a + Math.max(0, t[k]), 0) * 1e3) / 1e3;
+
+describe('har timings', () => {
+  // DNS 10 ms → 14 ms; SYN at 20 ms, SYN-ACK at 70 ms; TLS from 70.6 ms to 74.6 ms (ready).
+  function reused() {
+    const v = input({
+      end: 10,
+      dns: [dnsTx({ name: 'proxy.golang.org', at: 0.01 })],
+      connections: [conn({ at: 0.02, synAck: 0.05, tls: 'ok', waits: [{ after: 0.01, seconds: 0.1 }] })],
+      fetches: [
+        fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 0.005, end: 0.2, status: 200, line: 1 }),
+        fetch({ url: 'https://proxy.golang.org/y/@v/list', start: 0.006, end: 0.25, status: 200, line: 2 }),
+        fetch({ url: 'https://proxy.golang.org/x/@v/v1.0.0.zip', start: 3, end: 3.1, status: 200, line: 3 }),
+      ],
+    });
+    return reportFrom(v, decide(v));
+  }
+
+  it('charges the setup to the fetch that opened the connection only, and counts nothing twice', () => {
+    const [first, second, later] = harEntries(reused());
+    // go's own elapsed time for the first fetch (195 ms), split into phases.
+    expect(first.timings).toEqual({ blocked: 11, dns: 4, connect: 54.6, ssl: 4, send: 0, wait: 125.4, receive: 0 });
+    expect(first.time).toBe(195);
+    // Started while the connection was being set up: waited for it, then for the answer.
+    expect(second.timings).toEqual({ blocked: 68.6, dns: -1, connect: -1, ssl: -1, send: 0, wait: 175.4, receive: 0 });
+    expect(second.time).toBe(244);
+    // Three seconds later on the open connection: just the wait.
+    expect(later.timings).toEqual({ blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 100, receive: 0 });
+    expect(later.time).toBe(100);
+    for (const e of [first, second, later]) expect(e.time).toBe(phaseSum(e.timings));
+  });
+
+  it('plain HTTP: the first request on a connection starts at its lookup; the next one only waits and receives', () => {
+    const v = input({
+      end: 10,
+      dns: [dnsTx({ name: 'goproxy.example', at: 0.01, addrs: ['10.1.2.3'] })],
+      connections: [conn({
+        at: 0.02, synAck: 0.01, server: '10.1.2.3:80',
+        http: [{ after: 0.001, ttfb: 0.1, body: 0.05, host: 'goproxy.example' }, { after: 1, ttfb: 0.2, body: 0.3, host: 'goproxy.example' }],
+      })],
+    });
+    const [first, second] = harEntries(reportFrom(v, decide(v)));
+    expect(first.startedDateTime).toBe(new Date((1764045000 + 0.01) * 1000).toISOString());
+    expect(first.timings).toMatchObject({ dns: 4, connect: 10, ssl: -1, wait: 100, receive: 50 });
+    expect(second.timings).toEqual({ blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 200, receive: 300 });
+    for (const e of [first, second]) expect(e.time).toBe(phaseSum(e.timings));
+  });
+
+  it('on a recording, each fetch adds up to what go measured', async () => {
+    const report = await analyze({ bundleDir: fileURLToPath(new URL('../../samples/goproxy-silent-https/', import.meta.url)) });
+    const entries = harEntries(report);
+    expect(entries).toHaveLength(report.fetches.length);
+    // One fetch per connection paid its setup.
+    const setups = entries.filter((e) => e.timings.connect >= 0);
+    expect(setups.length).toBeGreaterThan(0);
+    expect(new Set(setups.map((e) => e.connection)).size).toBe(setups.length);
+    report.fetches.forEach((f, i) => {
+      const e = entries[i];
+      expect(e.time).toBe(phaseSum(e.timings));
+      if (f.start !== null && f.end !== null && e.timings.connect >= 0) expect(e.time).toBeCloseTo((f.end - f.start) * 1e3, 1);
+    });
   });
 });
 
