@@ -315,6 +315,9 @@ export class ConversationBuilder {
     tls.onEstablished = () => {
       conn.waits.enabled = true;
     };
+    tls.onLost = () => {
+      conn.waits.enabled = true;
+    };
     tls.onBytes = (_fromClient, control) => conn.waits.mark(control);
     tls.rtt = () => conn.handshakeRtt;
     app.tls = tls;

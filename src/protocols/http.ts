@@ -1,9 +1,8 @@
 import type { HttpExchangeRecord, ProxyConnectRecord } from '../report/schema.js';
 import type { StreamSink } from '../flow/reassembly.js';
 import type { AnomalySink } from '../flow/anomalies.js';
-import { HeaderBlock, MAX_HEADER, parseHeaderBlock } from './http-header.js';
+import { HeaderBlock, MAX_HEADER, MAX_LINE, parseHeaderBlock, parseRequestLine } from './http-header.js';
 
-/** Request/status line plus headers are read up to this size; past it the direction stops. */
 /** Longest chunk-size line accepted. */
 const MAX_CHUNK_LINE = 1024;
 /** At most this many exchanges are kept per connection. */
@@ -175,6 +174,9 @@ class HttpDirection implements StreamSink {
   private ex: HttpExchangeRecord | null = null;
   private stopped = false;
   private tunnel = false;
+  /** What of the current header block the anomalies have told already. */
+  private longTold = 0;
+  private fullTold = false;
 
   constructor(private readonly s: HttpSession, private readonly fromClient: boolean) {}
 
@@ -236,14 +238,8 @@ class HttpDirection implements StreamSink {
         if (pos >= b.length) break;
       }
       const endAt = this.header.append(b, pos);
-      if (endAt < 0) {
-        if (this.header.tooLong) {
-          this.s.anomaly('HTTP_header_too_long', t, frame, `no end of headers within ${MAX_HEADER} bytes`);
-          this.stopped = true;
-          return false;
-        }
-        break;
-      }
+      this.cutAnomalies(t, frame);
+      if (endAt < 0) break;
       pos = endAt;
       if (!this.headerBlock(t, frame)) {
         this.stopped = true;
@@ -253,15 +249,34 @@ class HttpDirection implements StreamSink {
     return true;
   }
 
+  /** The anomalies for what the header block has cut short so far, each told once. */
+  private cutAnomalies(t: number, frame: number): void {
+    const h = this.header;
+    for (; this.longTold < h.longLines.length; this.longTold++) {
+      const line = h.longLines[this.longTold];
+      this.s.anomaly('HTTP_line_too_long', t, frame, line > 0
+        ? `line ${line + 1} of the header block longer than ${MAX_LINE} bytes: that header left out`
+        : this.fromClient
+          ? `request line longer than ${MAX_LINE} bytes: the target is cut short`
+          : `status line longer than ${MAX_LINE} bytes: cut short`);
+    }
+    if (h.full && !this.fullTold) {
+      this.fullTold = true;
+      this.s.anomaly('HTTP_header_too_long', t, frame, `header block longer than ${MAX_HEADER} bytes: the lines after them skipped`);
+    }
+  }
+
   private headerBlock(t: number, frame: number): boolean {
-    const { first, headers } = parseHeaderBlock(this.header.take());
+    const { first, firstCut, headers } = parseHeaderBlock(this.header.take());
+    this.longTold = 0;
+    this.fullTold = false;
     if (this.fromClient) {
-      const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(first);
-      if (!m) {
+      const line = parseRequestLine(first, firstCut);
+      if (!line) {
         this.s.anomaly('HTTP_bad_request_line', t, frame, clip(first));
         return false;
       }
-      this.body = this.s.request(m[1], clip(m[2]), headers.has('host') ? clip(headers.get('host') as string) : null, this.headerStart);
+      this.body = this.s.request(line.method, clip(line.target, line.cut), headers.has('host') ? clip(headers.get('host') as string) : null, this.headerStart);
       this.ex = null;
       this.requestBody(headers, t, frame);
       return true;
@@ -366,8 +381,9 @@ class HttpDirection implements StreamSink {
   }
 }
 
-function clip(s: string): string {
+/** Control characters as `?`, at most 2048 characters; `…` at the end when longer, or when `cut` short already. */
+function clip(s: string, cut = false): string {
   // eslint-disable-next-line no-control-regex
   const c = s.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return c.length > 2048 ? `${c.slice(0, 2048)}…` : c;
+  return c.length > 2048 || cut ? `${c.slice(0, 2048)}…` : c;
 }

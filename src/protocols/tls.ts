@@ -43,6 +43,13 @@ export class TlsSession {
   private readonly dirs: [TlsDirection, TlsDirection];
   /** Set once the handshake is complete (called once). */
   onEstablished: ((t: number) => void) | null = null;
+  /**
+   * Called once when a side's records stop making sense (longer than TLS allows, not TLS, bytes
+   * missing) after the hellos but before the handshake was seen to complete: what follows can
+   * only be told apart by the TCP exchange pattern.
+   */
+  onLost: ((t: number) => void) | null = null;
+  private lostTold = false;
   /** Told, per chunk after the handshake, whether it held control records or request/response data. */
   onBytes: ((fromClient: boolean, control: boolean) => void) | null = null;
   /** Handshake RTT of the TCP connection, for the session-ticket window. */
@@ -212,6 +219,14 @@ export class TlsSession {
     this.onEstablished?.(t);
   }
 
+  /** A direction gave up on its records (see onLost). */
+  lost(t: number): void {
+    const rec = this.rec;
+    if (this.lostTold || !rec || rec.serverHello === null || rec.established !== null) return;
+    this.lostTold = true;
+    this.onLost?.(t);
+  }
+
   /** Both directions past the handshake: nothing more to read. */
   done(): boolean {
     const rec = this.rec;
@@ -258,6 +273,7 @@ class TlsDirection implements StreamSink {
       if (this.recLeft === 0) this.endRecord(t);
       return true;
     }
+    this.s.lost(t);
     this.stop();
     return false;
   }
@@ -296,11 +312,13 @@ class TlsDirection implements StreamSink {
         if (this.recType < CT_CCS || this.recType > CT_HEARTBEAT || this.hdr[1] !== 3) {
           this.s.anomaly('TLS_bad_record_header', t, frame,
             `record type ${this.recType} version 0x${this.recVersion.toString(16)} is not TLS; stopped reading this direction`);
+          this.s.lost(t);
           this.stop();
           return false;
         }
         if (this.recLeft > MAX_RECORD) {
           this.s.anomaly('TLS_record_too_long', t, frame, `record length ${this.recLeft} exceeds ${MAX_RECORD}`);
+          this.s.lost(t);
           this.stop();
           return false;
         }

@@ -10,9 +10,9 @@ import type { StreamPlan } from './plan.js';
 import type { OffsetSink } from './sink.js';
 import { TlsWalk } from './tls-walk.js';
 import { maskHeaderBlock } from './mask.js';
-import { HeaderBlock, parseHeaderBlock } from '../protocols/http-header.js';
+import { HeaderBlock, parseHeaderBlock, parseRequestLine } from '../protocols/http-header.js';
 
-/** Header blocks longer than this end the walk (src/protocols/http.ts stops there too). */
+/** Longest chunk-size line read (src/protocols/http.ts reads as far). */
 const MAX_CHUNK_LINE = 1024;
 /** Client bytes sent after a CONNECT before its answer, held up to this size. */
 const MAX_EARLY = 64 * 1024;
@@ -51,6 +51,12 @@ export class HttpWalk {
 class HttpDirectionWalk implements OffsetSink {
   private readonly header = new HeaderBlock();
   private headerStart = 0;
+  /**
+   * Where the current block skipped bytes: [offset among the bytes it kept, bytes skipped there].
+   * Few: one per line cut short, and one for all the lines skipped once the block is full.
+   */
+  private skips: Array<[number, number]> = [];
+  private skippedBytes = 0;
   private inBody = false;
   private body = Body.None;
   private left = 0;
@@ -119,18 +125,19 @@ class HttpDirectionWalk implements OffsetSink {
         this.plan.keep(off + from, off + pos);
         if (pos >= b.length) break;
         this.headerStart = off + pos;
+        this.skips = [];
+        this.skippedBytes = 0;
       }
-      const end = this.header.append(b, pos);
-      if (end < 0) {
-        this.plan.keep(off + pos, off + b.length);
-        if (this.header.tooLong) {
-          this.stopped = true;
-          this.stopAt = b.length;
-          return false;
-        }
-        break;
-      }
-      this.plan.keep(off + pos, off + end);
+      // What the block keeps is kept; what it skips (the rest of an over-long line, the lines past
+      // its size) is zeroed but for the CRs: with the LFs, they are what ends the block.
+      let keptFrom = pos;
+      const end = this.header.append(b, pos, (from, to) => {
+        this.plan.keep(off + keptFrom, off + from);
+        this.skip(b, off, from, to);
+        keptFrom = to;
+      });
+      this.plan.keep(off + keptFrom, off + (end < 0 ? b.length : end));
+      if (end < 0) break;
       pos = end;
       if (!this.headerBlock()) {
         this.stopped = true;
@@ -141,15 +148,39 @@ class HttpDirectionWalk implements OffsetSink {
     return true;
   }
 
+  /** Zero b[from..to) (at stream offset `off`) but keep its CRs, and note the stretch for streamOffset. */
+  private skip(b: Uint8Array, off: number, from: number, to: number): void {
+    let z = from;
+    for (let i = from; i < to; i++) {
+      if (b[i] !== 0x0d) continue;
+      this.plan.zero(off + z, off + i);
+      this.plan.keep(off + i, off + i + 1);
+      z = i + 1;
+    }
+    this.plan.zero(off + z, off + to);
+    const keptAt = off + from - this.headerStart - this.skippedBytes;
+    const last = this.skips[this.skips.length - 1];
+    if (last && last[0] === keptAt) last[1] += to - from;
+    else this.skips.push([keptAt, to - from]);
+    this.skippedBytes += to - from;
+  }
+
+  /** Stream offset of a byte of the block taken (its offset among the bytes the block kept). */
+  private streamOffset(at: number): number {
+    let o = this.headerStart + at;
+    for (const [keptAt, n] of this.skips) if (keptAt <= at) o += n;
+    return o;
+  }
+
   private headerBlock(): boolean {
     const block = this.header.take();
-    for (const [at, bytes] of maskHeaderBlock(block)) this.plan.mask(this.headerStart + at, bytes);
-    const { first, headers } = parseHeaderBlock(block);
+    for (const [at, bytes] of maskHeaderBlock(block.bytes)) this.plan.mask(this.streamOffset(at), bytes);
+    const { first, firstCut, headers } = parseHeaderBlock(block);
     if (this.fromClient) {
-      const m = /^([A-Z][A-Z-]{0,19}) (\S{1,8192}) HTTP\/\d\.\d$/.exec(first);
-      if (!m) return false;
-      this.s.pending.push(m[1]);
-      if (m[1] === 'CONNECT') {
+      const line = parseRequestLine(first, firstCut);
+      if (!line) return false;
+      this.s.pending.push(line.method);
+      if (line.method === 'CONNECT') {
         this.s.awaitingTunnel = true;
         return true;
       }

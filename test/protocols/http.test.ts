@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationBuilder } from '../../src/protocols/conversations.js';
 import type { DecodedPacket } from '../../src/decode/types.js';
+import { HeaderBlock, MAX_HEADER } from '../../src/protocols/http-header.js';
 import { T0, TcpConversation, clientHelloBody, concat, handshake, records, serverHelloBody, text } from './helpers.js';
 
 const C = '10.4.0.2:42000';
@@ -68,10 +69,65 @@ describe('HTTP/1.x', () => {
     expect(k.waits).toEqual([{ request: 1, firstByte: null, seconds: 60, requestBytes: 28 }]);
   });
 
-  it('names a header block that never ends', () => {
+});
+
+describe('HTTP lines and header blocks longer than kept', () => {
+  const anomalies = (r: ReturnType<typeof build>) => r.anomalies.map((a) => `${a.name}: ${a.detail}`);
+
+  it('a request line over 8 KiB is a request with its target cut short; its wait counts, the stream reads on', () => {
     const c = new TcpConversation(C, S);
-    const r = build([...c.handshake(0), ...c.send(true, text(`GET / HTTP/1.1\r\nX: ${'a'.repeat(20000)}`), 0.1)]);
-    expect(r.anomalies.map((a) => a.name)).toContain('HTTP_header_too_long');
+    const target = `/x/@v/${'a'.repeat(40_000)}.info`;
+    const r = build([
+      ...c.handshake(0),
+      ...c.send(true, text(`GET ${target} HTTP/1.1\r\nHost: proxy.example\r\n\r\n`), 1),
+      ...c.send(false, text('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 3),
+      ...c.send(true, text('GET /x/@v/list HTTP/1.1\r\nHost: proxy.example\r\n\r\n'), 4),
+      c.ack(false, 4.01), c.ack(true, 20),
+    ]);
+    const [long, next] = r.connections[0].http;
+    expect(long).toMatchObject({ method: 'GET', host: 'proxy.example', request: 1, firstByte: 3, status: 200, end: 3 });
+    expect(long.target).toBe(`${target.slice(0, 2048)}…`);
+    expect(next).toMatchObject({ target: '/x/@v/list', request: 4, firstByte: null });
+    expect(r.connections[0].waits).toEqual([
+      expect.objectContaining({ request: 1, firstByte: 3 }),
+      expect.objectContaining({ request: 4, firstByte: null, seconds: 16 }),
+    ]);
+    expect(anomalies(r)).toEqual(['HTTP_line_too_long: request line longer than 8192 bytes: the target is cut short']);
+  });
+
+  it('a header line over 8 KiB is left out, the lines around it read', () => {
+    const c = new TcpConversation(C, S);
+    const r = build([
+      ...c.handshake(0),
+      ...c.send(true, text(`POST /upload HTTP/1.1\r\nCookie: ${'c'.repeat(10_000)}\r\nContent-Length: 1\r\nHost: h\r\n\r\nxGET /after HTTP/1.1\r\n\r\n`), 1),
+    ]);
+    expect(r.connections[0].http.map((h) => [h.method, h.target, h.host])).toEqual([['POST', '/upload', 'h'], ['GET', '/after', null]]);
+    expect(anomalies(r)).toEqual(['HTTP_line_too_long: line 2 of the header block longer than 8192 bytes: that header left out']);
+  });
+
+  it('a header block over 16 KiB is a request; the lines past 16 KiB are skipped to its end', () => {
+    const c = new TcpConversation(C, S);
+    const lines = Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: ${'f'.repeat(1000)}\r\n`).join('');
+    const r = build([
+      ...c.handshake(0),
+      ...c.send(true, text(`GET /big HTTP/1.1\r\nHost: h\r\n${lines}\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n`), 1),
+      c.ack(false, 1.01), c.ack(true, 30),
+    ]);
+    expect(r.connections[0].http.map((h) => [h.target, h.host, h.request])).toEqual([['/big', 'h', 1], ['/after', 'h', 1]]);
+    expect(r.connections[0].waits).toEqual([expect.objectContaining({ request: 1, firstByte: null, seconds: 29 })]);
+    expect(anomalies(r)).toEqual(['HTTP_header_too_long: header block longer than 16384 bytes: the lines after them skipped']);
+  });
+
+  it('keeps at most 16 KiB of a block that never ends', () => {
+    const h = new HeaderBlock();
+    const chunk = text(`X: ${'a'.repeat(100_000)}\r\n`);
+    expect(h.append(text('GET / HTTP/1.1\r\n'), 0)).toBe(-1);
+    for (let i = 0; i < 50; i++) expect(h.append(chunk, 0)).toBe(-1);
+    expect(h.longLines).toEqual([1]);
+    expect(h.full).toBe(true);
+    const block = h.take();
+    expect(block.bytes.length).toBeLessThanOrEqual(MAX_HEADER);
+    expect(block.cut).toEqual([1, 2]);
   });
 });
 
@@ -144,5 +200,26 @@ describe('HTTP over any segmentation', () => {
       const http = build(pk).connections[0].http;
       return http.map((h) => `${h.target} ${h.status} ${h.bodyBytes} ${h.end !== null}`).join('|') === '/a 200 19 true|/b 404 3 true';
     }), { numRuns: 300 });
+  });
+
+  it('cuts long lines and blocks the same way however the bytes are split', async () => {
+    const fc = (await import('fast-check')).default;
+    const req = text(`GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: h\r\nX: x\r\n\r\n` +
+      `GET /b HTTP/1.1\r\n${`Y: ${'y'.repeat(6000)}\r\n`.repeat(4)}Host: late\r\n\r\nGET /c HTTP/1.1\r\n\r\n`);
+    // Cuts anywhere, and around every line end (where a block's end or a line's cut may straddle segments).
+    const ends = [...req.keys()].filter((i) => req[i] === 0x0a).flatMap((i) => [i - 1, i, i + 1]).filter((i) => i > 0 && i < req.length);
+    const cut = fc.oneof(fc.integer({ min: 1, max: req.length - 1 }), fc.constantFrom(...ends));
+    fc.assert(fc.property(fc.array(cut, { maxLength: 30 }), (cuts) => {
+      const c = new TcpConversation(C, S);
+      const pk = [...c.handshake(0)];
+      let prev = 0;
+      for (const p of [...new Set(cuts)].sort((x, y) => x - y).concat(req.length)) {
+        pk.push(c.segment(true, req.subarray(prev, p), 0.01));
+        prev = p;
+      }
+      const r = build(pk);
+      const http = r.connections[0].http.map((h) => `${h.target.length} ${h.host}`).join('|');
+      return http === '2049 h|2 null|2 null' && r.anomalies.map((a) => a.name).join() === 'HTTP_line_too_long,HTTP_header_too_long';
+    }), { numRuns: 200 });
   });
 });

@@ -123,6 +123,23 @@ describe('TLS', () => {
     expect(r.anomalies.map((a) => a.name)).toContain('TLS_bad_record_header');
   });
 
+  it('after the hellos, a record longer than TLS allows leaves the waits to the TCP exchange pattern', () => {
+    const c = new TcpConversation(C, S);
+    const r = build([
+      ...c.handshake(0),
+      ...c.send(true, ch(), 0.01),
+      ...c.send(false, sh13(), 0.02),
+      // The client's Finished and request, in one record the reader cannot follow.
+      ...c.send(true, concat(records(20, new Uint8Array([1])), records(23, new Uint8Array(20_000), 20_000)), 0.03),
+      c.ack(false, 0.031),
+      c.ack(true, 20.03),
+    ]);
+    const k = r.connections[0];
+    expect(r.anomalies.map((a) => a.name)).toEqual(['TLS_record_too_long']);
+    expect(k.tls).toMatchObject({ serverHello: expect.closeTo(0.02, 6), established: null });
+    expect(k.waits).toEqual([{ request: expect.closeTo(0.03, 6), firstByte: null, requestBytes: 20_011, seconds: expect.closeTo(20, 6) }]);
+  });
+
   it('JA4 of a Chrome-like hello matches the JA4 specification\'s worked example', () => {
     const hex = (s: string) => s.split(',').map((x) => parseInt(x, 16));
     const fp = ja4({

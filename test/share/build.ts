@@ -1,6 +1,7 @@
 /**
- * Synthetic captures for the redaction tests: Ethernet/IPv4 TCP conversations (handshake, data
- * cut into segments of chosen sizes, FIN) and UDP datagrams, written as pcap or pcapng.
+ * Synthetic captures for the redaction tests (and the analysis tests that need a capture file):
+ * Ethernet/IPv4 TCP conversations (handshake, data cut into segments of chosen sizes, FIN), UDP
+ * datagrams and silences, written as pcap or pcapng.
  */
 import { writePcap, writePcapng, type PacketToWrite } from '../../src/capture/writer.js';
 import { ether, ipv4, ipv6, sll2, tcp, udp } from '../capture/fixtures/frames.js';
@@ -32,6 +33,11 @@ export class CaptureBuilder {
     this.t += 0.001;
     const sec = Math.floor(this.t);
     this.packets.push({ tsSec: T0 + sec, tsNsec: Math.round((this.t - sec) * 1e9), data: frame });
+  }
+
+  /** Nothing on the wire for `seconds` (each frame is otherwise 1 ms after the one before). */
+  idle(seconds: number): void {
+    this.t += seconds;
   }
 
   /** A ready-made frame (e.g. an IP fragment). */

@@ -155,6 +155,35 @@ describe('redactCapture', () => {
     expect(differences(r.raw, r.red)).toEqual([]);
   });
 
+  it('lines and header blocks longer than the analyzer keeps: the parts it skips are zeroed, the rest masked, same diagnosis', async () => {
+    const secrets = ['LONGURL-SECRET', 'COOKIE1-SECRET', 'QUxUQVVUSC1TRUNSRVQ', 'HEADCOOKIE-SECRET', 'TAILCOOKIE-SECRET', 'TGF0ZUF1dGgtU0VDUkVU', 'LATE-SECRET'];
+    // A request line cut short, then ordinary lines; a header line cut short, then lines past 16 KiB.
+    const first = `GET /lab.example/m/@v/list?token=LONGURL-SECRET&pad=${'p'.repeat(9000)} HTTP/1.1\r\n` +
+      `Cookie: s=COOKIE1-SECRET${'c'.repeat(3000)}\r\nHost: 10.9.9.8\r\nAuthorization: Basic QUxUQVVUSC1TRUNSRVQ=\r\n\r\n`;
+    const second = `GET /lab.example/m/@v/v1.0.0.zip HTTP/1.1\r\nHost: 10.9.9.8\r\nCookie: s=HEADCOOKIE-SECRET${'c'.repeat(12_000)}TAILCOOKIE-SECRET\r\n` +
+      `Authorization: Basic TGF0ZUF1dGgtU0VDUkVU\r\n${`X-Pad: ${'x'.repeat(5000)}\r\n`.repeat(2)}X-Late: token=LATE-SECRET\r\n\r\n`;
+    for (const sizes of [[100_000], [1460], [333, 7]]) {
+      const b = new CaptureBuilder();
+      const c = b.tcp('10.0.0.2', 50001, '10.9.9.8', 80).open();
+      c.send(true, text(first), sizes);
+      c.send(false, text('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), sizes);
+      c.send(true, text(second), sizes);
+      b.idle(15);
+      c.close();
+      const raw = b.pcap();
+      for (const x of secrets) expect(containsBytes(raw, x), `the input holds ${x}`).toBe(true);
+      const r = await redactAndAnalyze(`long-${sizes.join('-')}`, raw);
+      for (const x of secrets) expect(containsBytes(r.bytes, x), `${x} is gone (segments ${sizes})`).toBe(false);
+      // Masked where they are, after a cut line too.
+      expect(containsBytes(r.bytes, '\r\nAuthorization: **************************\r\n\r\n')).toBe(true);
+      expect(containsBytes(r.bytes, '\nAuthorization: **************************\r\nX-Pad: ')).toBe(true);
+      expect(r.raw.connections[0].http.map((h) => h.host)).toEqual(['10.9.9.8', '10.9.9.8']);
+      expect(r.raw.anomalies.map((a) => a.name)).toEqual(['HTTP_line_too_long', 'HTTP_line_too_long', 'HTTP_header_too_long']);
+      expect(r.raw.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled' });
+      expect(differences(r.raw, r.red)).toEqual([]);
+    }
+  });
+
   it('property: any segmentation — secrets gone, diagnosis unchanged', async () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 6 }), async (sizes) => {
