@@ -9,7 +9,6 @@ import { displayWidth } from '../../src/report/wrap.js';
 import { analyze } from '../../src/timeline/analyze.js';
 import { clockTime } from '../../src/timeline/hints.js';
 import { decide } from '../../src/timeline/verdict.js';
-import { analyze } from '../../src/timeline/analyze.js';
 import { conn, dnsTx, fetch, input, reportFrom, resetIds } from '../timeline/factories.js';
 
 beforeEach(() => resetIds());
