@@ -9,7 +9,7 @@ import { readLines } from '../strace/readlines.js';
 import { parseXLine, stripPrefix } from './xlog.js';
 import { JsonCollector, type GoJsonModule } from './json.js';
 import { GoroutineCollector, summarise } from './goroutines.js';
-import { explainGoError } from './errors.js';
+import { explainGoError, goWords } from './errors.js';
 
 export { classifyGoError, explainGoError } from './errors.js';
 export { parseXLine, stripPrefix } from './xlog.js';
@@ -249,7 +249,8 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
       case 'go-message':
       case 'other': {
         const ex = explainGoError(x.text);
-        const errorish = ex !== null || /error|cannot|invalid|failed|fatal|not found|unrecognized/i.test(x.text);
+        // go's words, not a module's name: `go: added github.com/pkg/errors v0.9.1` is no error.
+        const errorish = ex !== null || /error|cannot|invalid|failed|fatal|not found|unrecognized/i.test(goWords(x.text));
         if (x.type === 'go-message' || ex) {
           if (errorish) {
             const mod = /\b([a-zA-Z0-9][\w.\-~]*(?:\/[\w.\-~+]+)*@v\d[\w.\-+]*)/.exec(x.text)?.[1] ?? null;

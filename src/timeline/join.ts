@@ -52,6 +52,15 @@ export function isGoPath(target: string): boolean {
   return /\/@v\/|\/@latest(?:$|\?)|\/lookup\/|\/tile\/|\/sumdb\/|[?&]go-get=1/.test(target);
 }
 
+/**
+ * A checksum database request (`/lookup/…`, `/tile/…`, under any prefix: a target or a URL). A
+ * module proxy path is never one, whatever its module is called (`/example.com/lookup/@v/list`).
+ */
+export function isSumdbPath(target: string): boolean {
+  const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  return /\/(?:lookup|tile)\//.test(path) && !/\/@v\/|\/@latest$/.test(path);
+}
+
 /** IP part of an `ip:port` or `[ip]:port` endpoint. */
 export function endpointIp(endpoint: string): string {
   if (endpoint.startsWith('[')) {

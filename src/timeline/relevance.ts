@@ -11,7 +11,7 @@ import type {
   ConnectionRecord, DnsTransactionRecord, FetchRecord, ProcessRecord, SyscallRecord,
 } from '../report/schema.js';
 import {
-  endpointIp, goProcessIds, isGoPath, isProxyHost, isSumdbHost, isVcsHost, normalizeHost,
+  endpointIp, goProcessIds, isGoPath, isProxyHost, isSumdbHost, isSumdbPath, isVcsHost, normalizeHost,
 } from './join.js';
 
 export interface GoEnvHints {
@@ -76,7 +76,7 @@ export function buildRelevance(
     if (u) {
       addHost(u.host);
       if (u.port !== null) goAddresses.add(`${u.host}:${u.port}`);
-      if (/\/lookup\/|\/tile\//.test(f.url)) sumdbHosts.add(u.host);
+      if (isSumdbPath(f.url)) sumdbHosts.add(u.host);
     }
   }
   const env = parts.env ?? {};

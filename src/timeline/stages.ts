@@ -27,6 +27,8 @@ export interface StageSpan {
   detail: string;
   /** Capture frame that best shows it, when known. */
   frame: number | null;
+  /** tls: a TLS alert ended the handshake (not a reset or silence). */
+  alert?: true;
 }
 
 /** Seconds from which a completed stage counts as slow. */
@@ -155,6 +157,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
         stage: 'tls', start: tls.clientHello, end: failedAt, frame: tls.clientHelloFrame,
         seconds: Math.max(0, (failedAt ?? until) - tls.clientHello),
         state: failedAt !== null ? 'failed' : 'stalled',
+        ...(serverAlert ? { alert: true as const } : {}),
         detail: serverAlert
           ? `TLS alert ${serverAlert.description ?? ''} from the server after the ClientHello`.replace('  ', ' ')
           : resetAt !== null
@@ -169,6 +172,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
     out.push({
       stage: 'tls', start: tls.clientHello, end, seconds, frame: tls.clientHelloFrame,
       state: handshakeAlert ? 'failed' : seconds >= SLOW.tls ? 'slow' : 'ok',
+      ...(handshakeAlert ? { alert: true as const } : {}),
       detail: handshakeAlert
         ? `TLS alert ${handshakeAlert.description ?? handshakeAlert.level ?? ''} from the ${handshakeAlert.from}`
         : `${tls.version ?? 'TLS'} handshake${tls.alpnChosen ? ' (' + tls.alpnChosen + ')' : ''}`,

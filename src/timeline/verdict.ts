@@ -16,7 +16,7 @@ import type {
   GoroutineSummary, HostLookupRecord, ProcessRecord, StageName, SyscallRecord,
 } from '../report/schema.js';
 import {
-  addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, lastFetchMark, normalizeHost,
+  addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, isSumdbPath, lastFetchMark, normalizeHost,
 } from './join.js';
 import { decodeCacheLockPath } from '../strace/classify.js';
 import {
@@ -280,7 +280,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     if (!span) continue;
     let stage: StageName = span.stage;
     const sumdb = host !== null && (isSumdbHost(host) || ctx.sumdbHosts.has(host)) ||
-      c.http.some((x) => /\/lookup\/|\/tile\//.test(x.target) && x.firstByte === null);
+      c.http.some((x) => isSumdbPath(x.target) && x.firstByte === null);
     if (sumdb && stage === 'proxy-response') stage = 'checksum-db';
     const address = c.server;
     const pending = span.end === null && span.state === 'stalled' && waitReachesEnd(c, netEnd);
@@ -309,7 +309,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     if (c.frames.last !== (span.frame ?? c.frames.first)) {
       evidence.push({ source: 'pcap', ref: `frame ${c.frames.last}`, text: `last packet of ${c.uid} (history ${c.history}, ${c.state})` });
     }
-    const alert = span.stage === 'tls' && /alert/i.test(span.detail);
+    const alert = span.alert === true;
     const f = finding(stage, span.state, {
       host, address, path: null, since: span.start, waited: span.seconds, confidence: conf, p, evidence, lang,
       refs: [c.uid], hintExtra: { sumdb, viaProxy, alert },
@@ -495,7 +495,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
         continue;
       }
     }
-    if (stage === 'proxy-response' && (isSumdbHost(host) || ctx.sumdbHosts.has(host) || /\/lookup\/|\/tile\//.test(f.url))) stage = 'checksum-db';
+    if (stage === 'proxy-response' && (isSumdbHost(host) || ctx.sumdbHosts.has(host) || isSumdbPath(f.url))) stage = 'checksum-db';
     if (/golang\.org\/toolchain\/@v\//.test(f.url) && state === 'slow') stage = 'toolchain';
     const path = urlPath(f.url);
     const p: TextParams = { host, seconds: waited, status: f.status, path, detail: f.error ?? (f.status ? String(f.status) : null) };

@@ -36,6 +36,16 @@ describe('go error text → stage', () => {
       expect(explainGoError(text)?.reason ?? null).toBe(reason);
     });
   }
+  it('module paths, host names and URLs in the text decide nothing: only go\'s words do', () => {
+    expect(classifyGoError('go: example.com/x509: reading https://goproxy.cn/example.com/x509/@v/list: 410 Gone')).toBe('not-found');
+    expect(classifyGoError('go: github.com/foo/tls: no matching versions for query "latest"')).toBe('not-found');
+    expect(classifyGoError('go: github.com/foo/sumdb@v1.0.0: reading https://proxy.golang.org/github.com/foo/sumdb/@v/v1.0.0.mod: 404 Not Found')).toBe('not-found');
+    expect(classifyGoError('Get "https://sumdb.corp.example/x/@v/list": context deadline exceeded')).toBe('proxy-response');
+    // The checksum database's own URL still points at it.
+    expect(classifyGoError('Get "https://sum.golang.org/lookup/github.com/x/y@v1.0.0": context deadline exceeded')).toBe('checksum-db');
+    expect(classifyGoError('Get "https://proxy.golang.org/sumdb/sum.golang.org/supported": context deadline exceeded')).toBe('checksum-db');
+  });
+
   it('the proxy wins over the dial under it, DNS over the dial that needed it', () => {
     expect(classifyGoError('Get "https://proxy.golang.org/x": proxyconnect tcp: dial tcp: lookup proxy.corp: no such host')).toBe('proxy-connect');
     expect(classifyGoError('dial tcp: lookup proxy.golang.org: i/o timeout')).toBe('dns');

@@ -110,6 +110,13 @@ describe('toolchain switch (go 1.21+)', () => {
   });
 });
 
+describe("go's messages", () => {
+  it('a message is an error by go\'s words, not by a module called errors', async () => {
+    const ev = await loadGoLog(await file('msg.log', 'go: added github.com/pkg/errors v0.9.1\ngo: github.com/x/y@v1.0.0: invalid version: unknown revision v1.0.0\n'));
+    expect(ev.toRecords(0).errors.map((e) => [e.line, e.stage])).toEqual([[2, 'not-found']]);
+  });
+});
+
 describe('bad go logs', () => {
   it('not a go log: GoLogFormatError, one line, file and line named', async () => {
     const p = await file('notgo.txt', '\n<html>\n<body>hello</body>\n');

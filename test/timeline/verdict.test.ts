@@ -192,6 +192,43 @@ describe('verdict: one stall kind at a time', () => {
   });
 });
 
+describe('verdict: names from the capture decide nothing', () => {
+  it('an unanswered ClientHello for a host with "alert" in its name gets the SNI hint, not the alert one', () => {
+    const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'proxy.alertmanager.example' })] }));
+    expect(r.verdict).toMatchObject({ stage: 'tls', state: 'stalled', host: 'proxy.alertmanager.example' });
+    expect(r.verdict.hints[0]).toMatch(/filtering by SNI/);
+    expect(r.verdict.hints.join(' ')).not.toMatch(/SSL_CERT_FILE/);
+  });
+
+  it('a TLS alert in the handshake gets the alert hint, whatever the host is called', () => {
+    const r = decide(input({ end: 2, connections: [conn({ at: 0, tls: 'alert', sni: 'goproxy.lab.test', closedAt: 0.1 })] }));
+    expect(r.verdict).toMatchObject({ stage: 'tls', state: 'failed', host: 'goproxy.lab.test' });
+    expect(r.verdict.hints[0]).toMatch(/SSL_CERT_FILE/);
+  });
+
+  it('a module proxy request for a module with /lookup/ in its path is the proxy, not the checksum database', () => {
+    const r = decide(input({
+      end: 30,
+      connections: [conn({
+        at: 0, server: '127.4.4.1:8081', tls: null,
+        http: [{ after: 0.1, ttfb: null, target: '/example.com/dns/lookup/@v/v1.0.0.zip', host: '127.4.4.1:8081' }],
+      })],
+      fetches: [fetch({ url: 'http://127.4.4.1:8081/example.com/dns/lookup/@v/v1.0.0.zip', start: 0.1 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', address: '127.4.4.1:8081' });
+    expect(r.verdict.hints.join(' ')).not.toMatch(/GOSUMDB/);
+    // A real lookup on the same server is the checksum database.
+    const sumdb = decide(input({
+      end: 30,
+      connections: [conn({
+        at: 0, server: '127.4.4.1:8081', tls: null,
+        http: [{ after: 0.1, ttfb: null, target: '/lookup/example.com/dns/lookup@v1.0.0', host: '127.4.4.1:8081' }],
+      })],
+    }));
+    expect(sumdb.verdict).toMatchObject({ stage: 'checksum-db', state: 'stalled' });
+  });
+});
+
 describe('verdict: the lookup as go lives it', () => {
   it('a search-domain expansion that times out before the bare name resolves → dns slow for the name', () => {
     const r = decide(input({
