@@ -4,7 +4,7 @@
  * span), what it carries (IPv4/IPv6/TCP/UDP/other) and what was odd (warnings, decode anomalies).
  * Reads and decodes every packet once, streaming.
  */
-import type { CaptureSummary, RawPacket } from './types.js';
+import type { CaptureInterface, CaptureSummary, RawPacket } from './types.js';
 import { readCapture, readCaptureBytes, type ReadCaptureOptions } from './reader.js';
 import { decodePacket, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import { isSupportedLinkType } from '../decode/link.js';
@@ -46,6 +46,11 @@ export interface CaptureReport extends CaptureSummary {
 }
 
 export type SummaryInput = string | { bytes: Uint8Array; name: string };
+
+/** The warning for `packets` packets of an interface whose link type is not decoded (here and in analyze's input). */
+export function undecodedWarning(i: Pick<CaptureInterface, 'id' | 'linkType'>, packets: number): string {
+  return `unsupported link type ${i.linkType} (${linkTypeName(i.linkType)}) on interface ${i.id}: ${packets} packet${packets === 1 ? '' : 's'} not decoded`;
+}
 
 export async function summarize(source: SummaryInput, opts: ReadCaptureOptions = {}): Promise<CaptureReport> {
   const protocols: ProtocolCounts = { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, other: 0, fragments: 0 };
@@ -103,9 +108,7 @@ export async function summarize(source: SummaryInput, opts: ReadCaptureOptions =
   const warnings = [...summary.warnings];
   for (const i of summary.interfaces) {
     const n = perInterface.get(i.id)?.packets ?? 0;
-    if (!isSupportedLinkType(i.linkType) && n > 0) {
-      warnings.push(`unsupported link type ${i.linkType} (${linkTypeName(i.linkType)}) on interface ${i.id}: ${n} packet${n === 1 ? '' : 's'} not decoded`);
-    }
+    if (!isSupportedLinkType(i.linkType) && n > 0) warnings.push(undecodedWarning(i, n));
   }
   if (malformedPackets > 0) {
     const list = Object.entries(anomalies).map(([k, v]) => `${k} ${v}`).join(', ');

@@ -6,6 +6,7 @@ import { IPPROTO_UDP } from '../decode/protocols.js';
 import { Defragmenter } from '../decode/defrag.js';
 import { TcpSegmentView } from '../decode/headers.js';
 import { PacketDecoder } from '../decode/packet.js';
+import { isSupportedLinkType } from '../decode/link.js';
 import type { AnomalyRecord, ConnectionRecord, DnsTransactionRecord } from '../report/schema.js';
 import { AnomalySink } from '../flow/anomalies.js';
 import type { TcpConnection } from '../flow/connection.js';
@@ -30,6 +31,8 @@ export interface ConversationStats {
   tcp: { syn: number; synAck: number; rst: number; retransmits: number };
   tls: { clientHellos: number; serverHellos: number };
   http: { requests: number; responses: number };
+  /** Packets of a link type gomod-trace does not decode, by interface id. */
+  undecoded: Map<number, number>;
 }
 
 export interface Conversations {
@@ -75,6 +78,7 @@ export class ConversationBuilder {
     tcp: { syn: 0, synAck: 0, rst: 0, retransmits: 0 },
     tls: { clientHellos: 0, serverHellos: 0 },
     http: { requests: 0, responses: 0 },
+    undecoded: new Map(),
   };
   private finished: Conversations | null = null;
   /** Out-of-order bytes held by all streams together: 64 MiB. */
@@ -183,7 +187,10 @@ export class ConversationBuilder {
     if (t > this.end) this.end = t;
     for (let i = 0; i < p.anomalies.length; i++) this.anomalies.add(p.anomalies[i], t, p.frame);
     const ip = p.ip;
-    if (ip === null) return;
+    if (ip === null) {
+      if (!isSupportedLinkType(p.linkType)) this.stats.undecoded.set(p.interfaceId, (this.stats.undecoded.get(p.interfaceId) ?? 0) + 1);
+      return;
+    }
     if (p.tcp) {
       const seg = p.tcp;
       this.countFlags(seg.flags);

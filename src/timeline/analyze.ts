@@ -7,6 +7,7 @@ import { readTextFile, stat } from '../io/files.js';
 import { basename, join } from 'node:path';
 import { captureSize, readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
+import { undecodedWarning } from '../capture/summary.js';
 import { redactReport } from '../report/redact.js';
 import {
   REPORT_SCHEMA, REPORT_VERSION,
@@ -251,11 +252,16 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   let goroutines: GoroutineSummary[] = [];
   let lookups: HostLookupRecord[] = [];
   const captureEnd = summary ? (summary.lastTime !== null ? summary.lastTime - t0 : conv?.end ?? null) : null;
+  // Interfaces of a link type the decoder does not know, with the packets lost to it.
+  const undecoded = (summary?.interfaces ?? [])
+    .map((i) => ({ i, packets: conv?.stats.undecoded.get(i.id) ?? 0 }))
+    .filter((u) => u.packets > 0);
   if (summary) {
     inputList.push({
       kind: 'capture', file: summary.file, format: summary.format,
       linkTypes: [...new Set(summary.interfaces.map((i) => i.linkTypeName))],
-      packets: summary.packets, start: rel(summary.firstTime), end: captureEnd, warnings: [...summary.warnings],
+      packets: summary.packets, start: rel(summary.firstTime), end: captureEnd,
+      warnings: [...summary.warnings, ...undecoded.map((u) => undecodedWarning(u.i, u.packets))],
     });
   }
   if (straceEv) {
@@ -300,6 +306,11 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   const { verdict, findings } = decide({
     dns, connections, syscalls, processes, fetches, goroutines,
     captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors, lookups,
+    packets: summary ? {
+      total: summary.packets,
+      undecoded: undecoded.reduce((n, u) => n + u.packets, 0),
+      linkTypes: [...new Set(undecoded.map((u) => u.i.linkType))],
+    } : null,
   }, lang);
 
   const report: Report = {

@@ -191,9 +191,30 @@ const GENERIC: Record<FindingState, Text> = {
 };
 
 export function summaryText(stage: StageName, state: FindingState, p: TextParams, lang: Lang): string {
-  const t = SUMMARY[`${stage}:${state}`] ?? GENERIC[state];
-  const text = (lang === 'zh-CN' ? t.zh : t.en)({ ...p, stage: p.stage ?? stage });
+  const own = SUMMARY[`${stage}:${state}`];
+  // The generic sentences name the finding's stage; in none:ok `stage` is the slowest one, if any.
+  const t = own ?? GENERIC[state];
+  const text = (lang === 'zh-CN' ? t.zh : t.en)(own ? p : { ...p, stage: p.stage ?? stage });
   return text.replace(/\s+/g, ' ').replace(/ \./g, '.').trim();
+}
+
+/**
+ * The verdict's summary when the inputs held nothing to judge: no DNS lookup, connection, syscall,
+ * process or anything from go's log. `packets`: the capture's, null without one.
+ */
+export function nothingToJudgeText(packets: { total: number; undecoded: number; linkTypes: number[] } | null, lang: Lang): string {
+  const zh = lang === 'zh-CN';
+  if (packets && packets.undecoded > 0) {
+    const n = packets.undecoded;
+    const types = packets.linkTypes.join(', ');
+    return zh
+      ? `${n} 个数据包无法解码（不支持链路类型 ${types}）：没有可判断的证据。`
+      : `${n} packet${n === 1 ? '' : 's'} could not be decoded (link type${packets.linkTypes.length === 1 ? ` ${types} is` : `s ${types} are`} not supported): nothing to judge.`;
+  }
+  if (!packets || packets.total === 0) return zh ? '没有可判断的数据包、系统调用或 go 请求。' : 'No packets, syscalls or go fetches to judge.';
+  return zh
+    ? '没有可判断的证据：数据包中没有 DNS 查询或 TCP 连接，也没有系统调用或 go 请求。'
+    : 'Nothing to judge: no DNS lookup or TCP connection in the packets, and no syscall or go fetch.';
 }
 
 // ---------------------------------------------------------------- hints

@@ -23,7 +23,7 @@ import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
-import { clockTime, hintText, hintsFor, summaryText, type Lang, type TextParams } from './hints.js';
+import { clockTime, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams } from './hints.js';
 
 export interface VerdictInput {
   dns: readonly DnsTransactionRecord[];
@@ -45,6 +45,8 @@ export interface VerdictInput {
   goErrors?: ReadonlyArray<{ line: number; t: number | null; text: string; stage: StageName | null }>;
   /** Host lookups go announced (GODEBUG=netdns=2) with the resolver order it chose. */
   lookups?: readonly HostLookupRecord[];
+  /** The capture's packets, and how many of them were of link types the decoder does not know; null without a capture. */
+  packets?: { total: number; undecoded: number; linkTypes: number[] } | null;
 }
 
 export interface VerdictResult {
@@ -617,10 +619,14 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       .filter((s) => s.confidence >= 0.45 && s.span.end !== null)
       .reduce<typeof allStages[number] | null>((a, b) => (!a || b.span.seconds > a.span.seconds ? b : a), null);
     const p: TextParams = slowest ? { stage: slowest.span.stage, host: slowest.host ?? slowest.address, seconds: slowest.span.seconds } : {};
+    // Nothing at all came out of the inputs (an empty capture, one of a link type not decoded): say so, not "no stall".
+    const nothing = input.dns.length === 0 && input.connections.length === 0 && input.syscalls.length === 0 &&
+      input.processes.length === 0 && input.fetches.length === 0 && input.goroutines.length === 0 &&
+      !input.goErrors?.length && !input.lookups?.length;
     verdict = {
       stage: 'none', state: 'ok', host: slowest?.host ?? null, address: slowest?.address ?? null, path: null,
       since: null, waited: null, confidence: slowest ? slowest.confidence : 0.5,
-      summary: summaryText('none', 'ok', p, lang),
+      summary: nothing ? nothingToJudgeText(input.packets ?? null, lang) : summaryText('none', 'ok', p, lang),
       evidence: slowest ? [{ source: 'pcap', ref: slowest.span.frame !== null ? `frame ${slowest.span.frame}` : 'capture', text: `slowest stage: ${slowest.span.stage} ${fmt(slowest.span.seconds)} s — ${slowest.span.detail}` }] : [],
       hints: [],
     };

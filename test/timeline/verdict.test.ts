@@ -192,6 +192,30 @@ describe('verdict: one stall kind at a time', () => {
   });
 });
 
+describe('verdict: nothing to judge', () => {
+  it('an empty capture and nothing else: says there was nothing to judge, not "no stall"', () => {
+    const r = decide(input({ end: 0, packets: { total: 0, undecoded: 0, linkTypes: [] } }));
+    expect(r.verdict).toMatchObject({ stage: 'none', state: 'ok', summary: 'No packets, syscalls or go fetches to judge.' });
+  });
+
+  it('packets of a link type not decoded: how many, and which link type', () => {
+    const r = decide(input({ end: 3, packets: { total: 53, undecoded: 53, linkTypes: [999] } }));
+    expect(r.verdict.summary).toBe('53 packets could not be decoded (link type 999 is not supported): nothing to judge.');
+    const zh = decide(input({ end: 3, packets: { total: 53, undecoded: 53, linkTypes: [999] } }), 'zh-CN');
+    expect(zh.verdict.summary).toBe('53 个数据包无法解码（不支持链路类型 999）：没有可判断的证据。');
+  });
+
+  it('packets decoded but neither DNS nor TCP', () => {
+    const r = decide(input({ end: 3, packets: { total: 7, undecoded: 0, linkTypes: [] } }));
+    expect(r.verdict.summary).toMatch(/^Nothing to judge: no DNS lookup or TCP connection in the packets/);
+  });
+
+  it('evidence with no stage to time (an untimed go log whose fetches all succeeded): no stall found in it', () => {
+    const r = decide(input({ end: 0, captureEnd: null, fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: null, status: 200 })] }));
+    expect(r.verdict).toMatchObject({ stage: 'none', state: 'ok', summary: 'No stall found in the evidence.' });
+  });
+});
+
 describe('verdict: names from the capture decide nothing', () => {
   it('an unanswered ClientHello for a host with "alert" in its name gets the SNI hint, not the alert one', () => {
     const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'proxy.alertmanager.example' })] }));
