@@ -198,6 +198,14 @@ export function summaryText(stage: StageName, state: FindingState, p: TextParams
   return text.replace(/\s+/g, ' ').replace(/ \./g, '.').trim();
 }
 
+/** A note (state ok, never the verdict): a wait with no answer yet when the evidence ended, too young to be a stall. */
+export function cutShortText(stage: StageName, p: TextParams, lang: Lang): string {
+  const secs = p.seconds !== null && p.seconds !== undefined && p.seconds < 1 ? p.seconds.toFixed(2) : s(p.seconds);
+  return lang === 'zh-CN'
+    ? `证据在${p.host ? ` ${p.host} 的` : ''}${stageLabel(stage, lang)}开始 ${secs} 秒后就结束了，尚无回应：时间太短，不算卡住。`
+    : `The evidence ended ${secs} s into ${stage}${p.host ? ` for ${p.host}` : ''}, with no answer yet: too soon to call it a stall.`;
+}
+
 /**
  * The verdict's summary when the inputs held nothing to judge: no DNS lookup, connection, syscall,
  * process or anything from go's log. `packets`: the capture's, null without one.

@@ -9,6 +9,8 @@
  *  - failed: the other side answered with a refusal: RST, NXDOMAIN/SERVFAIL/REFUSED, a TLS alert,
  *    a CONNECT status other than 2xx, an HTTP 4xx/5xx.
  *  - slow: completed, but took at least the stage's slow threshold.
+ *  - not a stall: a wait with no answer that lasted less than MIN_STALL, to the end of the evidence
+ *    (the capture was stopped just after the request) or to the client hanging up: ok, `cutShort`.
  */
 import type {
   ConnectionRecord, DnsTransactionRecord, FindingState, HttpExchangeRecord, StageName,
@@ -29,6 +31,8 @@ export interface StageSpan {
   frame: number | null;
   /** tls: a TLS alert ended the handshake (not a reset or silence). */
   alert?: true;
+  /** No answer, but less than MIN_STALL passed before the evidence ended or the client hung up: ok, not a stall. */
+  cutShort?: true;
 }
 
 /** Seconds from which a completed stage counts as slow. */
@@ -44,6 +48,11 @@ export const SLOW: Record<string, number> = {
 /** A pending wait shorter than this at the end of the evidence is not a stall (it just began). */
 export const MIN_STALL = 1;
 
+/** A wait with no answer that lasted `seconds` (to the end of the evidence, or until the client gave up). */
+function unanswered(seconds: number): { state: FindingState; cutShort?: true } {
+  return seconds < MIN_STALL ? { state: 'ok', cutShort: true } : { state: 'stalled' };
+}
+
 /** Trickle: body arriving slower than this many bytes per second over at least MIN_TRICKLE seconds. */
 export const TRICKLE_RATE = 16 * 1024;
 export const MIN_TRICKLE = 3;
@@ -56,7 +65,7 @@ export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpa
   if (d.response === null) {
     const sends = d.queries.length;
     return {
-      stage: 'dns', start, end: null, state: 'stalled', seconds: Math.max(0, evidenceEnd - start), frame,
+      stage: 'dns', start, end: null, ...unanswered(evidenceEnd - start), seconds: Math.max(0, evidenceEnd - start), frame,
       detail: `${d.type} query for ${d.name} to ${d.server} sent ${sends} time${sends === 1 ? '' : 's'}, no answer`,
     };
   }
@@ -118,7 +127,8 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
     } else {
       out.push({
         stage: 'connect', start, end: null, seconds: Math.max(0, until - start), frame: c.frames.first,
-        state: 'stalled', detail: `SYN sent ${c.syns.length} time${c.syns.length === 1 ? '' : 's'} to ${c.server}, no SYN-ACK`,
+        ...unanswered(until - start),
+        detail: `SYN sent ${c.syns.length} time${c.syns.length === 1 ? '' : 's'} to ${c.server}, no SYN-ACK`,
       });
       return out;
     }
@@ -131,7 +141,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
       out.push({
         stage: 'proxy-connect', start: pc.request, end: failed ? c.reset!.t : null,
         seconds: Math.max(0, (failed ? c.reset!.t : until) - pc.request), frame: c.frames.first,
-        state: failed ? 'failed' : 'stalled',
+        ...(failed ? { state: 'failed' as const } : unanswered(until - pc.request)),
         detail: failed ? `CONNECT ${pc.target} reset by the proxy` : `CONNECT ${pc.target} sent, no answer from the proxy`,
       });
       return out;
@@ -156,7 +166,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
       out.push({
         stage: 'tls', start: tls.clientHello, end: failedAt, frame: tls.clientHelloFrame,
         seconds: Math.max(0, (failedAt ?? until) - tls.clientHello),
-        state: failedAt !== null ? 'failed' : 'stalled',
+        ...(failedAt !== null ? { state: 'failed' as const } : unanswered(until - tls.clientHello)),
         ...(serverAlert ? { alert: true as const } : {}),
         detail: serverAlert
           ? `TLS alert ${serverAlert.description ?? ''} from the server after the ClientHello`.replace('  ', ' ')
@@ -196,7 +206,7 @@ function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, e
     const seconds = Math.max(0, (failed ? c.reset!.t : until) - h.request);
     out.push({
       stage: 'proxy-response', start: h.request, end: failed ? c.reset!.t : null, seconds, frame: c.frames.last,
-      state: failed ? 'failed' : seconds >= MIN_STALL ? 'stalled' : 'ok',
+      ...(failed ? { state: 'failed' as const } : unanswered(seconds)),
       detail: failed ? `${what}: connection reset before any response` : `${what} sent, no response`,
     });
     return out;
@@ -244,10 +254,9 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
     if (w.firstByte === null) {
       const failed = serverRefused(c, w.request);
       const seconds = Math.max(0, (failed ? c.reset!.t : until) - w.request);
-      if (!failed && seconds < MIN_STALL) continue; // just sent when the capture ended
       out.push({
         stage: 'proxy-response', start: w.request, end: failed ? c.reset!.t : null, seconds, frame: c.frames.last,
-        state: failed ? 'failed' : 'stalled',
+        ...(failed ? { state: 'failed' as const } : unanswered(seconds)),
         detail: failed
           ? `request of ${w.requestBytes} bytes sent, connection reset by the server before any response`
           : `request of ${w.requestBytes} bytes sent, no response byte for ${seconds.toFixed(1)} s`,

@@ -22,8 +22,8 @@ import { decodeCacheLockPath } from '../strace/classify.js';
 import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
-import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
-import { clockTime, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams } from './hints.js';
+import { MIN_STALL, SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
+import { clockTime, cutShortText, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams } from './hints.js';
 
 export interface VerdictInput {
   dns: readonly DnsTransactionRecord[];
@@ -165,7 +165,17 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       const slow = spans.filter(({ span }) => span.state === 'slow');
       if (slow.length) { subject = slow.reduce((a, b) => (b.span.seconds > a.span.seconds ? b : a)); state = 'slow'; }
     }
-    if (!subject || !state) continue;
+    if (!subject || !state) {
+      // Not resolved, and first asked less than MIN_STALL before the evidence ended: a note only.
+      const cut = ok ? undefined : spans.find(({ span }) => span.cutShort);
+      if (cut) {
+        cands.push(cutShortNote('dns', {
+          host: name, address: cut.d.server, path: null, since: cut.span.start, waited: cut.span.seconds, confidence: conf, lang,
+          evidence: [{ source: 'pcap', ref: `frame ${cut.span.frame ?? '?'}`, text: cut.span.detail }], refs: [],
+        }, `dns|${name}`));
+      }
+      continue;
+    }
     const { d, span } = subject;
     const seconds = state === 'stalled' ? Math.max(...bad.map((b) => b.span.seconds)) : span.seconds;
     const pending = state === 'stalled' && d.queries[d.queries.length - 1] + 5 + END_SLACK >= netEnd;
@@ -279,7 +289,25 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       const slow = stages.filter((s) => s.state === 'slow');
       span = slow.length ? slow.reduce((a, b) => (b.seconds > a.seconds ? b : a)) : null;
     }
-    if (!span) continue;
+    const cut = span ? undefined : stages.find((x) => x.cutShort);
+    // Too short to be a stall, but a later connection to the same host got past the stage: the
+    // client did not wait for this one, it moved on (go's fallback to another address after 300 ms).
+    if (cut && reached(host, c.server, cut.stage, c.firstPacket) !== null) {
+      span = { ...cut, state: 'stalled', cutShort: undefined };
+    }
+    if (!span) {
+      // Still open when the evidence ended (not hung up on by the client): a note.
+      if (cut && c.closed === null) {
+        const note = cutShortNote(cut.stage, {
+          host, address: c.server, path: null, since: cut.start, waited: cut.seconds, confidence: conf, lang,
+          evidence: [{ source: 'pcap', ref: `frame ${cut.frame ?? c.frames.first}`, text: `${c.uid} ${c.client} → ${c.server}: ${cut.detail}` }],
+          refs: [c.uid],
+        }, `${cut.stage}|${host ?? endpointIp(c.server)}|${c.server}`);
+        cands.push(note);
+        if (!candByUid.has(c.uid)) candByUid.set(c.uid, note);
+      }
+      continue;
+    }
     let stage: StageName = span.stage;
     const sumdb = host !== null && (isSumdbHost(host) || ctx.sumdbHosts.has(host)) ||
       c.http.some((x) => isSumdbPath(x.target) && x.firstByte === null);
@@ -408,7 +436,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     // `= ?`: the process died (was killed) inside the call — it never got the lock.
     const neverReturned = s.duration === null || (s.result !== null && s.result.trim().startsWith('?'));
     let state: FindingState | null = null;
-    if (neverReturned) state = 'stalled';
+    if (neverReturned) state = waited < MIN_STALL ? 'ok' : 'stalled';
     else if (s.duration !== null && s.duration >= 1) state = 'slow';
     if (!state) continue;
     const stage: StageName = isLock ? 'cache-lock' : 'git-prompt';
@@ -424,6 +452,14 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       : { source: 'strace', ref: `line ${s.line}`, text: `[pid ${s.pid}${s.command ? ' ' + s.command : ''}] ${s.text}${s.duration === null ? ' <unfinished at end of log>' : ` = ${s.result ?? '?'} <${fmt(s.duration)}>`}` }];
     if (holder) evidence.push({ source: fromProc ? 'proc' : 'strace', ref: 'meta', text: `lock held by PID ${holder.pid}${holder.command ? ' ' + holder.command : ''}` });
     const conf = isLock && s.kind === 'cache-lock' ? 0.95 : 0.8;
+    if (state === 'ok') {
+      // Too short to be a stall: a note when the log ended during the call, nothing when the process was killed in it.
+      if (s.duration === null) cands.push(cutShortNote(stage, {
+        host: promptHost, address: null, path: isPrompt ? null : s.path, since: s.start, waited, confidence: conf, lang, evidence,
+        refs: [fromProc ? `pid ${s.pid}` : `line ${s.line}`],
+      }, `${stage}|${s.path ?? s.pid}|cut`));
+      continue;
+    }
     cands.push({
       finding: finding(stage, state, {
         host: promptHost, address: null, path: isPrompt ? null : s.path, since: s.start, waited, confidence: conf, p, evidence, lang, refs: [fromProc ? `pid ${s.pid}` : `line ${s.line}`],
@@ -440,7 +476,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const ev: Evidence = { source: 'go', ref: `line ${f.line}`, text: fetchText(f) };
     // Attach the line to the network candidate of its connection.
     const netCand = info ? candByUid.get(info.c.uid) : undefined;
-    if (netCand) {
+    // A cut-short note takes only the fetch still waiting with it; a result is judged on its own.
+    if (netCand && (!isNote(netCand) || (f.end === null && !f.error && f.status === null))) {
       if (netCand.finding.host === null && f.host) netCand.finding.host = normalizeHost(f.host);
       // The URL that never got its answer belongs in the sentence a person reads first.
       if (f.end === null && !f.error && f.status === null && netCand.finding.state === 'stalled' && !netCand.finding.summary.includes(f.url)) {
@@ -448,14 +485,14 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
         netCand.finding.summary = netCand.finding.summary.replace(/[.。]$/, '') + (lang === 'zh-CN' ? `：${url}。` : ` (waiting for ${url}).`);
       }
       netCand.finding.evidence.push(ev);
-      netCand.finding.confidence = Math.max(netCand.finding.confidence, 0.95);
+      if (!isNote(netCand)) netCand.finding.confidence = Math.max(netCand.finding.confidence, 0.95);
       if (f.end === null || f.error) netCand.finding.refs?.push(`go line ${f.line}`);
       continue;
     }
     const host = normalizeHost(f.host || hostOfUrl(f.url)?.host || '');
     // An error go printed for a stage the network evidence already shows for this host: one finding.
     if (f.error && f.errorStage) {
-      const same = cands.find((c) => c.finding.stage === f.errorStage && (c.finding.host === host || (c.finding.address !== null && endpointIp(c.finding.address) === host)));
+      const same = cands.find((c) => !isNote(c) && c.finding.stage === f.errorStage && (c.finding.host === host || (c.finding.address !== null && endpointIp(c.finding.address) === host)));
       if (same) {
         if (same.finding.evidence.length < 12) same.finding.evidence.push(ev);
         same.finding.confidence = Math.max(same.finding.confidence, 0.95);
@@ -470,6 +507,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       state = 'stalled';
       stage = goroutineStage(input.goroutines) ?? (info ? stuckStage(info.stages)?.stage ?? 'proxy-response' : 'proxy-response');
       waited = f.start !== null ? Math.max(0, goEnd - f.start) : null;
+      // go's log ended just after the request went out: a note only (below).
+      if (waited !== null && waited < MIN_STALL) state = 'ok';
     } else if (f.error) {
       state = 'failed';
       stage = f.errorStage ?? 'unknown';
@@ -499,6 +538,13 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     }
     if (stage === 'proxy-response' && (isSumdbHost(host) || ctx.sumdbHosts.has(host) || isSumdbPath(f.url))) stage = 'checksum-db';
     if (/golang\.org\/toolchain\/@v\//.test(f.url) && state === 'slow') stage = 'toolchain';
+    if (state === 'ok') {
+      cands.push(cutShortNote(stage, {
+        host, address: conn?.server ?? null, path: null, since: f.start, waited, confidence: 0.95, lang, evidence: [ev],
+        refs: [`go line ${f.line}`, ...(conn ? [conn.uid] : [])],
+      }, `go|${stage}|${host}|${f.url}`));
+      continue;
+    }
     const path = urlPath(f.url);
     const p: TextParams = { host, seconds: waited, status: f.status, path, detail: f.error ?? (f.status ? String(f.status) : null) };
     const recovered = stage === 'not-found' && gotPast(f, input.fetches, input.goErrors ?? []);
@@ -515,7 +561,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   for (const e of input.goErrors ?? []) {
     if (!e.stage) continue;
     const ev: Evidence = { source: 'go', ref: `line ${e.line}`, text: e.text };
-    const target = cands.find((c) => c.finding.stage === e.stage || (e.stage === 'proxy-response' && c.finding.stage === 'checksum-db'));
+    const target = cands.find((c) => !isNote(c) && (c.finding.stage === e.stage || (e.stage === 'proxy-response' && c.finding.stage === 'checksum-db')));
     if (target) {
       if (target.finding.evidence.length < 12 && !target.finding.evidence.some((x) => x.ref === ev.ref)) target.finding.evidence.push(ev);
       continue;
@@ -533,7 +579,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   // Goroutine dump: supporting evidence for the top candidate of the matching stage.
   for (const g of input.goroutines) {
     if (g.waitsOn === 'other') continue;
-    const target = cands.find((c) => c.finding.stage === g.waitsOn || (g.waitsOn === 'git' && c.finding.stage === 'git-prompt'));
+    const target = cands.find((c) => !isNote(c) && (c.finding.stage === g.waitsOn || (g.waitsOn === 'git' && c.finding.stage === 'git-prompt')));
     if (target && target.finding.evidence.length < 12) {
       target.finding.evidence.push({ source: 'go', ref: `goroutine ${g.id}`, text: `[${g.state}${g.waitMinutes !== null ? `, ${g.waitMinutes} minutes` : ''}] ${g.frame ?? g.frames[0] ?? ''}` });
     }
@@ -570,7 +616,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   // resolv.conf's servers, whose queries the capture shows) or the C library's (cgo: nsswitch,
   // systemd-resolved, VPN split DNS — queries may leave from another process or not at all).
   for (const c of cands) {
-    if (c.finding.stage !== 'dns' || !c.finding.host) continue;
+    if (c.finding.stage !== 'dns' || !c.finding.host || isNote(c)) continue;
     const name = normalizeHost(c.finding.host);
     const lookup = (input.lookups ?? []).find((l) => normalizeHost(l.host) === name);
     if (!lookup) continue;
@@ -725,6 +771,30 @@ function finding(
     hints: hintsFor(stage, state, { ...o.p, ...(o.hintExtra ?? {}) }, o.lang),
     refs: o.refs,
   };
+}
+
+/** A cut-short note (cutShortNote): evidence of what matters does not go to it. */
+function isNote(c: Candidate): boolean {
+  return c.finding.state === 'ok';
+}
+
+/**
+ * A note, never the verdict: a wait with no answer yet that began less than MIN_STALL before the
+ * evidence ended (stages.ts, `cutShort`). State ok; confidence at most 0.3, so that it is listed
+ * after the findings that matter.
+ */
+function cutShortNote(
+  stage: StageName,
+  o: {
+    host: string | null; address: string | null; path: string | null; since: number | null; waited: number | null;
+    confidence: number; evidence: Evidence[]; lang: Lang; refs: string[];
+  },
+  key: string,
+): Candidate {
+  const p: TextParams = { host: o.host ?? o.address, seconds: o.waited };
+  const f = finding(stage, 'ok', { ...o, confidence: Math.min(o.confidence, 0.3), p });
+  f.summary = cutShortText(stage, p, o.lang);
+  return { finding: f, pending: false, recovered: false, weight: 0, key: `cut|${key}`, count: 1, start: o.since ?? 0 };
 }
 
 /** The stages a later connection can get past, in order; `reached` asks about the first REACHED_STAGES. */

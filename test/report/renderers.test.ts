@@ -89,6 +89,19 @@ describe('table', () => {
     expect(out.length).toBeLessThan(20_000);
   });
 
+  it('a capture cut right after a ClientHello: no stall in the verdict line or the rows, a note among the findings', () => {
+    const v = input({
+      end: 3,
+      dns: [dnsTx({ name: 'proxy.golang.org', at: 2.9 })],
+      connections: [conn({ at: 2.95, tls: 'no-server-hello', sni: 'proxy.golang.org' })],
+      fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 2.9, line: 1 })],
+    });
+    const out = renderTable(reportFrom(v, decide(v)));
+    expect(out.split('\n')[0]).toMatch(/^✔ OK: /);
+    expect(out).not.toMatch(/>\d/);
+    expect(out).toMatch(/Other findings:\n  - \[ok tls, conf 0\.3\] The evidence ended 0\.05 s into tls for proxy\.golang\.org/);
+  });
+
   it('shows the interesting rows first when there are too many', () => {
     const conns = [];
     for (let i = 0; i < 200; i++) conns.push(conn({ at: i * 0.01, server: `10.0.${i}.1:443`, tls: 'ok', waits: [{ after: 0.001, seconds: 0.01 }], closedAt: i * 0.01 + 0.5 }));

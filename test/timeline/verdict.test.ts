@@ -192,6 +192,53 @@ describe('verdict: one stall kind at a time', () => {
   });
 });
 
+describe('verdict: a wait the end of the evidence cut short is no stall', () => {
+  /** Each stage's wait, begun at about 9.9 s: the evidence ends at 10 s. */
+  const cases: Array<[string, Partial<Parameters<typeof input>[0]>]> = [
+    ['dns', { dns: [dnsTx({ name: 'proxy.golang.org', at: 9.9, latency: null })] }],
+    ['connect', { connections: [conn({ at: 9.9, synAck: null })] }],
+    ['proxy-connect', { connections: [conn({ at: 9.9, server: '127.5.5.1:3128', proxyConnect: { target: 'proxy.golang.org:443', status: null } })] }],
+    ['tls', { connections: [conn({ at: 9.99, tls: 'no-server-hello', sni: 'proxy.golang.org' })] }],
+    ['proxy-response', { connections: [conn({ at: 9.8, tls: 'ok', waits: [{ after: 0.1, seconds: null }] })] }],
+    ['proxy-response', { connections: [conn({ at: 9.8, server: '127.4.4.1:8081', tls: null, http: [{ after: 0.1, ttfb: null, target: '/x/@v/list' }] })] }],
+    ['proxy-response', { captureEnd: null, fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 9.9 })] }],
+    ['cache-lock', { captureEnd: null, syscalls: [lockCall({ at: 9.5, duration: null })] }],
+  ];
+  for (const [stage, o] of cases) {
+    it(`${stage}${o.fetches ? ' (go fetch)' : o.connections?.[0]?.http.length ? ' (plain HTTP)' : ''}: not a stall, a note that the evidence ended while waiting`, () => {
+      const r = decide(input({ end: 10, ...o }));
+      expect(r.verdict).toMatchObject({ stage: 'none', state: 'ok' });
+      const note = r.findings.find((f) => f.stage === stage);
+      expect(note).toMatchObject({ state: 'ok', hints: [] });
+      expect(note!.confidence).toBeLessThanOrEqual(0.3);
+      expect(note!.summary).toMatch(/^The evidence ended 0\.\d\d s into .*too soon to call it a stall\.$/);
+    });
+  }
+
+  it('the same waits a second longer are stalls', () => {
+    const tls = decide(input({ end: 11, connections: [conn({ at: 9.99, tls: 'no-server-hello' })] }));
+    expect(tls.verdict).toMatchObject({ stage: 'tls', state: 'stalled' });
+    const get = decide(input({ end: 11, captureEnd: null, fetches: [fetch({ url: 'https://proxy.golang.org/x/@v/list', start: 9.9 })] }));
+    expect(get.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', confidence: 0.95 });
+  });
+
+  it('a ClientHello the client hung up on at once is neither a stall nor a note', () => {
+    const r = decide(input({ end: 10, connections: [conn({ at: 5, tls: 'no-server-hello', closedAt: 5.2 })] }));
+    expect(r.verdict.stage).toBe('none');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('a SYN go moved on from (an address that answered 0.3 s later) is still the IPv6 fallback, even in a short capture', () => {
+    const r = decide(input({
+      end: 0.45,
+      dns: [dnsTx({ name: 'goproxy.lab.example', type: 'AAAA', at: 0, addrs: ['::1'] }), dnsTx({ name: 'goproxy.lab.example', at: 0, addrs: ['10.5.5.5'] })],
+      connections: [conn({ at: 0.01, server: '[::1]:443', synAck: null }), conn({ at: 0.31, server: '10.5.5.5:443', tls: 'ok', sni: 'goproxy.lab.example', waits: [{ after: 0.01, seconds: 0.01 }], closedAt: 0.4 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'connect', state: 'slow', address: '[::1]:443' });
+    expect(r.verdict.waited).toBeCloseTo(0.3, 2);
+  });
+});
+
 describe('verdict: nothing to judge', () => {
   it('an empty capture and nothing else: says there was nothing to judge, not "no stall"', () => {
     const r = decide(input({ end: 0, packets: { total: 0, undecoded: 0, linkTypes: [] } }));
