@@ -2,10 +2,12 @@
  * The `analyze` command's report options and rendering, for src/cli/analyze.ts to wire in:
  *   addReportOptions(cmd)            --format, -o, --strace, --go-log, --lang, --strace-date, --strace-tz,
  *                                    --no-redact, --no-progress (reading progress on a terminal: cli/progress.ts)
+ *   reportFormat(options)            --format, or without it the format -o FILE's extension names (table otherwise)
  *   runAnalyze(target, options, io)  runs the pipeline and writes the chosen format; returns the exit code
  */
 import { FileDescriptor } from '../io/files.js';
 import type { Command } from 'commander';
+import { extname } from 'node:path';
 import { UsageError, outputError } from './errors.js';
 import { analyze } from '../timeline/analyze.js';
 import { resolveLang, type Lang } from '../timeline/hints.js';
@@ -45,8 +47,8 @@ export interface AnalyzeIo {
 
 export function addReportOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', `report format: ${REPORT_FORMATS.join('|')}`, 'table')
-    .option('-o, --output <file>', 'write the report to FILE instead of stdout')
+    .option('--format <format>', `report format: ${REPORT_FORMATS.join('|')} (default: from -o FILE's extension, .html .htm .json .md .markdown .har; otherwise table)`)
+    .option('-o, --output <file>', 'write the report to FILE instead of stdout (- for stdout)')
     .option('--strace <file>', 'strace log of the go run (strace -f -ttt -T -yy)')
     .option('--go-log <file>', "go's own output (-x), as written by record or plain")
     .option('--lang <lang>', 'language of summaries and hints: en|zh-CN (default: from LANG / LC_ALL)')
@@ -62,6 +64,21 @@ export function parseFormat(f: string | undefined): ReportFormat {
   const fmt = (alias[v] ?? v) as ReportFormat;
   if (!REPORT_FORMATS.includes(fmt)) throw new UsageError(`--format ${f}: unknown format (choose ${REPORT_FORMATS.join(', ')})`);
   return fmt;
+}
+
+/**
+ * Formats -o FILE's extension names when --format is not given. `.trace.json` stays json: a JSON
+ * report of gomod-trace may well be called that; the trace format needs --format trace.
+ */
+const EXTENSION_FORMATS = new Map<string, ReportFormat>([
+  ['.html', 'html'], ['.htm', 'html'], ['.json', 'json'], ['.md', 'md'], ['.markdown', 'md'], ['.har', 'har'],
+]);
+
+/** --format when given (it always wins); otherwise the format -o FILE's extension names, or table. */
+export function reportFormat(options: Pick<AnalyzeCliOptions, 'format' | 'output'>): ReportFormat {
+  if (options.format !== undefined) return parseFormat(options.format);
+  if (options.output === undefined || options.output === '-') return 'table';
+  return EXTENSION_FORMATS.get(extname(options.output).toLowerCase()) ?? 'table';
 }
 
 export function parseLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
@@ -111,7 +128,7 @@ function writeInSlices(out: NodeJS.WritableStream, text: string): void {
 export async function runAnalyze(target: string | undefined, options: AnalyzeCliOptions, io: AnalyzeIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const env = io.env ?? process.env;
-  const format = parseFormat(options.format);
+  const format = reportFormat(options);
   const lang = parseLang(options.lang, env);
   if (options.straceDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.straceDate)) {
     throw new UsageError(`--strace-date ${options.straceDate}: expected YYYY-MM-DD`);

@@ -3,11 +3,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync 
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { runAnalyze, parseFormat, useColor } from '../../src/cli/report-options.js';
 import { isUserFacing, reportError } from '../../src/cli/errors.js';
 import { writeSynStall } from './pcap-fixture.js';
 
+const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-report-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const pcap = join(dir, 'syn.pcap');
@@ -61,6 +63,29 @@ describe('runAnalyze', () => {
       expect(out.text).toMatch(/STALLED at connect[\s\S]*report written to/);
       if (format === 'html') expect(text).toMatch(/Content-Security-Policy/);
       if (format === 'trace') expect(JSON.parse(text).traceEvents.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('-o FILE without --format: the format its extension names; --format wins; other names get the table', async () => {
+    const cases: Array<[string, string | undefined, (text: string) => void]> = [
+      ['report.html', undefined, (t) => expect(t).toMatch(/^<!doctype html>[\s\S]*Content-Security-Policy/i)],
+      ['REPORT.HTM', undefined, (t) => expect(t).toMatch(/^<!doctype html>/i)],
+      ['report.json', undefined, (t) => expect(JSON.parse(t).verdict.stage).toBe('connect')],
+      // Still the JSON report: the trace format is only ever chosen with --format trace.
+      ['report.trace.json', undefined, (t) => expect(JSON.parse(t)).not.toHaveProperty('traceEvents')],
+      ['report.md', undefined, (t) => expect(t).toMatch(/^#+ /m)],
+      ['report.markdown', undefined, (t) => expect(t).toMatch(/^#+ /m)],
+      ['report.har', undefined, (t) => expect(JSON.parse(t).log.version).toBe('1.2')],
+      ['report.txt', undefined, (t) => expect(t).toMatch(/^✖ STALLED at connect/)],
+      ['report', undefined, (t) => expect(t).toMatch(/^✖ STALLED at connect/)],
+      ['html', undefined, (t) => expect(t).toMatch(/^✖ STALLED at connect/)],
+      ['forced.html', 'md', (t) => expect(t).toMatch(/^#+ /m)],
+      ['forced.json', 'table', (t) => expect(t).toMatch(/^✖ STALLED at connect/)],
+    ];
+    for (const [name, format, check] of cases) {
+      const file = join(dir, name);
+      await runAnalyze(pcap, { format, output: file, lang: 'en' }, { stdout: sink(), env: {} });
+      check(readFileSync(file, 'utf8'));
     }
   });
 
@@ -148,6 +173,16 @@ describe('runAnalyze', () => {
     } finally {
       rmSync(full);
     }
+  });
+
+  it('gomod-trace analyze -o report.html writes the HTML page (npm run build first)', () => {
+    const file = join(dir, 'cli-report.html');
+    const r = spawnSync(BIN, ['analyze', pcap, '-o', file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/STALLED at connect[\s\S]*report written to/);
+    expect(readFileSync(file, 'utf8')).toMatch(/^<!doctype html>/i);
+    const help = spawnSync(BIN, ['analyze', '--help'], { encoding: 'utf8' });
+    expect(help.stdout).toMatch(/--format <format>[\s\S]*from -o FILE's\s+extension/);
   });
 
   it('parseFormat accepts aliases', () => {
