@@ -8,7 +8,7 @@ export function registerRedact(program: Command): void {
     .command('redact')
     .description('write a copy of a capture that is safe to share: headers, DNS, TLS hellos and HTTP headers kept (credentials starred), payloads cut')
     .argument('<input>', 'capture file (pcap or pcapng), or a record bundle folder')
-    .option('-o, --output <file>', 'where to write (default: next to the input as *.redacted.pcap; in a bundle capture.redacted.pcap)')
+    .option('-o, --output <file>', 'where to write, - for stdout (default: next to the input as *.redacted.pcap; in a bundle capture.redacted.pcap)')
     .option('--format <format>', 'pcap or pcapng (default: from the output name; pcapng when the input mixes link types)')
     .option('-q, --quiet', 'print nothing on success')
     .action(async (input: string, opts: { output?: string; format?: string; quiet?: boolean }) => {
@@ -22,10 +22,13 @@ export function registerRedact(program: Command): void {
         to ??= b.output;
       }
       to ??= defaultOutput(from, opts.format as ShareFormat | undefined);
+      const toStdout = to === '-';
+      if (toStdout && process.stdout.isTTY) throw new UsageError('-o -: standard output is a terminal; redirect it to a file or a pipe (a file named "-" is -o ./-)');
       const r = await redactCapture(from, to, { format: opts.format as ShareFormat | undefined });
       if (!opts.quiet) {
         const pct = r.bytesIn > 0 ? Math.round((100 * r.bytesOut) / r.bytesIn) : 100;
-        process.stdout.write(`wrote ${r.output} (${r.format}): ${r.packets} packets, ${r.bytesOut} of ${r.bytesIn} captured bytes kept (${pct} %); ` +
+        // With the copy on stdout, the line goes to stderr.
+        (toStdout ? process.stderr : process.stdout).write(`wrote ${toStdout ? 'standard output' : r.output} (${r.format}): ${r.packets} packets, ${r.bytesOut} of ${r.bytesIn} captured bytes kept (${pct} %); ` +
           `connections: ${r.connections.tls} TLS, ${r.connections.http} HTTP, ${r.connections.dns} DNS over TCP, ${r.connections.other} other (payload cut)\n`);
         for (const w of r.warnings) process.stderr.write(`gomod-trace: warning: ${w}\n`);
       }

@@ -8,7 +8,7 @@
  * lines and headers with credentials starred; ICMP headers with the quoted IP/transport header.
  * Everything else is cut. See docs/record.md, "Sharing a capture".
  */
-import { closeSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureInterface, CaptureSummary, RawPacket } from '../capture/types.js';
@@ -51,7 +51,9 @@ const MDNS_PORT = 5353;
 const LLMNR_PORT = 5355;
 const ETHERTYPE_ARP = 0x0806;
 const WRITE_CHUNK = 1 << 20;
+const STDOUT_FD = 1;
 
+/** `output` `-` is standard output (the caller keeps anything else off it, and a terminal away from it). */
 export async function redactCapture(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
   if (input === '-') throw new RedactError('redact reads its input twice: give a file, not stdin');
   // Decided before the first pass, so that a bad output fails at once rather than after it.
@@ -83,7 +85,7 @@ export async function redactCapture(input: string, output: string, opts: RedactO
   const nanos = summary.interfaces.some((i) => i.tsUnitsPerSecond > 1e6);
 
   // ---- pass 2: write
-  const out = new ChunkWriter(target, output);
+  const out = new ChunkWriter(target, output === '-' ? 'standard output' : output);
   const result: RedactResult = {
     input,
     output,
@@ -214,10 +216,12 @@ function offsetIn(d: Uint8Array, view: Uint8Array): number | null {
   return o >= 0 && o <= d.length ? o : null;
 }
 
-/** Where the copy goes: `path` replaced by a finished temporary file, or written in place. */
+/** Where the copy goes: `path` replaced by a finished temporary file, or written in place; or an open descriptor. */
 interface OutputTarget {
   path: string;
   replace: boolean;
+  /** Standard output's, for `-`: written to as it is (a pipe, a file, …), never closed. */
+  fd?: number;
 }
 
 /**
@@ -225,9 +229,14 @@ interface OutputTarget {
  * renamed into place at the end, so a failed run leaves no half-written file. Through a symbolic
  * link that is the file it points to, so the link stays. A FIFO or a device is written to directly
  * (a rename would put a file in its place). Refused: the input itself by any name (a symbolic or
- * hard link), a directory, a socket, a link to nothing.
+ * hard link), a directory, a socket, a link to nothing. `-` is standard output, refused when it is
+ * the input (`>> IN`).
  */
 function outputTarget(input: string, output: string): OutputTarget {
+  if (output === '-') {
+    if (sameFile(fstatSync(STDOUT_FD), input)) throw new RedactError('standard output is the input file; name another output');
+    return { path: output, replace: false, fd: STDOUT_FD };
+  }
   let st: Stats;
   try {
     st = statSync(output);
@@ -261,9 +270,10 @@ function sameFile(st: Stats, input: string): boolean {
   }
 }
 
-/** Writes in 1 MiB chunks: to a temporary file renamed into place at the end, or in place (OutputTarget). */
+/** Writes in 1 MiB chunks: to a temporary file renamed into place at the end, in place, or to standard output (OutputTarget). */
 class ChunkWriter {
   private fd: number;
+  private readonly owned: boolean;
   private readonly tmp: string | null;
   private parts: Uint8Array[] = [];
   private size = 0;
@@ -271,8 +281,9 @@ class ChunkWriter {
   /** `name` is the output as the user gave it, for messages. */
   constructor(private readonly target: OutputTarget, private readonly name: string) {
     this.tmp = target.replace ? `${target.path}.tmp-${process.pid}` : null;
+    this.owned = target.fd === undefined;
     try {
-      this.fd = openSync(this.tmp ?? target.path, 'w', 0o644);
+      this.fd = target.fd ?? openSync(this.tmp ?? target.path, 'w', 0o644);
     } catch (err) {
       throw fsError(err, name);
     }
@@ -290,8 +301,7 @@ class ChunkWriter {
     this.parts = [];
     this.size = 0;
     try {
-      let o = 0;
-      while (o < all.length) o += writeSync(this.fd, all, o, all.length - o);
+      writeAllSync(this.fd, all);
     } catch (err) {
       throw fsError(err, this.name);
     }
@@ -299,7 +309,7 @@ class ChunkWriter {
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    if (this.owned) closeSync(this.fd);
     this.fd = -1;
     if (this.tmp === null) return;
     try {
@@ -310,7 +320,7 @@ class ChunkWriter {
   }
 
   abandon(): void {
-    if (this.fd >= 0) {
+    if (this.owned && this.fd >= 0) {
       try {
         closeSync(this.fd);
       } catch {
@@ -322,6 +332,25 @@ class ChunkWriter {
       unlinkSync(this.tmp);
     } catch {
       // never created
+    }
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * All of `b` to `fd`. Standard output's pipe or socket is non-blocking once node has set up
+ * process.stdout (cli/errors.ts's watchStdio does): while it is full, wait 5 ms and try again, so
+ * that no more than one chunk is ever held however slow the reader is.
+ */
+function writeAllSync(fd: number, b: Buffer): void {
+  let o = 0;
+  while (o < b.length) {
+    try {
+      o += writeSync(fd, b, o, b.length - o);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 5);
     }
   }
 }

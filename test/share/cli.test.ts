@@ -1,7 +1,8 @@
 /**
  * `gomod-trace redact` through the real CLI entry point (bin/gomod-trace, built into dist/ first):
  * a capture, a bundle folder, bad input as a one-line error with exit 2, a truncated capture as a
- * partial result plus a warning; where the copy goes when the output is a link, a FIFO or a device.
+ * partial result plus a warning; where the copy goes when the output is a link, a FIFO, a device
+ * or standard output (-o -).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -168,6 +169,52 @@ describe('gomod-trace redact (CLI)', () => {
       } finally {
         rmSync(dev);
       }
+    });
+
+    it('-o - writes the copy to stdout and the summary line to stderr; ./- is a file named "-"', () => {
+      const r = spawnSync(BIN, ['redact', join(dir, 'in.pcap'), '-o', '-'], { cwd: dir, timeout: 30_000 });
+      expect(r.status, r.stderr.toString()).toBe(0);
+      expect(r.stdout).toEqual(expected);
+      expect(r.stderr.toString()).toMatch(/^wrote standard output \(pcap\): 10 packets, \d+ of \d+ captured bytes kept/);
+      expect(existsSync(join(dir, '-'))).toBe(false);
+      // A file: appended to as the shell opened it, not replaced.
+      writeFileSync(join(work, 'appended'), 'head');
+      expect(spawnSync('sh', ['-c', '"$0" redact "$1" -o - -q >> "$2"', BIN, join(dir, 'in.pcap'), join(work, 'appended')], { cwd: dir }).status).toBe(0);
+      expect(readFileSync(join(work, 'appended'))).toEqual(Buffer.concat([Buffer.from('head'), expected]));
+      const q = spawnSync(BIN, ['redact', join(dir, 'in.pcap'), '-o', '-', '-q'], { cwd: dir, timeout: 30_000 });
+      expect(q.stdout).toEqual(expected);
+      expect(q.stderr.toString()).toBe('');
+      const named = spawnSync(BIN, ['redact', join(dir, 'in.pcap'), '-o', './-'], { cwd: work, encoding: 'utf8', timeout: 30_000 });
+      expect(named.status, named.stderr).toBe(0);
+      expect(named.stdout).toMatch(/^wrote \.\/- \(pcap\)/);
+      expect(readFileSync(join(work, '-'))).toEqual(expected);
+    });
+
+    it('-o - to a slow reader: the whole copy goes through the pipe', () => {
+      // DNS is kept whole: about 600 kB of copy, many times what the pipe holds.
+      const b = new CaptureBuilder();
+      for (let i = 0; i < 1000; i++) b.udp('10.0.0.2', 40000 + (i % 1000), '10.0.0.1', 53, new Uint8Array(560).fill(i & 0xff));
+      writeFileSync(join(work, 'dns.pcap'), b.pcap());
+      expect(cli(['redact', join(work, 'dns.pcap'), '-o', join(work, 'dns.expected.pcap')]).status).toBe(0);
+      const r = spawnSync('sh', ['-c', '"$0" redact "$1" -o - | { sleep 1; cat > "$2"; }', BIN, join(work, 'dns.pcap'), join(work, 'dns.piped.pcap')], { cwd: work, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^wrote standard output \(pcap\): 1000 packets/);
+      expect(readFileSync(join(work, 'dns.piped.pcap'))).toEqual(readFileSync(join(work, 'dns.expected.pcap')));
+    });
+
+    it('-o - is refused on a terminal, and when stdout is the input', () => {
+      const before = readdirSync(dir).sort();
+      const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+      if (spawnSync('sh', ['-c', 'command -v script']).status === 0) {
+        const r = spawnSync('script', ['-qec', [BIN, 'redact', join(dir, 'in.pcap'), '-o', '-'].map(q).join(' '), '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+        expect(r.status).toBe(2);
+        expect(r.stdout.trim()).toBe('gomod-trace: -o -: standard output is a terminal; redirect it to a file or a pipe (a file named "-" is -o ./-)');
+      }
+      const r = spawnSync('sh', ['-c', '"$0" redact "$1" -o - >> "$1"', BIN, join(dir, 'in.pcap')], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('gomod-trace: standard output is the input file; name another output\n');
+      expect(readFileSync(join(dir, 'in.pcap'))).toEqual(Buffer.from(capture));
+      expect(readdirSync(dir).sort()).toEqual(before);
     });
 
     it('a directory and a link to nothing are refused, and nothing is left behind', () => {
