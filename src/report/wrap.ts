@@ -18,13 +18,20 @@ export function displayWidth(s: string): number {
 /** A unit after a number ("5.2 s.", "30 ms", "12 KB"): never put on a line of its own. */
 const UNIT = /^(?:s|ms|µs|ns|min|h|B|KB|MB|GB|KiB|MiB|GiB|%)[.,;:)]*$/;
 
+/**
+ * The pieces a word longer than the line is cut between: code points, except that an escape
+ * visible() (escape.ts) writes for a control or bidi character (`\x1b`, `\u{202e}`) is one piece.
+ * No piece is longer than a line (10 columns at least).
+ */
+const PIECE = /\\x[0-9a-f]{2}|\\u\{[0-9a-f]{1,6}\}|[^]/giu;
+
 /** Non-breaking space: callers glue words that belong together ("confidence\u00a00.95"). */
 export const GLUE = '\u00a0';
 
 /**
  * Wrap plain text to `width` columns; continuation lines get `indent`. Breaks at spaces (not at
- * GLUE, nor between a number and its unit), or anywhere inside a word longer than the line (URLs,
- * CJK runs). Colour codes must not be inside `text`.
+ * GLUE, nor between a number and its unit), or inside a word longer than the line (URLs, CJK runs)
+ * between any two characters but never inside an escape. Colour codes must not be inside `text`.
  */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
@@ -54,11 +61,11 @@ export function wrap(text: string, width: number, indent = ''): string[] {
     const tw = displayWidth(token);
     if (lineW + tw <= max(lines.length === 0)) { line += token; lineW += tw; continue; }
     if (lineW > 0 && tw <= max(false)) { push(); line = token; lineW = tw; continue; }
-    for (const ch of token) {
-      const cw = isWide(ch.codePointAt(0)!) ? 2 : 1;
-      if (lineW + cw > max(lines.length === 0)) push();
-      line += ch;
-      lineW += cw;
+    for (const [piece] of token.matchAll(PIECE)) {
+      const pw = displayWidth(piece);
+      if (lineW + pw > max(lines.length === 0)) push();
+      line += piece;
+      lineW += pw;
     }
   }
   if (line.trim() !== '' || lines.length === 0) push();

@@ -102,6 +102,18 @@ describe('table', () => {
     expect(out).toMatch(/Other findings:\n  - \[ok tls, conf 0\.3\] The evidence ended 0\.05 s into tls for proxy\.golang\.org/);
   });
 
+  it('wraps a long name of escapes between escapes, never inside one, at every width', () => {
+    const name = 'evil' + '\u202e\u001b\u200b'.repeat(12) + '.example';
+    const v = input({ end: 20, dns: [dnsTx({ name, at: 0, latency: null })] });
+    const report = reportFrom(v, decide(v));
+    for (let width = 60; width <= 100; width++) {
+      const lines = renderTable(report, { width }).split('\n');
+      expect(lines.slice(0, 4).join('\n')).toMatch(/^✖ STALLED at dns: DNS lookup of evil\\u\{202e\}/);
+      // A field or cell cut short ends in … (truncation, not wrapping): those are not checked.
+      for (const l of lines.filter((x) => !x.includes('…'))) expect(l, `width ${width}`).not.toMatch(/\\(?!x[0-9a-f]{2}|u\{[0-9a-f]+\})/);
+    }
+  });
+
   it('shows the interesting rows first when there are too many', () => {
     const conns = [];
     for (let i = 0; i < 200; i++) conns.push(conn({ at: i * 0.01, server: `10.0.${i}.1:443`, tls: 'ok', waits: [{ after: 0.001, seconds: 0.01 }], closedAt: i * 0.01 + 0.5 }));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GLUE, displayWidth, wrap } from '../../src/report/wrap.js';
+import { visible } from '../../src/report/escape.js';
+
+/** A backslash that does not start a whole escape: one cut in two by a line break. */
+const BROKEN_ESCAPE = /\\(?!x[0-9a-f]{2}|u\{[0-9a-f]+\})/;
 
 describe('wrap', () => {
   it('keeps lines within the width and indents continuation lines', () => {
@@ -33,5 +37,22 @@ describe('wrap', () => {
   it('counts CJK as two columns', () => {
     const lines = wrap('模块缓存锁被另一个进程持有'.repeat(3), 20);
     for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(20);
+  });
+
+  it('never cuts an escape (\\x1b, \\u{202e}) across lines, at any offset and width', () => {
+    // A DNS name of controls, bidi and zero-width characters, as visible() shows it.
+    const name = visible('evil' + '\u202e\u001b\u200b\u0085\u2066\u0000'.repeat(8) + '.example');
+    for (let offset = 0; offset < 10; offset++) {
+      const text = `lookup ${'a'.repeat(offset)}${name} failed`;
+      for (let width = 12; width <= 60; width++) {
+        const lines = wrap(text, width, '  ');
+        for (const l of lines) {
+          expect(displayWidth(l), `${offset}/${width}: ${l}`).toBeLessThanOrEqual(width);
+          expect(l, `${offset}/${width}`).not.toMatch(BROKEN_ESCAPE);
+        }
+        // Nothing lost or changed: only line breaks (and the indents after them) were added.
+        expect(lines.map((l, i) => (i ? l.slice(2) : l)).join('').replaceAll(' ', '')).toBe(text.replaceAll(' ', ''));
+      }
+    }
   });
 });
