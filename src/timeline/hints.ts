@@ -134,7 +134,7 @@ const SUMMARY: Record<string, Text> = {
     zh: (p) => `从 ${h(p)} 的下载很慢：${p.detail ?? ''}。`,
   },
   'cache-lock:stalled': {
-    en: (p) => `go waits on the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? 'a file the strace log does not name'}) for ${s(p.seconds)} s: another process holds it.`,
+    en: (p) => `go waits on the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? 'a file the evidence does not name'}) for ${s(p.seconds)} s: another process holds it.`,
     zh: (p) => `go 在等待模块缓存锁${p.module ? `（${p.module}）` : ''} ${p.path ?? ''} 已 ${s(p.seconds)} 秒：另一个进程持有该锁。`,
   },
   'cache-lock:slow': {

@@ -79,7 +79,7 @@ const MAX_APART = 64;
  */
 function foldRepeat(
   into: Candidate,
-  r: { pending: boolean; recovered: boolean; weight: number; waited: number | null; since: number | null; confidence: number },
+  r: { pending: boolean; recovered: boolean; weight: number; waited: number | null; since: number | null; confidence: number; summary?: string },
 ): void {
   into.count += 1;
   into.pending ||= r.pending;
@@ -87,6 +87,9 @@ function foldRepeat(
   if (r.weight > into.weight) {
     into.weight = r.weight;
     into.finding.waited = r.waited;
+    // The summary tells of the worst occurrence, as `waited` does (it said "for 5.0 s (2 times)"
+    // beside "waited 5.18s" when the longer wait came second).
+    if (r.summary !== undefined) into.finding.summary = r.summary;
   }
   if (r.since !== null && (into.finding.since === null || r.since < into.finding.since)) into.finding.since = r.since;
   into.finding.confidence = Math.max(into.finding.confidence, r.confidence);
@@ -636,7 +639,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     if (!prev) { merged.set(c.key, c); continue; }
     foldRepeat(prev, {
       pending: c.pending, recovered: c.recovered, weight: c.weight, waited: c.finding.waited, since: c.finding.since,
-      confidence: c.finding.confidence,
+      confidence: c.finding.confidence, summary: c.finding.summary,
     });
     for (const e of c.finding.evidence) if (prev.finding.evidence.length < 12) prev.finding.evidence.push(e);
     prev.finding.refs = [...new Set([...(prev.finding.refs ?? []), ...(c.finding.refs ?? [])])].slice(0, 50);

@@ -186,6 +186,24 @@ describe('verdict: one stall kind at a time', () => {
     expect(r.verdict.hints[0]).toMatch(/PID 777/);
   });
 
+  it('a lock waited on twice: the summary tells of the longer wait, as waited does', () => {
+    const r = decide(input({
+      end: 8, captureEnd: null,
+      syscalls: [lockCall({ at: 1, duration: null, line: 812 }), lockCall({ at: 0.5, duration: null, line: 900, pid: 4101 })],
+      processes: [goProcess()],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'stalled' });
+    expect(r.verdict.waited).toBeCloseTo(7.5, 5);
+    expect(r.verdict.summary).toMatch(/ for 7\.5 s: another process holds it\. \(2 times\)$/);
+  });
+
+  it('a lock wait from a goroutine dump alone does not blame a strace log that was never given', () => {
+    const r = decide(input({ end: 10, captureEnd: null, goroutines: [goroutine('cache-lock', 5)] }));
+    expect(r.verdict).toMatchObject({ stage: 'cache-lock', path: null });
+    expect(r.verdict.summary).toMatch(/\(a file the evidence does not name\)/);
+    expect(r.verdict.summary).not.toMatch(/strace/);
+  });
+
   it('a lock that was released after 3 s with nothing else wrong → cache-lock slow', () => {
     const r = decide(input({ end: 10, syscalls: [lockCall({ at: 1, duration: 3 })] }));
     expect(r.verdict).toMatchObject({ stage: 'cache-lock', state: 'slow' });
