@@ -8,10 +8,12 @@ import { UsageError } from './errors.js';
 import { summarize } from '../capture/summary.js';
 import { renderSummaryTable } from '../report/summary-table.js';
 import { InputError, isDir, readBundle } from '../timeline/analyze.js';
-import { addReportOptions, runAnalyze, type AnalyzeCliOptions } from './report-options.js';
+import { addReportOptions, runAnalyze, writeFilePieces, type AnalyzeCliOptions } from './report-options.js';
 
 export interface SummaryOptions {
   format?: string;
+  /** A file to write the summary to (- for stdout); a .json name means --format json when none is given. */
+  output?: string;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface SummaryOptions {
  * of a capture file, or of the capture in a record bundle folder (as analyze finds it).
  */
 export async function runCaptureSummary(target: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const format = opts.format ?? 'table';
+  const toFile = opts.output !== undefined && opts.output !== '-';
+  const format = opts.format ?? (toFile && /\.json$/i.test(opts.output!) ? 'json' : 'table');
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`--summary takes --format table or json, not ${JSON.stringify(format)}`);
   }
@@ -30,7 +33,13 @@ export async function runCaptureSummary(target: string, opts: SummaryOptions, ou
     capture = bundle.capture;
   }
   const report = await summarize(capture);
-  out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report)}\n`);
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report)}\n`;
+  if (toFile) {
+    await writeFilePieces(opts.output!, [text]);
+    out.write(`summary written to ${opts.output}\n`);
+  } else {
+    out.write(text);
+  }
 }
 
 export function registerAnalyze(program: Command): void {

@@ -107,7 +107,8 @@ export function renderReport(report: Report, format: ReportFormat, o: { color?: 
 /** Slices of a large report written one by one: converting a 20 MB string to bytes at once costs its size again in memory. */
 const SLICE = 1 << 20;
 
-async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
+/** Write `pieces` to the file at `path` in order; a failure is the one-line output error (errors.ts). */
+export async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
   try {
     const fh = await FileDescriptor.open(path, 'w');
     try {

@@ -1,7 +1,7 @@
 /** `gomod-trace analyze CAPTURE` end to end through the built CLI (npm run build first). */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,19 @@ describe('gomod-trace analyze --summary CAPTURE', () => {
     const r1 = run(['analyze', '--summary', logsOnly]);
     expect(r1.status).toBe(2);
     expect(r1.stderr).toBe(`gomod-trace: ${logsOnly}: this bundle has no capture to summarise (only go.log)\n`);
+  });
+
+  it('writes the summary to -o FILE, as JSON for a .json name, and says where', async () => {
+    const f = join(dir, 'for-output.pcap');
+    await writeFile(f, good);
+    const out = join(dir, 'summary.json');
+    const r = run(['analyze', '--summary', f, '-o', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`summary written to ${out}\n`);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ format: 'pcap', packets: 2 });
+    const table = join(dir, 'summary.txt');
+    expect(run(['analyze', '--summary', f, '-o', table]).status).toBe(0);
+    expect(await readFile(table, 'utf8')).toMatch(/format\s*│\s*pcap 2\.4/);
   });
 
   it('exits 0 with a warning for a truncated last packet', async () => {
