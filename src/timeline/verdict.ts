@@ -328,16 +328,19 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     }
     const key = `${stage}|${span.state}|${host ?? endpointIp(address)}|${address}`;
     const group = connKeys.get(key);
-    if (group !== undefined && group.apart >= maxApart) {
-      foldRepeat(group.first, { pending, recovered, weight: span.seconds, waited: span.seconds, since: span.start, confidence: conf });
-      if (!candByUid.has(c.uid)) candByUid.set(c.uid, group.first);
-      continue;
-    }
     const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
     const p: TextParams = {
       host, address, seconds: span.seconds, detail: span.detail, status: pcProxy?.status ?? null,
       path: c.http.find((x) => x.firstByte === null)?.target ?? null,
     };
+    if (group !== undefined && group.apart >= maxApart) {
+      // Only the summary is made, and only for a longer wait than the group's (foldRepeat keeps
+      // the worst occurrence's): no finding for each of thousands of stuck connections.
+      const summary = span.seconds > group.first.weight ? connectionSummary(stage, span, p, fellBack, lang) : undefined;
+      foldRepeat(group.first, { pending, recovered, weight: span.seconds, waited: span.seconds, since: span.start, confidence: conf, summary });
+      if (!candByUid.has(c.uid)) candByUid.set(c.uid, group.first);
+      continue;
+    }
     const evidence: Evidence[] = [{ source: 'pcap', ref: `frame ${span.frame ?? c.frames.first}`, text: `${c.uid} ${c.client} → ${c.server}: ${span.detail}` }];
     if (c.frames.last !== (span.frame ?? c.frames.first)) {
       evidence.push({ source: 'pcap', ref: `frame ${c.frames.last}`, text: `last packet of ${c.uid} (history ${c.history}, ${c.state})` });
@@ -348,9 +351,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       refs: [c.uid], hintExtra: { sumdb, viaProxy, alert },
     });
     if (fellBack) {
-      f.summary = lang === 'zh-CN'
-        ? `到 ${address}${host ? `（${host}）` : ''} 的 TCP 连接没有回应；${fmt(span.seconds)} 秒后 go 改用了另一个地址。`
-        : `TCP connect to ${address}${host ? ` (${host})` : ''} got no answer; go fell back to another address after ${fmt(span.seconds)} s.`;
+      f.summary = connectionSummary(stage, span, p, fellBack, lang);
       if (c.ipVersion === 6) f.hints = [hintText('ipv6', { host, address }, lang), ...f.hints];
     }
     const cand: Candidate = { finding: f, pending, recovered, weight: span.seconds, key, count: 1, start: span.start };
@@ -774,6 +775,15 @@ function finding(
     hints: hintsFor(stage, state, { ...o.p, ...(o.hintExtra ?? {}) }, o.lang),
     refs: o.refs,
   };
+}
+
+/** A connection finding's summary: the stage's text, or for a connect go got past, the fallback. */
+function connectionSummary(stage: StageName, span: StageSpan, p: TextParams, fellBack: boolean, lang: Lang): string {
+  if (!fellBack) return summaryText(stage, span.state, p, lang);
+  const { host, address } = p;
+  return lang === 'zh-CN'
+    ? `到 ${address}${host ? `（${host}）` : ''} 的 TCP 连接没有回应；${fmt(span.seconds)} 秒后 go 改用了另一个地址。`
+    : `TCP connect to ${address}${host ? ` (${host})` : ''} got no answer; go fell back to another address after ${fmt(span.seconds)} s.`;
 }
 
 /** A cut-short note (cutShortNote): evidence of what matters does not go to it. */
