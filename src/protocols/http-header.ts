@@ -54,12 +54,18 @@ export class HeaderBlock {
     return this.isFull;
   }
 
+  /** The bytes kept of the line not ended yet (a view, valid until the next append). */
+  get openLine(): Uint8Array {
+    return this.buf.subarray(this.fill - this.lineKept, this.fill);
+  }
+
   /**
    * Append from b[pos..]; returns the position in `b` just after the block's empty line, or -1
    * when the block goes on. `skipped` is told each stretch b[from..to) that is not kept (never an
-   * LF: the line ends are what finds the end of the block).
+   * LF: the line ends are what finds the end of the block); `ended`, each line's end: its LF at
+   * b[lf] and the bytes kept of the line (a view without the LF, valid during the call).
    */
-  append(b: Uint8Array, pos: number, skipped?: (from: number, to: number) => void): number {
+  append(b: Uint8Array, pos: number, skipped?: (from: number, to: number) => void, ended?: (lf: number, kept: Uint8Array) => void): number {
     while (pos < b.length) {
       const lf = b.indexOf(LF, pos);
       const stop = lf < 0 ? b.length : lf;
@@ -82,6 +88,7 @@ export class HeaderBlock {
       }
       if (lf < 0) return -1;
       const end = this.lines > 0 && (this.lineLength === 0 || (this.lineLength === 1 && this.lineFirst === CR));
+      ended?.(lf, this.openLine);
       if (this.fill < MAX_HEADER) this.store(b, lf, lf + 1);
       else this.isFull = true;
       this.lines++;

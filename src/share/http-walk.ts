@@ -3,7 +3,9 @@
  * lines and header blocks (credential values starred, same length), chunk-size lines; bodies are
  * cut — Content-Length bodies entirely (the analyzer counts them as a gap), read-until-close
  * bodies, chunk data and trailer fields zeroed in place (the analyzer needs the chunk framing to find the
- * end of the body).
+ * end of the body). A header line is kept once its end is seen: one never seen to end (the capture
+ * stopped, the connection was reset, a segment is missing) is zeroed, so a head cut anywhere keeps
+ * no credential.
  * A CONNECT answered 2xx turns both directions into TLS walks, as src/protocols/http.ts does.
  */
 import type { StreamPlan } from './plan.js';
@@ -11,11 +13,14 @@ import type { OffsetSink } from './sink.js';
 import { TlsWalk } from './tls-walk.js';
 import { maskHeaderBlock } from './mask.js';
 import { HeaderBlock, parseHeaderBlock, parseRequestLine } from '../protocols/http-header.js';
+import { latin1 } from '../protocols/text.js';
 
 /** Longest chunk-size line read (src/protocols/http.ts reads as far). */
 const MAX_CHUNK_LINE = 1024;
 /** Client bytes sent after a CONNECT before its answer, held up to this size. */
 const MAX_EARLY = 64 * 1024;
+/** What an unfinished start line keeps: a method (as parseRequestLine takes it) and its space, or a status line's `HTTP/1.x `. */
+const START_WORD = /^(?:[A-Z][A-Z-]{0,19} |HTTP\/1\.(?:\d )?)/;
 
 const enum Body { None, Length, Chunked, UntilClose }
 const enum Chunk { Size, Data, DataEnd, Trailer }
@@ -50,13 +55,11 @@ export class HttpWalk {
 
 class HttpDirectionWalk implements OffsetSink {
   private readonly header = new HeaderBlock();
+  /** Stream offsets of the current block's first byte and of its line not ended yet. */
   private headerStart = 0;
-  /**
-   * Where the current block skipped bytes: [offset among the bytes it kept, bytes skipped there].
-   * Few: one per line cut short, and one for all the lines skipped once the block is full.
-   */
-  private skips: Array<[number, number]> = [];
-  private skippedBytes = 0;
+  private lineStart = 0;
+  /** No block of this direction ended yet. */
+  private firstBlock = true;
   private inBody = false;
   private body = Body.None;
   private left = 0;
@@ -125,19 +128,16 @@ class HttpDirectionWalk implements OffsetSink {
         this.plan.keep(off + from, off + pos);
         if (pos >= b.length) break;
         this.headerStart = off + pos;
-        this.skips = [];
-        this.skippedBytes = 0;
+        this.lineStart = off + pos;
       }
-      // What the block keeps is kept; what it skips (the rest of an over-long line, the lines past
-      // its size) is zeroed but for the CRs: with the LFs, they are what ends the block.
-      let keptFrom = pos;
-      const end = this.header.append(b, pos, (from, to) => {
-        this.plan.keep(off + keptFrom, off + from);
-        this.skip(b, off, from, to);
-        keptFrom = to;
-      });
-      this.plan.keep(off + keptFrom, off + (end < 0 ? b.length : end));
-      if (end < 0) break;
+      // A line is kept once its end was seen, credentials starred; what the block skips (the rest
+      // of an over-long line, the lines past its size) is zeroed but for the CRs: with the LFs,
+      // they are what ends the block.
+      const end = this.header.append(b, pos, (from, to) => this.skip(b, off, from, to), (lf, kept) => this.lineEnd(off + lf, kept));
+      if (end < 0) {
+        this.openLine(off + b.length);
+        break;
+      }
       pos = end;
       if (!this.headerBlock()) {
         this.stopped = true;
@@ -148,7 +148,7 @@ class HttpDirectionWalk implements OffsetSink {
     return true;
   }
 
-  /** Zero b[from..to) (at stream offset `off`) but keep its CRs, and note the stretch for streamOffset. */
+  /** Zero b[from..to) (at stream offset `off`) but keep its CRs. */
   private skip(b: Uint8Array, off: number, from: number, to: number): void {
     let z = from;
     for (let i = from; i < to; i++) {
@@ -158,24 +158,38 @@ class HttpDirectionWalk implements OffsetSink {
       z = i + 1;
     }
     this.plan.zero(off + z, off + to);
-    const keptAt = off + from - this.headerStart - this.skippedBytes;
-    const last = this.skips[this.skips.length - 1];
-    if (last && last[0] === keptAt) last[1] += to - from;
-    else this.skips.push([keptAt, to - from]);
-    this.skippedBytes += to - from;
   }
 
-  /** Stream offset of a byte of the block taken (its offset among the bytes the block kept). */
-  private streamOffset(at: number): number {
-    let o = this.headerStart + at;
-    for (const [keptAt, n] of this.skips) if (keptAt <= at) o += n;
-    return o;
+  /**
+   * A line of the block ended with the LF at stream offset `lf`: what the block kept of it (its
+   * first bytes, from lineStart on) is kept with its credentials starred, and the LF.
+   */
+  private lineEnd(lf: number, kept: Uint8Array): void {
+    this.plan.keep(this.lineStart, this.lineStart + kept.length);
+    this.plan.keep(lf, lf + 1);
+    for (const [at, bytes] of maskHeaderBlock(kept)) this.plan.mask(this.lineStart + at, bytes);
+    this.lineStart = lf + 1;
+  }
+
+  /**
+   * The block goes on past stream offset `to`: its line not ended yet is zeroed up to there (kept
+   * if its end comes; if it never does — the capture stops, a reset, a missing segment — nothing
+   * of it is readable, since a credential cut short is not recognised). An unfinished start line
+   * keeps its method or version, or else (the direction's first) its first byte: what the
+   * analyzer's sniffer decides a stream's protocol on.
+   */
+  private openLine(to: number): void {
+    this.plan.zero(this.lineStart, to);
+    if (this.lineStart !== this.headerStart) return;
+    const line = this.header.openLine;
+    const word = START_WORD.exec(latin1(line, 0, Math.min(line.length, 21)));
+    const keep = word ? word[0].length : this.firstBlock ? 1 : 0;
+    this.plan.keep(this.headerStart, this.headerStart + keep);
   }
 
   private headerBlock(): boolean {
-    const block = this.header.take();
-    for (const [at, bytes] of maskHeaderBlock(block.bytes)) this.plan.mask(this.streamOffset(at), bytes);
-    const { first, firstCut, headers } = parseHeaderBlock(block);
+    this.firstBlock = false;
+    const { first, firstCut, headers } = parseHeaderBlock(this.header.take());
     if (this.fromClient) {
       const line = parseRequestLine(first, firstCut);
       if (!line) return false;

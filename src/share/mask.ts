@@ -5,6 +5,7 @@
  * `*`, byte for byte.
  */
 import { redactText } from '../report/redact.js';
+import { latin1 } from '../protocols/text.js';
 
 
 /**
@@ -43,7 +44,7 @@ function headerValueStart(line: string): number {
  */
 export function maskHeaderBlock(block: Uint8Array): Array<[number, Uint8Array]> {
   const out: Array<[number, Uint8Array]> = [];
-  const text = Buffer.from(block.buffer, block.byteOffset, block.length).toString('latin1');
+  const text = latin1(block);
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);

@@ -5,7 +5,7 @@
  */
 import { writePcap, writePcapng, type PacketToWrite } from '../../src/capture/writer.js';
 import { ether, ipv4, ipv6, sll2, tcp, udp } from '../capture/fixtures/frames.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../src/decode/types.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../src/decode/types.js';
 
 export const T0 = 1_764_045_000;
 
@@ -90,6 +90,19 @@ export class TcpStream {
       this.seg(!fromClient, TCP_ACK);
       off += n;
     }
+    return this;
+  }
+
+  /** `n` bytes sent that the capture never saw (a hole in the stream). */
+  lose(fromClient: boolean, n: number): this {
+    const d = fromClient ? 0 : 1;
+    this.seq[d] = (this.seq[d] + n) >>> 0;
+    return this;
+  }
+
+  /** A reset from one side. */
+  reset(fromClient: boolean): this {
+    this.seg(fromClient, TCP_RST | TCP_ACK);
     return this;
   }
 
