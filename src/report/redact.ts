@@ -52,6 +52,30 @@ export function applyRules(s: string): string {
 }
 
 /**
+ * `s` with what the rules would replace overwritten by as many `*` (same length: a capture's byte
+ * offsets must stay true). Each match is starred apart, and only where the rule's replacement
+ * differs from it: what a rule keeps (a scheme, a parameter or header name, the `@`) and whatever
+ * lies between two credentials stay readable.
+ */
+export function starText(s: string): string {
+  if (!MAY_HOLD_SECRET.test(s)) return s;
+  let out = s;
+  for (const [re, to] of RULES) {
+    out = out.replace(re, (m: string, ...args: unknown[]) => {
+      // The arguments after the groups: the match's offset and the whole string.
+      const groups = args.slice(0, -2) as string[];
+      const r = typeof to === 'function' ? to(m, ...groups) : to.replace(/\$(\d)/g, (_, n: string) => groups[Number(n) - 1] ?? '');
+      let p = 0;
+      while (p < m.length && p < r.length && m[p] === r[p]) p++;
+      let q = 0;
+      while (q < m.length - p && q < r.length - p && m[m.length - 1 - q] === r[r.length - 1 - q]) q++;
+      return p + q >= m.length ? m : m.slice(0, p) + '*'.repeat(m.length - p - q) + m.slice(m.length - q);
+    });
+  }
+  return out;
+}
+
+/**
  * Redact every string in the report in place and return how many strings changed. Keys are not
  * touched; only values.
  */

@@ -1,35 +1,28 @@
 /**
  * Credentials in plaintext HTTP header lines, masked without changing a line's length (TCP
  * sequence numbers and the analyzer's byte counts must stay true). What counts as a credential is
- * src/report/redact.ts's business: a line it would change has the changed part overwritten with
- * `*`, byte for byte.
+ * src/report/redact.ts's business: what it would replace is overwritten with `*`, byte for byte
+ * (starText).
  */
-import { redactText } from '../report/redact.js';
+import { starText } from '../report/redact.js';
 import { latin1 } from '../protocols/text.js';
 
 
 /**
  * The masked form of one line (latin1 text, no line end), or null when nothing in it is secret.
- * Every changed stretch between the first and the last difference is starred; header names and
- * the request's method, path start and version stay readable.
+ * Each credential is starred apart; header names and the request's method, target (but its
+ * userinfo and secret parameters) and version stay readable.
  */
 export function maskLine(line: string): string | null {
-  const red = redactText(line);
-  if (red === line) return null;
+  const starred = starText(line);
+  if (starred === line) return null;
   const colon = headerValueStart(line);
   // An Authorization-style header: star the whole value (the scheme word too: `Basic` alone is fine,
   // but a custom scheme can be the secret).
   if (colon >= 0 && /^(?:proxy-)?authorization|^cookie|^set-cookie|^x-api-key|^private-token/i.test(line)) {
     return line.slice(0, colon) + '*'.repeat(line.length - colon);
   }
-  // Elsewhere: star from the first to the last character the redactor changed.
-  let p = 0;
-  while (p < line.length && p < red.length && line[p] === red[p]) p++;
-  let s = 0;
-  while (s < line.length - p && s < red.length - p && line[line.length - 1 - s] === red[red.length - 1 - s]) s++;
-  const out = line.slice(0, p) + '*'.repeat(line.length - p - s) + line.slice(line.length - s);
-  // What is left must pass the redactor unchanged except for the stars themselves.
-  return out;
+  return starred;
 }
 
 /** Index just after `Name:` and its blanks, or -1 when the line is not a header line. */

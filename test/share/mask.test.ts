@@ -23,6 +23,12 @@ describe('maskLine (same-length credential masking)', () => {
     expect(r.endsWith(' HTTP/1.1')).toBe(true);
   });
 
+  it('stars each credential of a line apart: what lies between them stays readable', () => {
+    expect(maskLine('GET https://user:pa55word@lab.example/m/@v/list?token=t0k3n&v=1 HTTP/1.1'))
+      .toBe('GET https://*************@lab.example/m/@v/list?token=*****&v=1 HTTP/1.1');
+    expect(maskLine('Referer: http://u:p@a.example/?session=abc;sig=xyz#f')).toBe('Referer: http://***@a.example/?session=***;sig=***#f');
+  });
+
   it('leaves lines without credentials alone', () => {
     expect(maskLine('Host: proxy.golang.org')).toBeNull();
     expect(maskLine('GET /lab.example/m/@v/v1.0.0.zip HTTP/1.1')).toBeNull();

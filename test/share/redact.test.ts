@@ -184,6 +184,19 @@ describe('redactCapture', () => {
     }
   });
 
+  it('a request target with credentials in its userinfo and its query keeps its host and path: same diagnosis', async () => {
+    const b = new CaptureBuilder();
+    const c = b.tcp('10.0.0.2', 50001, '10.0.0.3', 3128).open();
+    c.send(true, text('GET http://user:USERINFO-SECRET@lab.example/m/@v/list?token=URLTOKEN-SECRET HTTP/1.1\r\nHost: lab.example\r\n\r\n'));
+    b.idle(20);
+    c.close();
+    const r = await redactAndAnalyze('userinfo-query', b.pcap());
+    for (const s of ['USERINFO-SECRET', 'URLTOKEN-SECRET']) expect(containsBytes(r.bytes, s), s).toBe(false);
+    expect(containsBytes(r.bytes, '@lab.example/m/@v/list?token=')).toBe(true);
+    expect(r.raw.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled' });
+    expect(differences(r.raw, r.red)).toEqual([]);
+  });
+
   it('property: any segmentation — secrets gone, diagnosis unchanged', async () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 6 }), async (sizes) => {

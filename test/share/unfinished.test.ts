@@ -149,7 +149,8 @@ describe('redaction of an unfinished HTTP head', () => {
   }
 
   it('property: a head cut anywhere, in any segments, by any end — secrets gone, diagnosis unchanged', async () => {
-    const heads = [REQUEST, CONNECT, USERINFO, QUERY, `GET /a HTTP/1.1\r\nHost: h\r\n\r\n${REQUEST}`];
+    const both = USERINFO.replace(' HTTP/1.1', '?token=QUERY-SECRET HTTP/1.1');
+    const heads = [REQUEST, CONNECT, USERINFO, QUERY, both, `GET /a HTTP/1.1\r\nHost: h\r\n\r\n${REQUEST}`];
     const response = 'HTTP/1.1 200 OK\r\nSet-Cookie: sid=COOKIE-SECRET; Path=/\r\nContent-Length: 2\r\n\r\nok';
     let n = 0;
     await fc.assert(fc.asyncProperty(
