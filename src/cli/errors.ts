@@ -41,7 +41,14 @@ const ERRNO_REASONS: Record<string, string> = {
   EIO: 'input/output error',
   EBADF: 'bad file descriptor',
   EPIPE: 'broken pipe',
+  ELOOP: 'too many levels of symbolic links',
+  ENXIO: 'no such device or address',
 };
+
+/** The reason for a system error code as the CLI words it (`no space left on device`), if it has one. */
+export function errnoReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : ERRNO_REASONS[code];
+}
 
 /** Filesystem errors on the user's paths (ENOENT, EACCES, EISDIR…) are usage errors too. */
 export function describeFsError(err: unknown): string | null {

@@ -11,6 +11,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync, writeSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { readCapture } from '../capture/reader.js';
+import { errnoReason } from '../cli/errors.js';
 import type { CaptureInterface, CaptureSummary, RawPacket } from '../capture/types.js';
 import { pcapHeader, pcapRecord, pcapngSectionHeader, pcapngInterface, pcapngPacket, type PcapngInterfaceSpec } from '../capture/writer.js';
 import { decodePacket } from '../decode/packet.js';
@@ -355,12 +356,10 @@ function writeAllSync(fd: number, b: Buffer): void {
   }
 }
 
+/** A system error on the output as one line naming it (the CLI's wording, cli/errors.ts); others unchanged. */
 function fsError(err: unknown, file: string): Error {
-  const e = err as NodeJS.ErrnoException;
-  const what: Record<string, string> = { ENOSPC: 'no space left on device', EACCES: 'permission denied', ENOENT: 'no such file or directory', EISDIR: 'is a directory', EROFS: 'read-only file system', EDQUOT: 'disk quota exceeded', ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links',
-    EPIPE: 'the reader of the pipe went away', ENXIO: 'no such device or address' };
-  if (e && typeof e.code === 'string' && what[e.code]) return new RedactError(`${file}: ${what[e.code]}`);
-  return err as Error;
+  const reason = errnoReason((err as NodeJS.ErrnoException | null)?.code);
+  return reason ? new RedactError(`${file}: ${reason}`) : err as Error;
 }
 
 /** The capture file of a record bundle, and the name its shareable copy gets. */
