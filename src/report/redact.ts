@@ -7,6 +7,8 @@
 import type { Report } from './schema.js';
 
 export const REDACTED = '***';
+/** Ends a string cut short (clip sites write it): a credential may have run on past it. */
+export const CUT = '…';
 
 const SECRET_PARAMS = [
   'token', 'access_token', 'refresh_token', 'id_token', 'private_token', 'auth', 'authorization',
@@ -29,15 +31,20 @@ const RULES: Array<[RegExp, string | ((match: string, ...groups: string[]) => st
   [/\b(basic|bearer)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // Well-known token shapes (GitHub, GitLab).
   [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b/g, REDACTED],
+  // Cut short before a rule above could see its whole match: userinfo before its `@` (a host cut
+  // short looks the same and goes too), a basic or bearer value, a token after its prefix.
+  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/@"'<>…]+…/gi, `$1${REDACTED}${CUT}`],
+  [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]+…/gi, `$1 ${REDACTED}${CUT}`],
+  [/\b(?:gh[pousr]_|github_pat_|glpat-)[A-Za-z0-9_-]*…/g, `${REDACTED}${CUT}`],
 ];
 
 /**
  * What every rule's match must contain: `@` (userinfo), `=` (a query parameter), a header name,
- * `basic`/`bearer`, or a token prefix. A string without any of them is left as it is after one
- * scan, instead of five: nearly every string of a report (addresses, names, times as text,
- * fingerprints, histories) is such a string.
+ * `basic`/`bearer`, a token prefix, or the cut. A string without any of them is left as it is
+ * after one scan, instead of eight: nearly every string of a report (addresses, names, times as
+ * text, fingerprints, histories) is such a string.
  */
-const MAY_HOLD_SECRET = /[@=]|authorization|cookie|x-api-key|private-token|basic|bearer|gh[pousr]_|github_pat_|glpat-/i;
+const MAY_HOLD_SECRET = /[@=…]|authorization|cookie|x-api-key|private-token|basic|bearer|gh[pousr]_|github_pat_|glpat-/i;
 
 /** Redact one string; returns it unchanged (same instance) when nothing matched. */
 export function redactText(s: string): string {

@@ -162,12 +162,14 @@ class HttpDirectionWalk implements OffsetSink {
 
   /**
    * A line of the block ended with the LF at stream offset `lf`: what the block kept of it (its
-   * first bytes, from lineStart on) is kept with its credentials starred, and the LF.
+   * first bytes, from lineStart on) is kept with its credentials starred, and the LF. A line cut
+   * short (its rest zeroed) has a credential that runs into the cut starred to it.
    */
   private lineEnd(lf: number, kept: Uint8Array): void {
     this.plan.keep(this.lineStart, this.lineStart + kept.length);
     this.plan.keep(lf, lf + 1);
-    for (const [at, bytes] of maskHeaderBlock(kept)) this.plan.mask(this.lineStart + at, bytes);
+    const cut = lf - this.lineStart > kept.length;
+    for (const [at, bytes] of maskHeaderBlock(kept, cut)) this.plan.mask(this.lineStart + at, bytes);
     this.lineStart = lf + 1;
   }
 

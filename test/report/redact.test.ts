@@ -18,6 +18,11 @@ describe('redactText', () => {
     ['Cookie: session=abc; other=1', 'Cookie: ***'],
     ['server said: bearer eyJhbGciOiJIUzI1NiJ9.x.y', 'server said: bearer ***'],
     ['token ghp_abcdefghijklmnopqrstuvwx1234 leaked', 'token *** leaked'],
+    // Cut short (`…`) before the rules could see the whole credential.
+    ['http://user:s3cr…', 'http://***…'],
+    ['GET /m/@v/list?next=https://alice:hunt… stalled', 'GET /m/@v/list?next=https://***… stalled'],
+    ['upstream said: Bearer abcdef…', 'upstream said: Bearer ***…'],
+    ['t=ghp_abcdef…', 't=***…'],
   ])('%s', (input, want) => {
     expect(redactText(input)).toBe(want);
   });
@@ -32,6 +37,8 @@ describe('redactText', () => {
       'https://sum.golang.google.cn/lookup/golang.org/x/text@v0.3.7',
       // Our own hint showing the form of proxy credentials.
       'HTTPS_PROXY=http://USER:PASSWORD@proxy:port',
+      // Cut short after the host.
+      'https://proxy.golang.org/github.com/some/long/module/pa…',
     ]) expect(redactText(s)).toBe(s);
   });
 });
@@ -44,7 +51,7 @@ describe('redactText pre-check', () => {
       'https://', 'git+ssh://', 'user', ':', 'pw', '@', 'host', '/', '?', '&', ';', '#', '=', 'token', 'Access_Token',
       'sig', 'x-amz-signature', 'Authorization', 'proxy-authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key',
       'private-token', 'Basic', 'bearer', ' ', 'YWxpY2U6czNjcjN0', 'abc123==', 'ghp_', 'gho_', 'github_pat_',
-      'glpat-', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '10.20.30.40:443', 'sum.golang.org', 'ShADdFf', '\n', '"', 'é',
+      'glpat-', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '10.20.30.40:443', 'sum.golang.org', 'ShADdFf', '\n', '"', 'é', '…', 's3cr',
     ];
     let seed = 7;
     const next = (n: number): number => {

@@ -29,6 +29,25 @@ describe('maskLine (same-length credential masking)', () => {
     expect(maskLine('Referer: http://u:p@a.example/?session=abc;sig=xyz#f')).toBe('Referer: http://***@a.example/?session=***;sig=***#f');
   });
 
+  it('a line cut short: a credential running into the cut is starred to it', () => {
+    // Not yet recognisable as credentials: userinfo before its `@`, a bearer value before its digit, a token's start.
+    expect(maskLine('GET /m/@v/list?next=https://user:pa55', true)).toBe('GET /m/@v/list?next=https://*********');
+    expect(maskLine('X-Upstream: Bearer abcdef', true)).toBe('X-Upstream: Bearer ******');
+    expect(maskLine('GET /x?t=ghp_abc', true)).toBe('GET /x?t=*******');
+    expect(maskLine('GET /x?access_token=abc', true)).toBe('GET /x?access_token=***');
+    // Not cut, the same line reads as it is; a cut line with nothing running into the cut is left alone.
+    expect(maskLine('GET /m/@v/list?next=https://user:pa55', false)).toBeNull();
+    expect(maskLine('GET /lab.example/m/@v/list?pad=ppp', true)).toBeNull();
+    expect(maskLine('GET http://lab.example/m/@v/li', true)).toBeNull();
+  });
+
+  it('stars the whole value of a credential header, whatever it looks like', () => {
+    expect(maskLine('Authorization:"c2VjcmV0"')).toBe('Authorization:**********');
+    expect(maskLine('Cookie: "abc"', true)).toBe('Cookie: *****');
+    expect(maskLine('Proxy-Authorization: Negotiate YIIabc', true)).toBe(`Proxy-Authorization: ${'*'.repeat('Negotiate YIIabc'.length)}`);
+    expect(maskLine('Authorization: ')).toBeNull();
+  });
+
   it('leaves lines without credentials alone', () => {
     expect(maskLine('Host: proxy.golang.org')).toBeNull();
     expect(maskLine('GET /lab.example/m/@v/v1.0.0.zip HTTP/1.1')).toBeNull();

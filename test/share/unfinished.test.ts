@@ -1,8 +1,9 @@
 /**
  * Redaction of what was not seen to end: an HTTP head whose blank line never came (the capture
- * stops, the connection is reset, a segment is missing, a pipelined second head is cut) and a TLS
- * hello cut by the end of the capture. The secrets must be gone from the file — as text and as the
- * base64 they travel in — and the redacted capture must give the diagnosis the original gives.
+ * stops, the connection is reset, a segment is missing, a pipelined second head is cut), a line or
+ * a head longer than the reader keeps, and a TLS hello cut by the end of the capture. The secrets
+ * must be gone from the file — as text and as the base64 they travel in — and the redacted capture
+ * must give the diagnosis the original gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -218,5 +219,148 @@ describe('redaction of a TLS hello not seen whole (as before: a guard)', () => {
       expect(containsBytes(after, hello.subarray(0, hello.length - 10)), format).toBe(true);
       expect(differences(r.before, r.after), format).toEqual([]);
     }
+  });
+});
+
+/**
+ * The reader keeps a line's first 8 KiB and a block's first 16 KiB (src/protocols/http-header.ts):
+ * a credential that runs into either cut is not seen whole by the masking rules. Each head below is
+ * cut at every point around its secret — in the marker before it, in it, just after it — in plain
+ * HTTP and in a CONNECT.
+ */
+describe('redaction of a credential around the 8 KiB line cut and the 16 KiB block cut', () => {
+  /** Letters first, a digit late (a bearer value cut before it does not look encoded), no `*`. */
+  const S = 'ZqVxWkJmQrLpTnHs7YbCgDfE';
+  const BASIC = b64(`u:${S}`);
+  const LINE = 8 * 1024;
+  const BLOCK = 16 * 1024;
+
+  interface Around {
+    name: string;
+    /** The head with `fill` bytes of padding before the secret: in the secret's line (a line cut) or as lines before it (a block cut). */
+    head(fill: number): string;
+    secret: string;
+    cut: 'line' | 'block';
+    port?: number;
+    verdict: { stage: string; state: string };
+  }
+
+  /** Header lines of exactly `n` bytes (n = 0 or ≥ 10), none near the line limit. */
+  const padLines = (n: number): string => {
+    let out = '';
+    while (n > 0) {
+      const m = n - 4000 >= 10 ? 4000 : n;
+      out += `X-Pad: ${'x'.repeat(m - 9)}\r\n`;
+      n -= m;
+    }
+    return out;
+  };
+  const p = (n: number): string => 'p'.repeat(n);
+  const GET = { stage: 'proxy-response', state: 'stalled' };
+  const CONNECT_STALL = { stage: 'proxy-connect', state: 'stalled' };
+  const get = (line: string): string => `GET /lab.example/m/@v/list HTTP/1.1\r\nHost: 10.9.9.8\r\n${line}\r\n\r\n`;
+  const connect = (lines: string): string => `CONNECT proxy.golang.org:443 HTTP/1.1\r\nHost: proxy.golang.org:443\r\n${lines}\r\n`;
+
+  const AROUND: Around[] = [
+    { name: 'userinfo of a URL in the request target', cut: 'line', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list?pad=${p(f)}&next=https://user:${S}@lab.example/ HTTP/1.1\r\nHost: 10.9.9.8\r\n\r\n` },
+    { name: 'userinfo of a proxy request target', cut: 'line', port: 3128, secret: S, verdict: GET, head: (f) => `GET http://user:${p(f)}${S}@lab.example/m/@v/list HTTP/1.1\r\nHost: lab.example\r\n\r\n` },
+    { name: 'access_token= in the query', cut: 'line', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list?pad=${p(f)}&access_token=${S}&v=1 HTTP/1.1\r\nHost: 10.9.9.8\r\n\r\n` },
+    { name: 'password= in the query', cut: 'line', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list?pad=${p(f)};password=${S}&v=1 HTTP/1.1\r\nHost: 10.9.9.8\r\n\r\n` },
+    { name: 'a GitHub token in the query', cut: 'line', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list?pad=${p(f)}&t=ghp_${S}&v=1 HTTP/1.1\r\nHost: 10.9.9.8\r\n\r\n` },
+    { name: 'Authorization: Bearer', cut: 'line', secret: S, verdict: GET, head: (f) => get(`Authorization: Bearer ${p(f)}${S}`) },
+    { name: 'Authorization: Basic', cut: 'line', secret: BASIC, verdict: GET, head: (f) => get(`Authorization: Basic ${p(f)}${BASIC}`) },
+    { name: 'Authorization, a quoted value', cut: 'line', secret: S, verdict: GET, head: (f) => get(`Authorization:"${p(f)}${S}"`) },
+    { name: 'Cookie', cut: 'line', secret: S, verdict: GET, head: (f) => get(`Cookie: pad=${p(f)}; sid=${S}`) },
+    { name: 'X-Api-Key', cut: 'line', secret: S, verdict: GET, head: (f) => get(`X-Api-Key: ${p(f)}${S}`) },
+    { name: 'a bearer value in another header', cut: 'line', secret: S, verdict: GET, head: (f) => get(`X-Upstream: ${p(f)} Bearer ${S}`) },
+    { name: 'Authorization inside another line, past 8 KiB', cut: 'line', secret: BASIC, verdict: GET, head: (f) => get(`X-Pad: ${p(f)}\tAuthorization: Basic ${BASIC}`) },
+    { name: 'CONNECT, Proxy-Authorization: Negotiate', cut: 'line', port: 3128, secret: BASIC, verdict: CONNECT_STALL, head: (f) => connect(`Proxy-Authorization: Negotiate ${p(f)}${BASIC}\r\n`) },
+    { name: 'CONNECT, Proxy-Authorization quoted', cut: 'line', port: 3128, secret: S, verdict: CONNECT_STALL, head: (f) => connect(`Proxy-Authorization:"${p(f)}${S}"\r\n`) },
+    { name: 'Authorization past 16 KiB', cut: 'block', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list HTTP/1.1\r\nHost: 10.9.9.8\r\n${padLines(f)}Authorization: Bearer ${S}\r\nAccept: */*\r\n\r\n` },
+    { name: 'Cookie past 16 KiB, quoted', cut: 'block', secret: S, verdict: GET, head: (f) => `GET /lab.example/m/@v/list HTTP/1.1\r\nHost: 10.9.9.8\r\n${padLines(f)}Cookie:"${S}"\r\n\r\n` },
+    { name: 'CONNECT, Proxy-Authorization past 16 KiB', cut: 'block', port: 3128, secret: BASIC, verdict: CONNECT_STALL, head: (f) => connect(`${padLines(f)}Proxy-Authorization: Basic ${BASIC}\r\n`) },
+  ];
+
+  /**
+   * The head with the cut `j` bytes into the secret (≤ 0: before it; past its length: after it),
+   * or null when the line or the block then ends before the cut.
+   */
+  function placed(k: Around, j: number): { head: string; at: number } | null {
+    const h0 = k.head(0);
+    const at0 = h0.indexOf(k.secret);
+    const lineStart = h0.lastIndexOf('\n', at0) + 1;
+    const head = k.head((k.cut === 'line' ? lineStart + LINE : BLOCK) - j - at0);
+    const at = head.indexOf(k.secret);
+    const longer = k.cut === 'line' ? head.indexOf('\n', at) - lineStart > LINE : head.indexOf('\r\n\r\n') + 4 > BLOCK;
+    return longer ? { head, at } : null;
+  }
+
+  /** The client's payloads, one after the other (stream offset = index). */
+  async function clientStream(file: Uint8Array): Promise<Buffer> {
+    const out: Uint8Array[] = [];
+    await readCaptureBytes(file, 'capture', (pk) => {
+      const tcp = decodePacket(pk).tcp;
+      if (tcp && tcp.srcPort === 50001) out.push(tcp.payload);
+    });
+    return Buffer.concat(out);
+  }
+
+  for (const k of AROUND) {
+    it(k.name, async () => {
+      const h0 = k.head(0);
+      const before = h0.indexOf(k.secret) - h0.lastIndexOf('\n', h0.indexOf(k.secret)) - 1;
+      // Before the marker, in it, in the secret, just after it; a block is also cut in the line's name.
+      const js = [-40, -3, 0, 1, 2, 5, 11, k.secret.length - 1, k.secret.length, k.secret.length + 2];
+      if (k.cut === 'block') js.unshift(3 - before);
+      let heads = 0;
+      for (const [i, j] of js.entries()) {
+        const sizes = [[100_000], [1460], [333, 7]][i % 3];
+        const where = placed(k, j);
+        if (!where) continue;
+        const { head, at } = where;
+        heads++;
+        const b = new CaptureBuilder();
+        const c = b.tcp('10.0.0.2', 50001, '10.9.9.8', k.port ?? 80).open();
+        c.send(true, text(head), sizes);
+        b.idle(20);
+        b.udp('10.0.0.2', 40001, '10.0.0.7', 9999, text('later'));
+        const what = `cut ${j} bytes into the secret, segments ${sizes}`;
+        const r = await redactAndAnalyze(`around-${k.name}-${j}`.replace(/\W+/g, '_'), b, 'pcap');
+        const stream = await clientStream(r.bytes);
+        expect(stream.length, what).toBe(head.length);
+        // Not one byte of the secret is left where it was, nor a piece of it anywhere (the file,
+        // the payloads, either report).
+        const kept = [...stream.subarray(at, at + k.secret.length)].filter((x, n) => x === k.secret.charCodeAt(n));
+        expect(kept, what).toEqual([]);
+        const reports = JSON.stringify([r.before, r.after]);
+        const hay = await searchable(r.bytes);
+        for (let n = 0; n + 4 <= k.secret.length; n++) {
+          const piece = k.secret.slice(n, n + 4);
+          expect(containsBytes(hay, piece) || reports.includes(piece), `${what}: ${piece} is gone`).toBe(false);
+        }
+        // The same request, cut where the original's was, and the same stall.
+        expect(r.before.anomalies.map((a) => a.name), what).toContain(k.cut === 'line' ? 'HTTP_line_too_long' : 'HTTP_header_too_long');
+        expect(r.before.verdict, what).toMatchObject(k.verdict);
+        expect(differences(r.before, r.after), what).toEqual([]);
+      }
+      expect(heads).toBeGreaterThanOrEqual(js.length - 2);
+    });
+  }
+
+  it('a password longer than the line: gone from the capture and from both reports, the target still the same', async () => {
+    const password = S.repeat(400);
+    const head = `GET http://user:${password}@lab.example/m/@v/list HTTP/1.1\r\nHost: lab.example\r\n\r\n`;
+    const b = new CaptureBuilder();
+    b.tcp('10.0.0.2', 50001, '10.0.0.3', 3128).open().send(true, text(head));
+    b.idle(20);
+    b.udp('10.0.0.2', 40001, '10.0.0.7', 9999, text('later'));
+    const r = await redactAndAnalyze('long-password', b, 'pcap');
+    expect(containsBytes(await searchable(r.bytes), S.slice(0, 6))).toBe(false);
+    expect(JSON.stringify([r.before, r.after])).not.toContain(S.slice(0, 6));
+    // The request line kept its method and scheme; the report shows the target as far as it shows any.
+    expect(containsBytes(r.bytes, 'GET http://*****')).toBe(true);
+    expect(r.before.connections[0].http[0]).toMatchObject({ method: 'GET', target: 'http://***…' });
+    expect(r.before.verdict).toMatchObject(GET);
+    expect(differences(r.before, r.after)).toEqual([]);
   });
 });
