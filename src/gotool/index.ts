@@ -272,7 +272,8 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
     const shown = firstBad.text.replace(/[^\x20-\x7e]+/g, '?').slice(0, 60);
     throw new GoLogFormatError(path, firstBad.line, `not a go log: no line looks like go output (first: "${shown}")`);
   }
-  if (lines === 0) warnings.push('go log is empty (go mod download prints nothing by default; add -x)');
+  // (Not "add -x": record always adds it, and then an empty log means go fetched nothing.)
+  if (lines === 0) warnings.push('go log is empty: go printed nothing (with -x, as record runs it, go fetched nothing, e.g. every module was in the cache; without -x, go mod download prints nothing)');
   if (binary) warnings.push(`${binary} line(s) with binary bytes skipped (first: line ${firstBinary})`);
   if (cut) warnings.push(`${cut} line(s) longer than 64 KiB were cut (first: line ${firstCut})`);
   if (unterminated) warnings.push('last line has no newline (the log was cut while go wrote it)');

@@ -169,3 +169,12 @@ describe('bad go logs', () => {
     console.log(`go log 1M lines: ${((Date.now() - t) / 1000).toFixed(2)} s`);
   }, 120_000);
 });
+
+describe('an empty go log', () => {
+  it('is a warning that does not tell to add -x (record always runs go with -x: then go fetched nothing)', async () => {
+    const ev = await loadGoLog(await file('empty.log', ''));
+    expect(ev.input.warnings).toHaveLength(1);
+    expect(ev.input.warnings[0]).toMatch(/^go log is empty: go printed nothing \(with -x, as record runs it, go fetched nothing/);
+    expect(ev.input.warnings[0]).not.toMatch(/; add -x\)$/);
+  });
+});
