@@ -4,13 +4,12 @@
  * (src/report/table.ts). A failing analysis never loses the recording: it becomes a warning and
  * the bundle can be re-analysed with `gomod-trace analyze DIR`.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../report/schema.js';
 import { analyze } from '../timeline/analyze.js';
 import { renderHtml } from '../report/html.js';
 import { renderTable } from '../report/table.js';
-import { BUNDLE_FILES } from './bundle.js';
+import { BUNDLE_FILES, writeFileWhole } from './bundle.js';
 import { describeFsError } from '../cli/errors.js';
 import { renderJson } from '../report/json.js';
 
@@ -45,14 +44,14 @@ export async function analyzeBundle(bundleDir: string, lang: 'en' | 'zh-CN' = 'e
     return { report: null, verdictLine: null, text: null, files, warnings: [`analysis failed: ${firstLine(err)}; the bundle is complete, re-run \`gomod-trace analyze ${bundleDir}\``] };
   }
   try {
-    writeFileSync(join(bundleDir, BUNDLE_FILES.reportJson), renderJson(report));
+    writeFileWhole(join(bundleDir, BUNDLE_FILES.reportJson), renderJson(report));
     files.push(BUNDLE_FILES.reportJson);
   } catch (err) {
     // A full disk must not cost the verdict: it is still printed.
     warnings.push(`report.json not written: ${fsReason(err, join(bundleDir, BUNDLE_FILES.reportJson))}`);
   }
   try {
-    writeFileSync(join(bundleDir, BUNDLE_FILES.reportHtml), renderHtml(report, { lang }));
+    writeFileWhole(join(bundleDir, BUNDLE_FILES.reportHtml), renderHtml(report, { lang }));
     files.push(BUNDLE_FILES.reportHtml);
   } catch (err) {
     warnings.push(`report.html not written: ${fsReason(err, join(bundleDir, BUNDLE_FILES.reportHtml))}`);

@@ -3,7 +3,7 @@
  * meta.json (and report.json / report.html from the analyzer). `gomod-trace analyze DIR` reads it.
  */
 import type { StoppedProcess } from './snapshot.js';
-import { mkdirSync, readdirSync, writeFileSync, chownSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync, chownSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { UsageError, describeFsError } from '../cli/errors.js';
@@ -157,7 +157,26 @@ export function envDocument(goEnv: Record<string, string> | null, goEnvError: st
 }
 
 export function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+  writeFileWhole(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Write `text` to a temporary file beside `file` and rename it into place: a full disk or a kill
+ * half-way leaves the old file or none, never a cut one (report.json is a contract users script
+ * against). The temporary file is removed when the write fails; the error is thrown on.
+ */
+export function writeFileWhole(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* not made, or already gone */ }
+    // Name the file the user knows, not the temporary one.
+    const e = err as NodeJS.ErrnoException;
+    if (e && e.path === tmp) e.path = file;
+    throw err;
+  }
 }
 
 /** Hand the bundle to the invoking user (under sudo). Best effort: returns the paths it could not chown. */

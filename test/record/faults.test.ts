@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,12 @@ describe.skipIf(!haveTools || !isRoot)('faults while recording (real go, tcpdump
     expect(stderr).toMatch(/^gomod-trace: warning: capture\.pcap: tcpdump captured \d+ packets, \d+ reached the file \(no space left on device\)$/m);
     expect(stderr).toMatch(/^gomod-trace: report\.json not written: \S+report\.json: no space left on device$/m);
     expect(stderr).not.toMatch(/internal error|\n\s+at /);
+    // A report that did not fit is absent, not cut short (nor is a temporary file left).
+    expect(existsSync(join(kept, 'report.json'))).toBe(false);
+    for (const f of ['meta.json', 'env.json']) {
+      if (existsSync(join(kept, f))) expect(() => JSON.parse(readFileSync(join(kept, f), 'utf8')), f).not.toThrow();
+    }
+    expect(readdirSync(kept).filter((f) => f.includes('.tmp-'))).toEqual([]);
     // Kept: the capture up to where the disk filled (it still analyses), go.log, and the verdict on stdout.
     let packets = 0;
     await readCapture(join(kept, 'capture.pcap'), () => packets++);
