@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { UsageError } from './errors.js';
 import { runDoctor, type DoctorReport } from '../record/doctor.js';
+import { terminalColumns } from '../report/wrap.js';
 
 const MARK: Record<string, string> = { ok: 'ok', info: 'info', warn: 'WARN', fail: 'FAIL' };
 
-export function renderDoctorTable(report: DoctorReport, width = process.stdout.columns ?? 100): string {
+export function renderDoctorTable(report: DoctorReport, width = terminalColumns(process.stdout) ?? 100): string {
   // 5 border columns; check and status fixed, value and hint share the rest.
   const rest = Math.max(60, Math.min(140, width) - 20 - 8 - 5);
   const valueWidth = Math.floor(rest * 0.42);

@@ -20,6 +20,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderTrace } from '../report/trace.js';
 import { renderHar } from '../report/har.js';
 import { createProgress, NO_PROGRESS, type ProgressStream } from './progress.js';
+import { terminalColumns } from '../report/wrap.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'html', 'md', 'trace', 'har'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -157,7 +158,7 @@ export async function runAnalyze(target: string | undefined, options: AnalyzeCli
     progress.done();
   }
   const toFile = options.output !== undefined && options.output !== '-';
-  const width = Math.max(60, Math.min(100, stdout.columns ?? 100));
+  const width = Math.max(60, Math.min(100, terminalColumns(stdout) ?? 100));
   // JSON goes out record by record (report/json-stream.ts): a huge report is never one string.
   const pieces: Iterable<string> = format === 'json'
     ? renderJsonChunks(report)

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { FetchTracker } from './fetches.js';
 import { LiveAnalysis } from './live.js';
 import { nowEpoch } from './golog.js';
+import { terminalColumns } from '../report/wrap.js';
 
 export interface ProgressOptions {
   out: NodeJS.WritableStream | null;
@@ -51,7 +52,7 @@ export class Progress {
     if (now - this.lastDraw < 0.5) return;
     this.lastDraw = now;
     const text = this.render(now, packets, idleSeconds);
-    const width = (out as { columns?: number }).columns ?? 100;
+    const width = terminalColumns(out as { columns?: number }) ?? 100;
     out.write(`\r\x1b[2K${text.slice(0, Math.max(20, width - 1))}`);
     this.shown = true;
   }

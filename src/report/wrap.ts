@@ -9,6 +9,15 @@ function isWide(cp: number): boolean {
     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
+/**
+ * A terminal's width in columns, or undefined when it does not say: a stream that is no terminal
+ * has none, and some (a pty under `script`, a serial console) report 0, which is no width either.
+ */
+export function terminalColumns(stream: { columns?: number } | null | undefined): number | undefined {
+  const c = stream?.columns;
+  return c !== undefined && c > 0 ? c : undefined;
+}
+
 export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s.replace(ANSI, '')) w += isWide(ch.codePointAt(0)!) ? 2 : 1;

@@ -34,6 +34,17 @@ describe('runAnalyze', () => {
     expect(out.text).not.toMatch(ANSI);
   });
 
+  it('a terminal that reports 0 columns (a pty under script) gets the full width, not the narrowest', async () => {
+    const zero = sink(true);
+    zero.columns = 0;
+    await runAnalyze(pcap, {}, { stdout: zero, env: { NO_COLOR: '1' } });
+    const wide = sink(true);
+    wide.columns = 100;
+    await runAnalyze(pcap, {}, { stdout: wide, env: { NO_COLOR: '1' } });
+    expect(zero.text).toBe(wide.text);
+    expect(Math.max(...zero.text.split('\n').map((l) => l.length))).toBeGreaterThan(60);
+  });
+
   it('colours on a TTY, not with NO_COLOR', async () => {
     const tty = sink(true);
     await runAnalyze(pcap, {}, { stdout: tty, env: { TERM: 'xterm' } });
