@@ -58,6 +58,8 @@ class HttpDirectionWalk implements OffsetSink {
   /** Stream offsets of the current block's first byte and of its line not ended yet. */
   private headerStart = 0;
   private lineStart = 0;
+  /** The block's last line ended was a credential header's: a folded line after it is more of its value. */
+  private readonly fold = { inCredential: false };
   /** No block of this direction ended yet. */
   private firstBlock = true;
   private inBody = false;
@@ -129,6 +131,7 @@ class HttpDirectionWalk implements OffsetSink {
         if (pos >= b.length) break;
         this.headerStart = off + pos;
         this.lineStart = off + pos;
+        this.fold.inCredential = false;
       }
       // A line is kept once its end was seen, credentials starred; what the block skips (the rest
       // of an over-long line, the lines past its size) is zeroed but for the CRs: with the LFs,
@@ -169,7 +172,7 @@ class HttpDirectionWalk implements OffsetSink {
     this.plan.keep(this.lineStart, this.lineStart + kept.length);
     this.plan.keep(lf, lf + 1);
     const cut = lf - this.lineStart > kept.length;
-    for (const [at, bytes] of maskHeaderBlock(kept, cut)) this.plan.mask(this.lineStart + at, bytes);
+    for (const [at, bytes] of maskHeaderBlock(kept, cut, this.fold)) this.plan.mask(this.lineStart + at, bytes);
     this.lineStart = lf + 1;
   }
 
