@@ -16,6 +16,12 @@ const SECRET_PARAMS = [
   'signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'session',
 ];
 
+/**
+ * A quoted value: in `"…"`, or in `\"…\"` as strace and Go's %q write it inside their own quotes;
+ * its closing quote may be cut off.
+ */
+const QUOTED = String.raw`(?:"[^"\r\n]*"?|\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\")?)`;
+
 /** Placeholders our own hints use to show the form of a credential (not a secret). */
 const PLACEHOLDER_USERINFO = /^(USER(:PASSWORD)?|\*\*\*)@$/;
 
@@ -23,10 +29,11 @@ const RULES: Array<[RegExp, string | ((match: string, ...groups: string[]) => st
   // scheme://user:password@host or scheme://token@host → scheme://***@host
   [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s/@"'<>]+@)/gi, (m, scheme: string, userinfo: string) =>
     PLACEHOLDER_USERINFO.test(userinfo) ? m : `${scheme}${REDACTED}@`],
-  // ?token=… &password=…
-  [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&;#\\s"'<>]+`, 'gi'), `$1${REDACTED}`],
-  // Header lines as they appear in plaintext HTTP or error texts.
-  [/\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\s*[:=]\s*)[^\r\n"]+/gi, `$1$2${REDACTED}`],
+  // ?token=… &password=… (quoted too)
+  [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)(?:${QUOTED}|'[^'\\r\\n]*'?|[^&;#\\s"'<>]+)`, 'gi'), `$1${REDACTED}`],
+  // Header lines as they appear in plaintext HTTP or error texts; a quoted value, and what follows
+  // it on the line, too.
+  [new RegExp(`\\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\\s*[:=]\\s*)(?:${QUOTED}[^\\r\\n"]*|[^\\r\\n"]+)`, 'gi'), `$1$2${REDACTED}`],
   // Credentials after their scheme in free text (the value must look encoded: a digit, + / or =).
   [/\b(basic|bearer)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // Well-known token shapes (GitHub, GitLab).

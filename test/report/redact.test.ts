@@ -17,6 +17,17 @@ describe('redactText', () => {
     ['Proxy-Authorization: Basic YWxpY2U6czNjcjN0', 'Proxy-Authorization: ***'],
     ['Cookie: session=abc; other=1', 'Cookie: ***'],
     ['server said: bearer eyJhbGciOiJIUzI1NiJ9.x.y', 'server said: bearer ***'],
+    // Quoted values: the quotes go with the value.
+    ['Authorization: "abc"', 'Authorization: ***'],
+    ['Proxy-Authorization: "Basic YWxpY2U6czNjcjN0"', 'Proxy-Authorization: ***'],
+    ['Cookie:"sid=abc"; theme=dark', 'Cookie:***'],
+    ['header X-Pad: a, authorization="abc" after', 'header X-Pad: a, authorization=***'],
+    ['Authorization: "abc', 'Authorization: ***'],
+    ['GET /x?token="abc"&v=1 HTTP/1.1', 'GET /x?token=***&v=1 HTTP/1.1'],
+    ["GET /x?v=1;password='p w'&x=2", 'GET /x?v=1;password=***&x=2'],
+    // As strace and Go's %q escape them inside their own quotes.
+    ['sendto(3, "GET /x?access_token=\\"abc\\" HTTP/1.1", 32, 0, NULL, 0) = 32', 'sendto(3, "GET /x?access_token=*** HTTP/1.1", 32, 0, NULL, 0) = 32'],
+    ['err: "Authorization: \\"abc\\""', 'err: "Authorization: ***"'],
     ['token ghp_abcdefghijklmnopqrstuvwx1234 leaked', 'token *** leaked'],
     // Cut short (`…`) before the rules could see the whole credential.
     ['http://user:s3cr…', 'http://***…'],
