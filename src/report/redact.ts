@@ -22,6 +22,14 @@ const SECRET_PARAMS = [
  */
 const QUOTED = String.raw`(?:"[^"\r\n]*"?|\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\")?)`;
 
+/**
+ * Where a name or a credential may start: at a word boundary, or just after strace's `\r` `\n`
+ * `\t` escapes (`…\r\nAuthorization: …` in a write's data has no word boundary there).
+ */
+const START = String.raw`(?:\b|(?<=\\[rnt]))`;
+/** Ends a string cut short: our `…`, or strace's `"...` after a string cut at its -s limit. */
+const CUT_MARK = String.raw`(…|"\.\.\.)`;
+
 /** Placeholders our own hints use to show the form of a credential (not a secret). */
 const PLACEHOLDER_USERINFO = /^(USER(:PASSWORD)?|\*\*\*)@$/;
 
@@ -33,25 +41,26 @@ const RULES: Array<[RegExp, string | ((match: string, ...groups: string[]) => st
   [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)(?:${QUOTED}|'[^'\\r\\n]*'?|[^&;#\\s"'<>]+)`, 'gi'), `$1${REDACTED}`],
   // Header lines as they appear in plaintext HTTP or error texts; a quoted value, and what follows
   // it on the line, too.
-  [new RegExp(`\\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\\s*[:=]\\s*)(?:${QUOTED}[^\\r\\n"]*|[^\\r\\n"]+)`, 'gi'), `$1$2${REDACTED}`],
+  [new RegExp(`${START}((?:proxy-)?authorization|cookie|set-cookie|x-api-key|private-token)(\\s*[:=]\\s*)(?:${QUOTED}[^\\r\\n"]*|[^\\r\\n"]+)`, 'gi'), `$1$2${REDACTED}`],
   // Credentials after their scheme in free text (the value must look encoded: a digit, + / or =).
-  [/\b(basic|bearer)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  [new RegExp(String.raw`${START}(basic|bearer)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}`, 'gi'), `$1 ${REDACTED}`],
   // Well-known token shapes (GitHub, GitLab).
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b/g, REDACTED],
+  [new RegExp(String.raw`${START}(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b`, 'g'), REDACTED],
   // Cut short before a rule above could see its whole match: userinfo before its `@` (a host cut
-  // short looks the same and goes too), a basic or bearer value, a token after its prefix.
-  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/@"'<>…]+…/gi, `$1${REDACTED}${CUT}`],
-  [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]+…/gi, `$1 ${REDACTED}${CUT}`],
-  [/\b(?:gh[pousr]_|github_pat_|glpat-)[A-Za-z0-9_-]*…/g, `${REDACTED}${CUT}`],
+  // short looks the same and goes too), a basic or bearer value, a token after its prefix. The cut's
+  // mark is kept.
+  [new RegExp(String.raw`\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s/@"'<>…]+${CUT_MARK}`, 'gi'), `$1${REDACTED}$2`],
+  [new RegExp(String.raw`${START}(basic|bearer)\s+[A-Za-z0-9._~+/=-]+${CUT_MARK}`, 'gi'), `$1 ${REDACTED}$2`],
+  [new RegExp(String.raw`${START}(?:gh[pousr]_|github_pat_|glpat-)[A-Za-z0-9_-]*${CUT_MARK}`, 'g'), `${REDACTED}$1`],
 ];
 
 /**
  * What every rule's match must contain: `@` (userinfo), `=` (a query parameter), a header name,
- * `basic`/`bearer`, a token prefix, or the cut. A string without any of them is left as it is
+ * `basic`/`bearer`, a token prefix, or a cut's mark. A string without any of them is left as it is
  * after one scan, instead of eight: nearly every string of a report (addresses, names, times as
  * text, fingerprints, histories) is such a string.
  */
-const MAY_HOLD_SECRET = /[@=…]|authorization|cookie|x-api-key|private-token|basic|bearer|gh[pousr]_|github_pat_|glpat-/i;
+const MAY_HOLD_SECRET = /[@=…]|"\.\.\.|authorization|cookie|x-api-key|private-token|basic|bearer|gh[pousr]_|github_pat_|glpat-/i;
 
 /** Redact one string; returns it unchanged (same instance) when nothing matched. */
 export function redactText(s: string): string {

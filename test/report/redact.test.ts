@@ -34,6 +34,11 @@ describe('redactText', () => {
     ['GET /m/@v/list?next=https://alice:hunt… stalled', 'GET /m/@v/list?next=https://***… stalled'],
     ['upstream said: Bearer abcdef…', 'upstream said: Bearer ***…'],
     ['t=ghp_abcdef…', 't=***…'],
+    // Cut by strace's -s limit (`"...`), and after strace's escapes.
+    ['write(3, "GET / HTTP/1.1\\r\\nX-Up: Bearer abcdef"..., 300) = 300', 'write(3, "GET / HTTP/1.1\\r\\nX-Up: Bearer ***"..., 300) = 300'],
+    ['write(3, "GET http://alice:hunt"..., 300) = 300', 'write(3, "GET http://***"..., 300) = 300'],
+    ['write(3, "t=ghp_abc"..., 300) = 300', 'write(3, "t=***"..., 300) = 300'],
+    ['write(3, "GET / HTTP/1.1\\r\\nCookie: sid=abc\\r\\n\\r\\n", 40) = 40', 'write(3, "GET / HTTP/1.1\\r\\nCookie: ***", 40) = 40'],
   ])('%s', (input, want) => {
     expect(redactText(input)).toBe(want);
   });
@@ -62,7 +67,7 @@ describe('redactText pre-check', () => {
       'https://', 'git+ssh://', 'user', ':', 'pw', '@', 'host', '/', '?', '&', ';', '#', '=', 'token', 'Access_Token',
       'sig', 'x-amz-signature', 'Authorization', 'proxy-authorization', 'Cookie', 'Set-Cookie', 'X-Api-Key',
       'private-token', 'Basic', 'bearer', ' ', 'YWxpY2U6czNjcjN0', 'abc123==', 'ghp_', 'gho_', 'github_pat_',
-      'glpat-', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '10.20.30.40:443', 'sum.golang.org', 'ShADdFf', '\n', '"', 'é', '…', 's3cr',
+      'glpat-', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', '10.20.30.40:443', 'sum.golang.org', 'ShADdFf', '\n', '"', 'é', '…', '"...', '\\r\\n', 's3cr',
     ];
     let seed = 7;
     const next = (n: number): number => {
@@ -82,6 +87,36 @@ describe('redactText pre-check', () => {
     }
     // The strings exercise the rules, not only the pre-check's easy side.
     expect(changed).toBeGreaterThan(200);
+  });
+});
+
+describe('analyze redacts a credential in a strace log cut by its -s limit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-redact-strace-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'strace.log');
+  // Slow writes on a socket (kept in the report with their text); strace cut each at its -s limit.
+  writeFileSync(log, [
+    '5001 1764045000.100000 execve("/usr/bin/go", ["go", "mod", "download"], 0x7ffd0 /* 20 vars */) = 0 <0.000100>',
+    '5001 1764045000.200000 write(3, "GET /x HTTP/1.1\\r\\nAuthorization: Bearer abcdef"..., 300) = 300 <2.000000>',
+    '5001 1764045002.300000 write(3, "GET /x HTTP/1.1\\r\\nX-Upstream: Bearer ghijkl"..., 300) = 300 <2.000000>',
+    '5001 1764045004.400000 write(3, "GET http://alice:mnopqr"..., 300) = 300 <2.000000>',
+    '5001 1764045006.500000 write(3, "GET /x HTTP/1.1\\r\\nCookie: sid=stuvwx\\r\\n\\r\\n", 40) = 40 <2.000000>',
+    '5001 1764045009.000000 +++ exited with 0 +++',
+    '',
+  ].join('\n'));
+
+  for (const format of ['json', 'table']) {
+    it(`--format ${format}`, () => {
+      const r = spawnSync(BIN, ['analyze', '--strace', log, '--format', format, '-o', '-'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx']) expect(r.stdout).not.toContain(secret);
+      if (format === 'json') expect(JSON.parse(r.stdout).syscalls.map((c: { text: string }) => c.text)).toContain('write(3, "GET http://***"..., 300) = 300');
+    });
+  }
+
+  it('the log holds them (--no-redact)', () => {
+    const r = spawnSync(BIN, ['analyze', '--strace', log, '--format', 'json', '--no-redact'], { encoding: 'utf8', timeout: 30_000 });
+    for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx']) expect(r.stdout).toContain(secret);
   });
 });
 
