@@ -227,7 +227,9 @@ export function unquote(lit: string): string | null {
         } else if (n !== undefined) bytes.push(n.charCodeAt(0) & 255);
     }
   }
-  return Buffer.from(bytes).toString('utf8') + (m[2] ? '...' : '');
+  // A string strace cut at its -s limit ("…"...) ends in the ellipsis character, the mark of a cut
+  // everywhere in the report, so redaction (report/redact.ts) stars a credential running into it.
+  return Buffer.from(bytes).toString('utf8') + (m[2] ? '…' : '');
 }
 
 /** `["git", "ls-remote", "x"]` (maybe ending in `...`) → strings. */

@@ -101,6 +101,9 @@ describe('analyze redacts a credential in a strace log cut by its -s limit', () 
     '5001 1764045002.300000 write(3, "GET /x HTTP/1.1\\r\\nX-Upstream: Bearer ghijkl"..., 300) = 300 <2.000000>',
     '5001 1764045004.400000 write(3, "GET http://alice:mnopqr"..., 300) = 300 <2.000000>',
     '5001 1764045006.500000 write(3, "GET /x HTTP/1.1\\r\\nCookie: sid=stuvwx\\r\\n\\r\\n", 40) = 40 <2.000000>',
+    // git's argv with a URL strace cut inside its userinfo (no @ left to show it is one).
+    '5002 1764045008.000000 execve("/usr/bin/git", ["git", "ls-remote", "https://alice:yzabcd"...], 0x7ffd0 /* 20 vars */) = 0 <0.000100>',
+    '5002 1764045008.500000 +++ exited with 0 +++',
     '5001 1764045009.000000 +++ exited with 0 +++',
     '',
   ].join('\n'));
@@ -109,14 +112,14 @@ describe('analyze redacts a credential in a strace log cut by its -s limit', () 
     it(`--format ${format}`, () => {
       const r = spawnSync(BIN, ['analyze', '--strace', log, '--format', format, '-o', '-'], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(0);
-      for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx']) expect(r.stdout).not.toContain(secret);
+      for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx', 'yzabcd']) expect(r.stdout).not.toContain(secret);
       if (format === 'json') expect(JSON.parse(r.stdout).syscalls.map((c: { text: string }) => c.text)).toContain('write(3, "GET http://***"..., 300) = 300');
     });
   }
 
   it('the log holds them (--no-redact)', () => {
     const r = spawnSync(BIN, ['analyze', '--strace', log, '--format', 'json', '--no-redact'], { encoding: 'utf8', timeout: 30_000 });
-    for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx']) expect(r.stdout).toContain(secret);
+    for (const secret of ['abcdef', 'ghijkl', 'mnopqr', 'stuvwx', 'yzabcd']) expect(r.stdout).toContain(secret);
   });
 });
 

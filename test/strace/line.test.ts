@@ -72,10 +72,10 @@ describe('argument helpers', () => {
     expect(parseFdArg('AT_FDCWD</home>')).toEqual({ fd: null, note: '/home' });
     expect(parseFdArg('0x1')).toEqual({ fd: null, note: null });
   });
-  it('unquote decodes C escapes and keeps the ... of a cut string', () => {
+  it('unquote decodes C escapes and ends a cut string in …, the report\'s mark of a cut', () => {
     expect(unquote('"a\\nb\\t\\"c\\\\"')).toBe('a\nb\t"c\\');
     expect(unquote('"\\x41\\102\\303\\251"')).toBe('ABé');
-    expect(unquote('"abc"...')).toBe('abc...');
+    expect(unquote('"abc"...')).toBe('abc…');
     expect(unquote('0x1234')).toBeNull();
   });
   it('parseStringArray reads argv, cut or not', () => {
