@@ -5,8 +5,8 @@
  * before go runs (thrown as UsageError).
  */
 import { release } from 'node:os';
-import { join } from 'node:path';
-import { openSync, readSync, closeSync, readFileSync, statfsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openSync, readSync, closeSync, readFileSync, statfsSync, existsSync, rmSync, rmdirSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { UsageError, EXIT_STOPPED, describeFsError } from '../cli/errors.js';
 import { VERSION } from '../version.js';
@@ -97,18 +97,46 @@ type RecordStop =
 export async function record(options: RecordOptions = {}): Promise<RecordResult> {
   validate(options);
   const stderr = options.stderr === undefined ? process.stderr : options.stderr;
-  let clearStatus = (): void => {};
-  const say = (msg: string): void => {
-    clearStatus();
-    stderr?.write(`gomod-trace: ${msg}\n`);
+  const ui: Messages = {
+    clearStatus: () => {},
+    say: (msg) => {
+      ui.clearStatus();
+      stderr?.write(`gomod-trace: ${msg}\n`);
+    },
   };
+  // ---- stop requests (signals, abort, stall watcher) — installed before any set-up work, so that a
+  // Ctrl-C during set-up ends as documented rather than by node's default (exit 130)
+  const stops = new StopRequests(ui.say, options.handleSignals ? SIGNALS : []);
+  options.signal?.addEventListener('abort', stops.onAbort);
+  try {
+    return await recordWith(options, stops, ui);
+  } finally {
+    stops.uninstall();
+    options.signal?.removeEventListener('abort', stops.onAbort);
+  }
+}
+
+/** Our lines on stderr, clearing the live status line first (once there is one). */
+interface Messages {
+  say: (msg: string) => void;
+  clearStatus: () => void;
+}
+
+async function recordWith(options: RecordOptions, stops: StopRequests, ui: Messages): Promise<RecordResult> {
+  const stderr = options.stderr === undefined ? process.stderr : options.stderr;
+  const say = ui.say;
   const baseEnv = options.baseEnv ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const args = goArgs(options.command);
   const wantCapture = options.capture !== false;
   const warnings: string[] = [];
 
-  // ---- set-up: every failure here is exit 2, before go runs
+  // ---- set-up: every failure here is exit 2, before go runs; a stop here is exit 124
+  const setUpExit = (dir: string | null, madeDir: boolean) => (r: RecordStop) => {
+    if (dir) discardBundle(dir, madeDir);
+    return { status: EXIT_STOPPED, line: `${stopText(r)} again during set-up: go never started; nothing recorded` };
+  };
+  stops.exitNow = setUpExit(null, false);
   const runAs = resolveRunAs(baseEnv, { asRoot: options.asRoot });
   const env = goEnvironment(baseEnv, runAs, options.env ?? {});
   const goTool = await findTool('go', env);
@@ -123,7 +151,11 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     say(sudoWarning);
   }
 
+  stops.checkSetUp();
+  // Only a folder this run made is removed when a stop leaves it with nothing recorded.
+  const madeDir = options.out === undefined || !existsSync(resolve(cwd, options.out));
   const bundleDir = createBundleDir(options.out, cwd);
+  stops.exitNow = setUpExit(bundleDir, madeDir);
   const files = {
     capture: join(bundleDir, BUNDLE_FILES.capture),
     goLog: join(bundleDir, BUNDLE_FILES.goLog),
@@ -131,6 +163,8 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
   };
   const ids = runAs.sudo ? { uid: runAs.uid, gid: runAs.gid } : undefined;
   const goEnv = await goEnvJson(goPath, env, cwd, ids);
+  if (stops.reason) discardBundle(bundleDir, madeDir);
+  stops.checkSetUp();
   if (goEnv.error) warnings.push(`go env -json: ${goEnv.error.split('\n')[0]}`);
   writeJson(join(bundleDir, BUNDLE_FILES.env), envDocument(goEnv.env, goEnv.error, env));
 
@@ -172,34 +206,12 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
   };
 
   const parts: { go: GoRun | null; capture: CaptureProcess | null } = { go: null, capture: null };
-  // ---- stop requests (signals, abort, stall watcher) — installed before anything starts
-  let stopReason: RecordStop | null = null;
-  // Read through a function: TypeScript cannot see the assignments made in callbacks.
-  const currentStop = (): RecordStop | null => stopReason;
-  let resolveStop: () => void = () => {};
-  const stopRequested = new Promise<void>((r) => {
-    resolveStop = r;
-  });
-  const requestStop = (reason: RecordStop): void => {
-    if (stopReason) {
-      // A second Ctrl-C: no more waiting for the goroutine dump.
-      if (reason.kind === 'signal') quitNow = true;
-      return;
-    }
-    stopReason = reason;
-    say(`${stopText(reason)}: stopping go (SIGQUIT for its goroutine dump first)${reason.kind === 'disk-full' ? '; the bundle keeps what fit' : ''}`);
-    resolveStop();
-  };
-  let quitNow = false;
-
   const lastResort = (): void => ensureNothingLeft(parts);
   process.on('exit', lastResort);
-  const onSignal = (sig: NodeJS.Signals): void => requestStop({ kind: 'signal', name: sig });
-  if (options.handleSignals) for (const s of SIGNALS) process.on(s, onSignal);
-  const onAbort = (): void => requestStop({ kind: 'signal', name: 'abort' });
-  options.signal?.addEventListener('abort', onAbort);
   try {
     if (tcpdumpTool?.path) {
+      // tcpdump, starting, is not yet in `parts`: an exit now could leave it behind.
+      stops.exitNow = null;
       meta.capture = {
         file: BUNDLE_FILES.capture,
         interface: options.interface ?? 'any',
@@ -239,20 +251,18 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     }
 
     // ---- go runs
-    if (options.signal?.aborted) requestStop({ kind: 'signal', name: 'abort' });
-    if (stopReason) {
-      meta.stoppedBy = stopName(stopReason);
-      throw new UsageError(`${stopText(stopReason)} before go started; nothing recorded`, { exitCode: EXIT_STOPPED });
-    }
+    if (options.signal?.aborted) stops.request({ kind: 'signal', name: 'abort' });
+    stops.checkSetUp();
+    stops.goStarts();
 
     // --stall-after counts only go's traffic as progress: DNS, and the 4-tuples of the sockets go's
     // process tree holds (refreshed from /proc at every poll).
     const goSockets = options.stallAfter ? new ProcessSockets() : null;
     const counter = parts.capture ? new PacketCounter(files.capture, goSockets ? goTrafficFilter(goSockets) : undefined) : null;
-    const watcher = new StallWatcher({ timeout: options.timeout, stallAfter: options.stallAfter, onStop: (r) => requestStop(r) });
+    const watcher = new StallWatcher({ timeout: options.timeout, stallAfter: options.stallAfter, onStop: (r) => stops.request(r) });
     const showProgress = options.progress ?? !!(stderr && (stderr as { isTTY?: boolean }).isTTY);
     const progress = new Progress({ out: showProgress ? stderr : null, captureFile: parts.capture ? files.capture : null });
-    clearStatus = () => progress.clear();
+    ui.clearStatus = () => progress.clear();
 
     const go = new GoRun({
       go: goPath,
@@ -272,7 +282,7 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     parts.go = go;
     let captureDied: string | null = null;
     parts.capture?.child.on('exit', (code, sig) => {
-      if (!go.running || stopReason) return;
+      if (!go.running || stops.reason) return;
       const said = firstErrorLine(parts.capture?.stderr ?? '');
       const at = new Date().toISOString();
       captureDied = sig
@@ -284,10 +294,10 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     // stopped if strace dies and go is re-parented away from it.
     let knownGoPid: number | null = wrap ? null : go.child.pid ?? null;
     go.child.on('exit', (code, sig) => {
-      if (!wrap || stopReason) return;
+      if (!wrap || stops.reason) return;
       const pid = knownGoPid ?? go.goPid();
       if (pid !== null && pid !== go.child.pid && isAlive(pid)) {
-        requestStop({ kind: 'strace-died', how: sig ? `strace was killed by ${sig}` : `strace exited with status ${code}` });
+        stops.request({ kind: 'strace-died', how: sig ? `strace was killed by ${sig}` : `strace exited with status ${code}` });
       }
     });
     const goStarted = nowEpoch();
@@ -303,9 +313,9 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
         const pid = go.goPid();
         if (pid !== null && pid !== go.child.pid) knownGoPid = pid;
       }
-      if (go.running && !stopReason) {
+      if (go.running && !stops.reason) {
         const full = diskFull(bundleDir, go.logError, go.logError ? files.goLog : parts.capture ? files.capture : files.goLog);
-        if (full) requestStop({ kind: 'disk-full', file: full });
+        if (full) stops.request({ kind: 'disk-full', file: full });
       }
     }, 200);
 
@@ -313,12 +323,15 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     let torn: TeardownResult;
     let goExit: { code: number | null; signal: string | null };
     let stoppedByUs = false;
+    // The steps after go that a stop then skips, in order.
+    const steps = [...(options.redactCapture && parts.capture ? ['redaction'] : []), ...(options.analyze !== false ? ['analysis'] : [])];
     try {
-      const first = await Promise.race([go.exited.then(() => 'exited' as const), stopRequested.then(() => 'stop' as const)]);
+      const first = await Promise.race([go.exited.then(() => 'exited' as const), stops.requested.then(() => 'stop' as const)]);
       watcher.stop();
       stoppedByUs = first === 'stop';
+      if (first === 'exited') stops.goExited(exitStatus(false, await go.exited), steps);
       if (first === 'stop') {
-        go.note(`stopping go: ${stopText(stopReason)}`);
+        go.note(`stopping go: ${stopText(stops.reason)}`);
         // Who holds a module-cache lock right now (only visible while it is held).
         const modcache = goEnv.env?.GOMODCACHE;
         if (modcache) {
@@ -328,9 +341,10 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
         // What go and its children are blocked in right now (read before teardown kills them).
         if (go.child.pid) meta.stopped = snapshotProcesses(go.child.pid);
       }
-      torn = await teardown(parts, { stopRequested: first === 'stop', quit: !quitNow, graceMs: options.quitGraceMs ?? 2000, hurry: () => quitNow, goPid: knownGoPid });
+      torn = await teardown(parts, { stopRequested: first === 'stop', quit: !stops.quitNow, graceMs: options.quitGraceMs ?? 2000, hurry: () => stops.quitNow, goPid: knownGoPid });
       const e = await go.exited;
       goExit = { code: e.code, signal: e.signal };
+      if (first === 'stop') stops.goExited(EXIT_STOPPED, steps);
     } finally {
       clearInterval(poll);
       watcher.stop();
@@ -341,10 +355,10 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     await go.closeLog();
     if (go.logError && !describeFsError({ code: (go.logError as NodeJS.ErrnoException).code, path: files.goLog })) warnings.push(`go.log: ${go.logError.message}`);
 
-    const exitCode = stoppedByUs ? EXIT_STOPPED : goExit.code ?? (goExit.signal ? 128 + (osConstants.signals[goExit.signal as NodeJS.Signals] ?? 0) : 1);
+    const exitCode = exitStatus(stoppedByUs, goExit);
     meta.end = { iso: new Date().toISOString(), epoch: nowEpoch() };
     meta.exit = { code: goExit.code, signal: goExit.signal, status: exitCode };
-    meta.stoppedBy = stoppedByUs ? stopName(stopReason) : goExit.signal ? `go-killed:${goExit.signal}` : 'go-exited';
+    meta.stoppedBy = stoppedByUs ? stopName(stops.reason) : goExit.signal ? `go-killed:${goExit.signal}` : 'go-exited';
     if (meta.capture && torn.capture) {
       meta.capture.captured = torn.capture.captured;
       meta.capture.receivedByFilter = torn.capture.receivedByFilter;
@@ -357,7 +371,7 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       }
       const inFile = counter?.broken ? null : counter?.packets ?? null;
       if (torn.capture.captured !== null && inFile !== null && inFile < torn.capture.captured) {
-        const full = currentStop()?.kind === 'disk-full' || diskFull(bundleDir, null, files.capture) !== null;
+        const full = stops.reason?.kind === 'disk-full' || diskFull(bundleDir, null, files.capture) !== null;
         warnings.push(`${BUNDLE_FILES.capture}: tcpdump captured ${torn.capture.captured} packets, ${inFile} reached the file${full ? ' (no space left on device)' : ''}`);
       }
     }
@@ -374,9 +388,21 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
       throw new UsageError(`strace could not run go${said ? `: ${said}` : ''}; try without --strace, or check ptrace restrictions (kernel.yama.ptrace_scope, containers need CAP_SYS_PTRACE)`);
     }
     if (torn.stopGo?.quitSent === false && stoppedByUs) warnings.push('go was gone before SIGQUIT could be sent');
-    const stopNow = currentStop();
+    const stopNow = stops.reason;
     if (stopNow?.kind === 'strace-died') warnings.push(`${stopNow.how} while go was running; ${BUNDLE_FILES.strace} ends there and go was stopped`);
-    const shared = meta.capture ? await shareCapture(bundleDir, meta, { redact: !!options.redactCapture, dropRaw: !!options.dropRawCapture }) : null;
+    // ---- after go: the recording is complete once meta.json is written; a stop from here on skips
+    // the steps not yet begun (checked between them: redaction and analysis cannot be cut short),
+    // and a second one exits at once.
+    finishMeta();
+    const redactedTmp = `${join(bundleDir, BUNDLE_FILES.redactedCapture)}.tmp-${process.pid}`;
+    stops.exitNow = (r) => {
+      // redactCapture's temporary file, when the exit cuts it short (src/share/redact-capture.ts).
+      rmSync(redactedTmp, { force: true });
+      return { status: exitCode, line: `${stopText(r)} again: exiting now with status ${exitCode}; bundle: ${bundleDir}` };
+    };
+    const redact = !!options.redactCapture && stops.begin('redaction');
+    if (options.redactCapture && !redact) warnings.push(`${BUNDLE_FILES.redactedCapture} not written (${stopText(stops.afterStop)}); \`gomod-trace redact ${bundleDir}\` writes it`);
+    const shared = meta.capture ? await shareCapture(bundleDir, meta, { redact, dropRaw: redact && !!options.dropRawCapture }) : null;
     if (shared?.warning) warnings.push(shared.warning);
     finishMeta();
 
@@ -385,7 +411,8 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     if (shared?.notice) say(shared.notice);
 
     let analysis: AnalysisResult | null = null;
-    if (options.analyze !== false) {
+    if (options.analyze !== false && !stops.begin('analysis')) say(`analysis skipped (${stopText(stops.afterStop)}); \`gomod-trace analyze ${bundleDir}\` analyses the bundle`);
+    else if (options.analyze !== false) {
       const out = options.stdout === undefined ? process.stdout : options.stdout;
       const tty = !!(out as { isTTY?: boolean } | null)?.isTTY;
       analysis = await analyzeBundle(bundleDir, options.lang, { width: Math.min(140, (out as { columns?: number } | null)?.columns ?? 100), color: tty && !process.env.NO_COLOR });
@@ -397,7 +424,8 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     return { exitCode, bundleDir, stoppedBy: meta.stoppedBy, goExit, goSeconds, capture: torn.capture, analysis, warnings, redactedCapture: shared?.redacted ?? null };
   } catch (err) {
     ensureNothingLeft(parts);
-    if (meta.end === null) {
+    if (stops.phase === 'set-up' && stops.reason) discardBundle(bundleDir, madeDir);
+    else if (meta.end === null) {
       meta.end = { iso: new Date().toISOString(), epoch: Date.now() / 1000 };
       meta.warnings.push(`recording failed: ${(err as Error).message}`);
       finishMeta();
@@ -405,8 +433,115 @@ export async function record(options: RecordOptions = {}): Promise<RecordResult>
     throw err;
   } finally {
     process.off('exit', lastResort);
-    if (options.handleSignals) for (const s of SIGNALS) process.off(s, onSignal);
-    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Ctrl-C, SIGTERM, SIGHUP (with `handleSignals`) and the caller's AbortSignal, from before any
+ * set-up work to the end. What a stop does depends on the phase:
+ * - set-up: go never starts; record ends with exit 124 at the next step and removes what it wrote
+ *   (checkSetUp); a second signal exits at once;
+ * - go: go is stopped (SIGQUIT first); a second stop skips the wait for the goroutine dump;
+ * - after go exited: the recording is complete, the post-processing steps not yet begun are
+ *   skipped (begin; they cannot be cut short in the middle); a second signal exits at once.
+ */
+class StopRequests {
+  phase: 'set-up' | 'go' | 'after' = 'set-up';
+  reason: RecordStop | null = null;
+  /** A second stop while go is being stopped: no more waiting for the goroutine dump. */
+  quitNow = false;
+  readonly requested: Promise<void>;
+  /** Tidies up for an exit at once and says which status and why (set by record as it goes). */
+  exitNow: ((reason: RecordStop) => { status: number; line: string }) | null = null;
+  /** The stop received after go exited, if any. */
+  afterStop: RecordStop | null = null;
+  private resolveRequested: () => void = () => {};
+  private stepsLeft: string[] = [];
+  private readonly onSignal = (sig: NodeJS.Signals): void => this.request({ kind: 'signal', name: sig });
+  readonly onAbort = (): void => this.request({ kind: 'signal', name: 'abort' });
+
+  constructor(private readonly say: (msg: string) => void, private readonly signals: NodeJS.Signals[]) {
+    this.requested = new Promise<void>((r) => {
+      this.resolveRequested = r;
+    });
+    for (const s of signals) process.on(s, this.onSignal);
+  }
+
+  uninstall(): void {
+    for (const s of this.signals) process.off(s, this.onSignal);
+  }
+
+  request(reason: RecordStop): void {
+    if (this.phase === 'after') {
+      if (reason.kind !== 'signal') return;
+      if (this.afterStop) return this.exit(reason);
+      this.afterStop = reason;
+      const again = reason.name === 'abort' ? '' : `; a second ${reason.name} exits at once`;
+      this.say(this.stepsLeft.length
+        ? `${stopText(reason)}: go has exited and the recording is complete; skipping ${this.stepsLeft.join(' and ')} (checked between steps: the one under way finishes first)${again}`
+        : `${stopText(reason)}: go has exited and only the step under way is left (it cannot be cut short)${again}`);
+      return;
+    }
+    if (this.reason) {
+      if (reason.kind !== 'signal') return;
+      if (this.phase === 'set-up') this.exit(reason);
+      // A second Ctrl-C: no more waiting for the goroutine dump.
+      else this.quitNow = true;
+      return;
+    }
+    this.reason = reason;
+    if (this.phase === 'go') this.say(`${stopText(reason)}: stopping go (SIGQUIT for its goroutine dump first)${reason.kind === 'disk-full' ? '; the bundle keeps what fit' : ''}`);
+    this.resolveRequested();
+  }
+
+  /** During set-up: a stop so far ends record here (exit 124, one line). */
+  checkSetUp(): void {
+    if (this.reason) throw new UsageError(`${stopText(this.reason)} during set-up: go never started; nothing recorded`, { exitCode: EXIT_STOPPED });
+  }
+
+  goStarts(): void {
+    this.phase = 'go';
+    this.exitNow = null;
+  }
+
+  /** go is gone (by itself, or stopped and torn down): what follows is post-processing. */
+  goExited(status: number, steps: string[]): void {
+    this.phase = 'after';
+    this.stepsLeft = [...steps];
+    this.exitNow = (r) => ({ status, line: `${stopText(r)} again: exiting now with status ${status}` });
+  }
+
+  /** A post-processing step starts, unless a stop after go exited skips it. */
+  begin(step: string): boolean {
+    this.stepsLeft = this.stepsLeft.filter((s) => s !== step);
+    return this.afterStop === null;
+  }
+
+  /** Exit at once, when record can leave nothing behind (exitNow set); else the first stop runs its course. */
+  private exit(reason: RecordStop): void {
+    if (!this.exitNow) return;
+    const how = this.exitNow(reason);
+    this.say(how.line);
+    process.exit(how.status);
+  }
+}
+
+/** The exit status: 124 when record stopped go, else go's own (128+N for a signal that killed it). */
+function exitStatus(stoppedByUs: boolean, e: { code: number | null; signal: string | null }): number {
+  return stoppedByUs ? EXIT_STOPPED : e.code ?? (e.signal ? 128 + (osConstants.signals[e.signal as NodeJS.Signals] ?? 0) : 1);
+}
+
+/**
+ * A stop before go started: nothing was recorded. The files set-up wrote into the bundle (it was
+ * new or empty) go, and the folder too when this run made it.
+ */
+function discardBundle(dir: string, madeDir: boolean): void {
+  for (const f of [BUNDLE_FILES.meta, BUNDLE_FILES.env, BUNDLE_FILES.capture]) rmSync(join(dir, f), { force: true });
+  if (!madeDir) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    // something else appeared in it: left as it is
   }
 }
 

@@ -78,6 +78,16 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(readFileSync(join(out, 'go.log'), 'utf8')).toContain('goroutine 1 [select]:');
   });
 
+  it('Ctrl-C twice after go exited: the first skips what is left, the second exits at once with go\'s status', async () => {
+    const out = join(work, 'ctrlc-after');
+    // tcpdump, stopped once go has exited, sends the two SIGINTs 0.3 s apart.
+    const r = spawnSync(BIN, ['record', '--no-analyze', '-o', out], { encoding: 'utf8', env: env({ FAKE_TCPDUMP_INT_PARENT: '2' }), timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('stopping go');
+    expect(r.stderr).toContain('SIGINT received: go has exited and only the step under way is left (it cannot be cut short); a second SIGINT exits at once');
+    expect(r.stderr).toContain('SIGINT received again: exiting now with status 0');
+  });
+
   const canDropRoot = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v runuser && command -v tcpdump && command -v go']).status === 0;
   it.skipIf(!canDropRoot)('as a user who may not capture (real tcpdump): exit 2 before go runs, with the fixes; --no-capture works', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-nobody-'));

@@ -14,7 +14,8 @@ const GO = String.raw`#!/bin/sh
 ev() { echo "$1 $(date +%s.%N)" >> "$FAKE_EVENTS"; }
 case "$1" in
   version) echo "go version go1.99.1 linux/amd64"; exit 0 ;;
-  env) printf '{"GOPROXY":"%s","GOFLAGS":"%s","GOMODCACHE":"/tmp/x"}\n' "${"${GOPROXY:-https://proxy.golang.org,direct}"}" "$GOFLAGS"; exit 0 ;;
+  env) if [ -n "$FAKE_GO_ENV_SLEEP" ]; then ev go:env; sleep "$FAKE_GO_ENV_SLEEP"; fi
+       printf '{"GOPROXY":"%s","GOFLAGS":"%s","GOMODCACHE":"/tmp/x"}\n' "${"${GOPROXY:-https://proxy.golang.org,direct}"}" "$GOFLAGS"; exit 0 ;;
 esac
 # SIGQUIT handlers before "go:start": a test that sees go started may have go stopped at once (real
 # go installs its handler as it starts, before any output).
@@ -62,7 +63,8 @@ fi
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\024\001\000\000' > "$file"
 sleep 1000 &
 child=$!
-trap 'ev tcpdump:int; kill $child; echo "7 packets captured" >&2; echo "9 packets received by filter" >&2; echo "1 packet dropped by kernel" >&2; exit 0' INT TERM
+# FAKE_TCPDUMP_INT_PARENT=N: once stopped, N SIGINTs to record (a Ctrl-C after go has exited).
+trap 'ev tcpdump:int; for i in $(seq "${"${FAKE_TCPDUMP_INT_PARENT:-0}"}"); do kill -INT $PPID; sleep 0.3; done; kill $child; echo "7 packets captured" >&2; echo "9 packets received by filter" >&2; echo "1 packet dropped by kernel" >&2; exit 0' INT TERM
 echo "tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes" >&2
 while true; do wait; done
 `;
@@ -96,7 +98,7 @@ export function makeFakes(tools: Array<'go' | 'tcpdump' | 'strace'> = ['go', 'tc
   }
   // A PATH with the fakes and the few utilities they use, and nothing else.
   mkdirSync(join(dir, 'sys'));
-  for (const u of ['sh', 'date', 'sleep', 'cat', 'printf', 'id']) {
+  for (const u of ['sh', 'date', 'sleep', 'cat', 'printf', 'id', 'seq']) {
     const real = ['/usr/bin', '/bin'].map((d) => join(d, u)).find((p) => existsSync(p));
     if (real) symlinkSync(real, join(dir, 'sys', u));
   }

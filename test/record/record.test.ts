@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync, mkdirSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { record, type RecordOptions } from '../../src/record/index.js';
@@ -157,8 +157,66 @@ describe('record with fake tools', () => {
     ac.abort();
     const err = await record(s.opts({ signal: ac.signal })).catch((e: unknown) => e);
     expect((err as UsageError).exitCode).toBe(124);
-    expect((err as Error).message).toMatch(/before go started/);
+    expect((err as Error).message).toMatch(/during set-up: go never started; nothing recorded/);
     expect(s.fakes.readEvents()).not.toContain('go:start');
+    expect(existsSync(s.bundle), 'the folder record made, with nothing recorded').toBe(false);
+  });
+
+  // Without record's handlers a SIGINT would end the test process: a no-op one stands in for the
+  // default meanwhile (record then simply goes on).
+  async function withSigintGuard<T>(run: () => Promise<T>): Promise<T> {
+    const guard = (): void => {};
+    process.on('SIGINT', guard);
+    try {
+      return await run();
+    } finally {
+      process.off('SIGINT', guard);
+    }
+  }
+
+  it('Ctrl-C during set-up (go env): exit 124, one line, go never runs, no folder left', async () => {
+    const s = setup({ FAKE_GO_ENV_SLEEP: '0.5' });
+    const err = await withSigintGuard(async () => {
+      const p = record(s.opts({ handleSignals: true })).catch((e: unknown) => e);
+      await eventually(() => s.fakes.readEvents().includes('go:env'));
+      process.kill(process.pid, 'SIGINT');
+      return p;
+    });
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(124);
+    expect((err as Error).message).toBe('SIGINT received during set-up: go never started; nothing recorded');
+    expect(s.fakes.readEvents()).not.toContain('go:start');
+    expect(existsSync(s.bundle)).toBe(false);
+    expect(s.stderr.text).toBe('');
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('Ctrl-C during set-up keeps an --out folder the user made, emptied of what record wrote', async () => {
+    const s = setup({ FAKE_GO_ENV_SLEEP: '0.5' });
+    mkdirSync(s.bundle);
+    const err = await withSigintGuard(async () => {
+      const p = record(s.opts({ handleSignals: true })).catch((e: unknown) => e);
+      await eventually(() => s.fakes.readEvents().includes('go:env'));
+      process.kill(process.pid, 'SIGINT');
+      return p;
+    });
+    expect((err as UsageError).exitCode).toBe(124);
+    expect(readdirSync(s.bundle)).toEqual([]);
+  });
+
+  it('Ctrl-C after go exited skips redaction and analysis, says so, and keeps the recording complete', async () => {
+    // tcpdump, stopped once go has exited, sends the SIGINT: it lands while record stops it.
+    const s = setup({ FAKE_TCPDUMP_INT_PARENT: '1' });
+    const r = await withSigintGuard(() => record(s.opts({ handleSignals: true, analyze: true, redactCapture: true })));
+    expect(r.exitCode).toBe(0);
+    expect(r.stoppedBy).toBe('go-exited');
+    expect(r.analysis).toBeNull();
+    expect(s.stderr.text).not.toContain('stopping go');
+    expect(s.stderr.text).toContain('SIGINT received: go has exited and the recording is complete; skipping redaction and analysis');
+    expect(s.stderr.text).toContain(`analysis skipped (SIGINT received); \`gomod-trace analyze ${s.bundle}\``);
+    expect(readdirSync(s.bundle).sort()).toEqual(['capture.pcap', 'env.json', 'go.log', 'meta.json']);
+    expect(readJson(join(s.bundle, 'meta.json'))).toMatchObject({ stoppedBy: 'go-exited', exit: { status: 0 }, capture: { captured: 7, rawKept: true } });
+    expect(r.warnings.join('\n')).toContain('capture.redacted.pcap not written (SIGINT received)');
   });
 
   it('an AbortSignal stops go like Ctrl-C', async () => {
