@@ -26,6 +26,7 @@ import { snapshotProcesses } from './snapshot.js';
 import { ProcessSockets, goTrafficFilter } from './sockets.js';
 import { descendants, isAlive } from './proctree.js';
 import { shareCapture } from './share.js';
+import { terminalColumns } from '../report/wrap.js';
 
 export interface RecordOptions {
   /** go's arguments (after `go`); default ['mod', 'download']. A leading 'go' is dropped. */
@@ -415,7 +416,7 @@ async function recordWith(options: RecordOptions, stops: StopRequests, ui: Messa
     else if (options.analyze !== false) {
       const out = options.stdout === undefined ? process.stdout : options.stdout;
       const tty = !!(out as { isTTY?: boolean } | null)?.isTTY;
-      analysis = await analyzeBundle(bundleDir, options.lang, { width: Math.min(140, (out as { columns?: number } | null)?.columns ?? 100), color: tty && !process.env.NO_COLOR });
+      analysis = await analyzeBundle(bundleDir, options.lang, { width: Math.min(140, terminalColumns(out as { columns?: number } | null) ?? 100), color: tty && !process.env.NO_COLOR });
       if (runAs.sudo) chownBundle(bundleDir, runAs.uid, runAs.gid);
       for (const w of analysis.warnings) say(w);
       if (analysis.text) out?.write(`${analysis.text}\n`);
