@@ -4,7 +4,7 @@
  * per go fetch; each with its stages on the report's clock and a flag for the verdict's row.
  */
 import type { ConnectionRecord, DnsTransactionRecord, FindingState, Report, StageName } from './schema.js';
-import { MIN_STALL, connectionStages, dnsStage, stuckStage, type StageSpan } from '../timeline/stages.js';
+import { connectionStages, dnsStage, stuckStage, unansweredState, type StageSpan } from '../timeline/stages.js';
 import { addressNames, endpointIp, identifyConnection, normalizeHost } from '../timeline/join.js';
 
 export type RowKind = 'connection' | 'dns' | 'syscall' | 'fetch';
@@ -133,8 +133,8 @@ export function buildModel(r: Report): Model {
     const stage: StageName = s.kind === 'terminal-read' ? 'git-prompt' : 'cache-lock';
     const seconds = s.duration ?? Math.max(0, end - s.start);
     const died = s.result !== null && s.result.trim().startsWith('?');
-    // A call that never returned is a stall once it lasted MIN_STALL (as the verdict has it).
-    const state: FindingState = seconds < MIN_STALL ? 'ok' : s.duration === null || died ? 'stalled' : 'slow';
+    // A call that never returned is judged as the verdict judges it (unansweredState); one that did, slow from 1 s.
+    const state: FindingState = s.duration === null || died ? unansweredState(seconds) : seconds >= 1 ? 'slow' : 'ok';
     rows.push({
       id: `L${s.line}`, kind: 'syscall', label: s.module ?? s.path ?? s.name, address: null, start: s.start,
       end: s.duration === null ? null : s.start + s.duration,
@@ -148,7 +148,7 @@ export function buildModel(r: Report): Model {
     const endT = f.end;
     const failed = !!f.error || (f.status !== null && f.status >= 400);
     const seconds = (endT ?? end) - f.start;
-    const state: FindingState = stalled ? (seconds < MIN_STALL ? 'ok' : 'stalled') : failed ? 'failed' : seconds >= 5 ? 'slow' : 'ok';
+    const state: FindingState = stalled ? unansweredState(seconds) : failed ? 'failed' : seconds >= 5 ? 'slow' : 'ok';
     rows.push({
       id: `G${f.line}`, kind: 'fetch', label: f.url, address: null, start: f.start, end: endT,
       stages: [{ stage: f.errorStage ?? (f.status === 404 || f.status === 410 ? 'not-found' : 'proxy-response'), start: f.start, end: endT, state, seconds, detail: f.error ?? (f.status !== null ? String(f.status) : 'no result'), frame: null }],

@@ -48,9 +48,18 @@ export const SLOW: Record<string, number> = {
 /** A pending wait shorter than this at the end of the evidence is not a stall (it just began). */
 export const MIN_STALL = 1;
 
-/** A wait with no answer that lasted `seconds` (to the end of the evidence, or until the client gave up). */
+/**
+ * The state of a wait with no answer that lasted `seconds` (to the end of the evidence, or until
+ * the client gave up): a stall from MIN_STALL on, ok before. The one rule for every stage, and for
+ * the report's rows of syscalls and go fetches (report/model.ts).
+ */
+export function unansweredState(seconds: number): 'ok' | 'stalled' {
+  return seconds < MIN_STALL ? 'ok' : 'stalled';
+}
+
+/** unansweredState, as a stage's fields: ok is `cutShort`. */
 function unanswered(seconds: number): { state: FindingState; cutShort?: true } {
-  return seconds < MIN_STALL ? { state: 'ok', cutShort: true } : { state: 'stalled' };
+  return unansweredState(seconds) === 'ok' ? { state: 'ok', cutShort: true } : { state: 'stalled' };
 }
 
 /** Trickle: body arriving slower than this many bytes per second over at least MIN_TRICKLE seconds. */

@@ -22,7 +22,7 @@ import { decodeCacheLockPath } from '../strace/classify.js';
 import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
-import { MIN_STALL, SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, type StageSpan } from './stages.js';
+import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import { clockTime, cutShortText, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams } from './hints.js';
 
 export interface VerdictInput {
@@ -440,7 +440,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     // `= ?`: the process died (was killed) inside the call — it never got the lock.
     const neverReturned = s.duration === null || (s.result !== null && s.result.trim().startsWith('?'));
     let state: FindingState | null = null;
-    if (neverReturned) state = waited < MIN_STALL ? 'ok' : 'stalled';
+    if (neverReturned) state = unansweredState(waited);
     else if (s.duration !== null && s.duration >= 1) state = 'slow';
     if (!state) continue;
     const stage: StageName = isLock ? 'cache-lock' : 'git-prompt';
@@ -508,11 +508,10 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     let state: FindingState | null = null;
     let waited: number | null = null;
     if (f.end === null && !f.error && f.status === null) {
-      state = 'stalled';
       stage = goroutineStage(input.goroutines) ?? (info ? stuckStage(info.stages)?.stage ?? 'proxy-response' : 'proxy-response');
       waited = f.start !== null ? Math.max(0, goEnd - f.start) : null;
       // go's log ended just after the request went out: a note only (below).
-      if (waited !== null && waited < MIN_STALL) state = 'ok';
+      state = waited !== null ? unansweredState(waited) : 'stalled';
     } else if (f.error) {
       state = 'failed';
       stage = f.errorStage ?? 'unknown';
