@@ -15,6 +15,14 @@
  */
 import { close, fstat, open, read, readSync, readdir as readdirCb, readFile as readFileCb, stat as statCb, write, type Stats } from 'node:fs';
 
+/**
+ * The name a file is written under before it is renamed into place (record's bundle files, redact's
+ * copy), so that a failed write never leaves a cut-short file; one per process.
+ */
+export function temporaryPath(file: string): string {
+  return `${file}.tmp-${process.pid}`;
+}
+
 /** Settle a promise from a node-style callback. */
 function settle<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
   return (err: Error | null, value: T): void => {

@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync, chownSyn
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { UsageError, describeFsError } from '../cli/errors.js';
+import { temporaryPath } from '../io/files.js';
 
 export const BUNDLE_SCHEMA = 'gomod-trace/bundle' as const;
 export const BUNDLE_VERSION = 1 as const;
@@ -166,7 +167,7 @@ export function writeJson(file: string, value: unknown): void {
  * against). The temporary file is removed when the write fails; the error is thrown on.
  */
 export function writeFileWhole(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = temporaryPath(file);
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, file);

@@ -27,6 +27,7 @@ import { ProcessSockets, goTrafficFilter } from './sockets.js';
 import { descendants, isAlive } from './proctree.js';
 import { shareCapture } from './share.js';
 import { terminalColumns } from '../report/wrap.js';
+import { temporaryPath } from '../io/files.js';
 
 export interface RecordOptions {
   /** go's arguments (after `go`); default ['mod', 'download']. A leading 'go' is dropped. */
@@ -395,7 +396,7 @@ async function recordWith(options: RecordOptions, stops: StopRequests, ui: Messa
     // the steps not yet begun (checked between them: redaction and analysis cannot be cut short),
     // and a second one exits at once.
     finishMeta();
-    const redactedTmp = `${join(bundleDir, BUNDLE_FILES.redactedCapture)}.tmp-${process.pid}`;
+    const redactedTmp = temporaryPath(join(bundleDir, BUNDLE_FILES.redactedCapture));
     stops.exitNow = (r) => {
       // redactCapture's temporary file, when the exit cuts it short (src/share/redact-capture.ts).
       rmSync(redactedTmp, { force: true });

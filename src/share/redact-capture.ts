@@ -12,6 +12,7 @@ import { closeSync, fstatSync, lstatSync, openSync, realpathSync, renameSync, un
 import { resolve } from 'node:path';
 import { readCapture } from '../capture/reader.js';
 import { errnoReason } from '../cli/errors.js';
+import { temporaryPath } from '../io/files.js';
 import type { CaptureInterface, CaptureSummary, RawPacket } from '../capture/types.js';
 import { pcapHeader, pcapRecord, pcapngSectionHeader, pcapngInterface, pcapngPacket, type PcapngInterfaceSpec } from '../capture/writer.js';
 import { decodePacket } from '../decode/packet.js';
@@ -281,7 +282,7 @@ class ChunkWriter {
 
   /** `name` is the output as the user gave it, for messages. */
   constructor(private readonly target: OutputTarget, private readonly name: string) {
-    this.tmp = target.replace ? `${target.path}.tmp-${process.pid}` : null;
+    this.tmp = target.replace ? temporaryPath(target.path) : null;
     this.owned = target.fd === undefined;
     try {
       this.fd = target.fd ?? openSync(this.tmp ?? target.path, 'w', 0o644);
