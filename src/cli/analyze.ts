@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 import { summarize } from '../capture/summary.js';
 import { renderSummaryTable } from '../report/summary-table.js';
 import { InputError, isDir, readBundle } from '../timeline/analyze.js';
-import { addReportOptions, runAnalyze, writeFilePieces, type AnalyzeCliOptions } from './report-options.js';
+import { addReportOptions, formatOfName, runAnalyze, writeFilePieces, type AnalyzeCliOptions } from './report-options.js';
 
 export interface SummaryOptions {
   format?: string;
@@ -22,7 +22,8 @@ export interface SummaryOptions {
  */
 export async function runCaptureSummary(target: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const toFile = opts.output !== undefined && opts.output !== '-';
-  const format = opts.format ?? (toFile && /\.json$/i.test(opts.output!) ? 'json' : 'table');
+  // A .json name means JSON, as for the report; the summary has no other format to name.
+  const format = opts.format ?? (formatOfName(opts.output) === 'json' ? 'json' : 'table');
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`--summary takes --format table or json, not ${JSON.stringify(format)}`);
   }

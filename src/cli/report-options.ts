@@ -78,8 +78,13 @@ const EXTENSION_FORMATS = new Map<string, ReportFormat>([
 /** --format when given (it always wins); otherwise the format -o FILE's extension names, or table. */
 export function reportFormat(options: Pick<AnalyzeCliOptions, 'format' | 'output'>): ReportFormat {
   if (options.format !== undefined) return parseFormat(options.format);
-  if (options.output === undefined || options.output === '-') return 'table';
-  return EXTENSION_FORMATS.get(extname(options.output).toLowerCase()) ?? 'table';
+  return formatOfName(options.output) ?? 'table';
+}
+
+/** The format an output file's extension names (EXTENSION_FORMATS); undefined for stdout or another name. */
+export function formatOfName(output: string | undefined): ReportFormat | undefined {
+  if (output === undefined || output === '-') return undefined;
+  return EXTENSION_FORMATS.get(extname(output).toLowerCase());
 }
 
 export function parseLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {
