@@ -319,12 +319,12 @@ export class ConversationBuilder {
   /** @internal used by Sniffer */
   startTls(conn: TcpConnection, app: App): TlsSession {
     const tls = new TlsSession(this.anomalies, this.stats.tls);
-    tls.onEstablished = () => {
+    // Request/response waits are measured from the handshake's end, or from where its records were lost.
+    const startWaits = (): void => {
       conn.waits.enabled = true;
     };
-    tls.onLost = () => {
-      conn.waits.enabled = true;
-    };
+    tls.onEstablished = startWaits;
+    tls.onLost = startWaits;
     tls.onBytes = (_fromClient, control) => conn.waits.mark(control);
     tls.rtt = () => conn.handshakeRtt;
     app.tls = tls;

@@ -273,8 +273,7 @@ class TlsDirection implements StreamSink {
       if (this.recLeft === 0) this.endRecord(t);
       return true;
     }
-    this.s.lost(t);
-    this.stop();
+    this.giveUp(t);
     return false;
   }
 
@@ -312,14 +311,12 @@ class TlsDirection implements StreamSink {
         if (this.recType < CT_CCS || this.recType > CT_HEARTBEAT || this.hdr[1] !== 3) {
           this.s.anomaly('TLS_bad_record_header', t, frame,
             `record type ${this.recType} version 0x${this.recVersion.toString(16)} is not TLS; stopped reading this direction`);
-          this.s.lost(t);
-          this.stop();
+          this.giveUp(t);
           return false;
         }
         if (this.recLeft > MAX_RECORD) {
           this.s.anomaly('TLS_record_too_long', t, frame, `record length ${this.recLeft} exceeds ${MAX_RECORD}`);
-          this.s.lost(t);
-          this.stop();
+          this.giveUp(t);
           return false;
         }
         this.startRecord(t);
@@ -446,6 +443,12 @@ class TlsDirection implements StreamSink {
   private stop(): void {
     this.state = State.Stopped;
     this.hsBody = null;
+  }
+
+  /** Records that stop making sense: stop reading this direction, and tell the session (onLost). */
+  private giveUp(t: number): void {
+    this.s.lost(t);
+    this.stop();
   }
 }
 
