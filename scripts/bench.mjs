@@ -77,6 +77,34 @@ function measureTcpdump(file) {
 }
 
 
+/**
+ * The machine's CPU time so far from /proc/stat's first line (Linux): busy (user, nice, system, irq,
+ * softirq) and stolen by a hypervisor, in clock ticks; null where there is no /proc/stat.
+ */
+function cpuTimes() {
+  let text;
+  try {
+    text = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const f = text.slice(0, text.indexOf('\n')).trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  if (f.length < 8 || f.some((x) => !Number.isFinite(x))) return null;
+  return { busy: f[0] + f[1] + f[2] + f[5] + f[6], steal: f[7] };
+}
+
+/** The share of the busy and stolen time between two readings that the host took; null when unknown. */
+function stolenShare(a, b) {
+  if (!a || !b) return null;
+  const steal = b.steal - a.steal;
+  const total = b.busy - a.busy + steal;
+  return total > 0 ? steal / total : null;
+}
+
+/** Above this share of stolen CPU, the bench says its ratios are the host's. */
+const STEAL_WARN = 0.05;
+
 // ---- parent mode.
 // Nine rounds by default: this 2-core VM has slow spells of minutes in which everything, the
 // reference included, runs 10–40 % slower; the best of three was often a run inside one.
@@ -135,6 +163,7 @@ for (const s of stages) {
 // One unmeasured run of each stage first: it writes the code cache when there is none (and reads
 // the file into the page cache).
 if (!noCodeCache) for (const job of jobs) if (!job.reference) job.measure();
+const cpuBefore = cpuTimes();
 for (let round = 0; round < runs; round++) {
   for (const job of jobs) {
     const x = job.measure();
@@ -143,6 +172,7 @@ for (let round = 0; round < runs; round++) {
     else job.best.rssMb = Math.max(job.best.rssMb, x.rssMb);
   }
 }
+const stolen = stolenShare(cpuBefore, cpuTimes());
 const median = (xs) => { const a = xs.slice().sort((p, q) => p - q); return a[(a.length - 1) >> 1]; };
 const ref = jobs.find((j) => j.reference) ?? null;
 const rows = [];
@@ -173,4 +203,12 @@ const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
 console.log(line(head));
 for (const r of rows) console.log(line(r));
+if (stolen !== null) {
+  // A virtual machine's host can take CPU time from it ("steal", /proc/stat): node's reconstruction
+  // runs on two cores and tcpdump on one, so a host that steals makes the ratio worse than the code is.
+  const pct = (100 * stolen).toFixed(1);
+  console.log(stolen > STEAL_WARN
+    ? `CPU stolen by the host during the rounds: ${pct} % of the busy time. Above ${100 * STEAL_WARN} %, the ratios say more about the host than about the code: run again later.`
+    : `CPU stolen by the host during the rounds: ${pct} % of the busy time.`);
+}
 process.exitCode = failed && process.env.BENCH_STRICT ? 1 : 0;
