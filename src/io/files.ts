@@ -12,8 +12,10 @@
  * Errors are node's own (code, syscall, path), as node:fs/promises gives them — except that they
  * always name the file: node's errors of calls on a descriptor carry no path (EISDIR reading a
  * directory, EIO on a failing disk, ENOSPC), and the CLI says which file from it (src/cli/errors.ts).
+ * Also the names and folders files are written under (temporaryPath, makeDirectories).
  */
-import { close, fstat, open, read, readSync, readdir as readdirCb, readFile as readFileCb, stat as statCb, write, type Stats } from 'node:fs';
+import { close, fstat, mkdirSync, open, read, readSync, readdir as readdirCb, readFile as readFileCb, stat as statCb, statSync, write, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The name a file is written under before it is renamed into place (record's bundle files, redact's
@@ -21,6 +23,41 @@ import { close, fstat, open, read, readSync, readdir as readdirCb, readFile as r
  */
 export function temporaryPath(file: string): string {
   return `${file}.tmp-${process.pid}`;
+}
+
+/**
+ * `mkdir -p`: the folder and any missing parents, each made in turn from the deepest that exists.
+ * Not node's `mkdirSync(dir, { recursive: true })`, which loops for ever where mkdir answers ENOENT
+ * for a parent that exists (a new folder under /proc: `record -o /proc/x` hung, deaf to signals).
+ * The error is the first mkdir's that fails (ENOENT, EACCES, EROFS …, with its path), or ENOTDIR
+ * when a component is a file.
+ */
+export function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); ; ) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (st) {
+      if (st.isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${p}'`), { code: 'ENOTDIR', syscall: 'mkdir', path: p });
+    }
+    missing.push(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]);
+    } catch (err) {
+      // Made meanwhile by someone else: as good.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(missing[i]).isDirectory()) throw err;
+    }
+  }
 }
 
 /** Settle a promise from a node-style callback. */

@@ -3,7 +3,8 @@
  * go.log, strace.log where the scenario needs it, env.json, meta.json, report.json, report.html).
  * Used by the samples script; a sample's report.json is what `analyze` says for that stall.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { makeDirectories } from '../io/files.js';
 import { join } from 'node:path';
 import { recordRunner, type RecordRun } from './record-runner.js';
 import { runScenario } from './runner.js';
@@ -27,7 +28,7 @@ export function sampleWindowMs(name: string): number {
 
 export async function recordSamples(outDir: string, names: string[] = SCENARIOS.map((s) => s.name),
   log: (line: string) => void = () => undefined): Promise<SampleResult[]> {
-  await mkdir(outDir, { recursive: true });
+  makeDirectories(outDir);
   const results: SampleResult[] = [];
   for (const name of names) {
     const s = findScenario(name);

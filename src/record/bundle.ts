@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync, chownSyn
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { UsageError, describeFsError } from '../cli/errors.js';
-import { temporaryPath } from '../io/files.js';
+import { makeDirectories, temporaryPath } from '../io/files.js';
 
 export const BUNDLE_SCHEMA = 'gomod-trace/bundle' as const;
 export const BUNDLE_VERSION = 1 as const;
@@ -87,7 +87,7 @@ export function createBundleDir(out: string | undefined, cwd = process.cwd()): s
   if (out !== undefined) {
     const dir = resolve(cwd, out);
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirectories(dir);
       if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: not a directory`);
       const entries = readdirSync(dir);
       if (entries.length > 0) throw new UsageError(`--out ${out}: folder is not empty (${entries.length} entries); name a new or empty folder`);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,25 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(existsSync(join(out, 'capture.pcap'))).toBe(false);
     expect(existsSync(join(out, 'capture.redacted.pcap'))).toBe(true);
     expect(r.stderr).toMatch(/^gomod-trace: \S+capture\.pcap removed \(--drop-raw-capture\): the bundle holds only capture\.redacted\.pcap/m);
+  });
+
+  it('-o a folder that cannot be made (under /proc, through a file): one line, exit 2, no hang', () => {
+    // node's recursive mkdir looped for ever on a new folder under /proc (mkdir says ENOENT there).
+    const r = spawnSync(BIN, ['record', '-o', '/proc/gomod-trace-test/out', '--', 'go', 'version'], { encoding: 'utf8', env: env(), timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('gomod-trace: --out /proc/gomod-trace-test/out: /proc/gomod-trace-test: no such file or directory');
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'x');
+    const f = spawnSync(BIN, ['record', '-o', join(file, 'sub', 'out'), '--', 'go', 'version'], { encoding: 'utf8', env: env(), timeout: 20_000 });
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain('not a directory');
+    expect(f.stderr.trim().split('\n')).toHaveLength(1);
+    // A new folder some levels deep is made, parents and all.
+    const deep = join(work, 'new', 'deeper', 'out');
+    const d = spawnSync(BIN, ['record', '--no-analyze', '-o', deep, '--', 'go', 'mod', 'download', 'x.example/m@v1.0.0'], { encoding: 'utf8', env: env({ FAKE_GO_MODE: 'exit3' }), timeout: 30_000 });
+    expect(d.status).toBe(3);
+    expect(existsSync(join(deep, 'meta.json'))).toBe(true);
   });
 
   it('record --drop-raw-capture without --redact-capture: one line, exit 2, nothing run', () => {
