@@ -89,6 +89,17 @@ export interface GoLogEvidence {
 }
 
 const MAX_RECORDS = 10000;
+/**
+ * go's error about a module: `go: MODULE@VERSION: …` or `go: module MODULE: …` (also after `go mod
+ * download:`), whatever its words (`malformed module path "example.com/x.": trailing dot in path
+ * element`, `module lookup disabled by GOPROXY=off`). go's other messages name a module with a
+ * space after it: `go: added M v1.0.0`, `go: downloading M v1.0.0`.
+ */
+const GO_MODULE_ERROR = /^go(?: \w+)*: (?:module \S+|\S+@\S+): /;
+/** go's warnings (`go: warning: ignoring go.mod in $GOPATH …`): go goes on. */
+const GO_WARNING = /^go(?: \w+)*: warning: /;
+/** go's error about a line of go.mod (go.work, go.sum), after `go: errors parsing go.mod:`: `/src/m/go.mod:5: unknown directive: foo`. */
+const GO_FILE_ERROR = /^(?:\S*\/)?go\.(?:mod|work|sum):\d+(?::\d+)?: /;
 const SNIFF_LINES = 2000;
 
 interface OpenFetch { url: string; start: number | null; line: number }
@@ -249,9 +260,12 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
       case 'go-message':
       case 'other': {
         const ex = explainGoError(x.text);
-        // go's words, not a module's name: `go: added github.com/pkg/errors v0.9.1` is no error.
-        const errorish = ex !== null || /error|cannot|invalid|failed|fatal|not found|unrecognized/i.test(goWords(x.text));
-        if (x.type === 'go-message' || ex) {
+        const fileError = GO_FILE_ERROR.test(x.text);
+        // go's words, not a module's name: `go: added github.com/pkg/errors v0.9.1` is no error; or
+        // its form: an error about a module or a go.mod line starts with it. A warning is none.
+        const errorish = ex !== null || (!GO_WARNING.test(x.text) && (fileError || GO_MODULE_ERROR.test(x.text) ||
+          /error|cannot|invalid|failed|fatal|not found|unrecognized|malformed|unknown|missing/i.test(goWords(x.text))));
+        if (x.type === 'go-message' || ex || fileError) {
           if (errorish) {
             const mod = /\b([a-zA-Z0-9][\w.\-~]*(?:\/[\w.\-~+]+)*@v\d[\w.\-+]*)/.exec(x.text)?.[1] ?? null;
             push(errors, { line: no, t, text: x.text, stage: ex?.stage ?? null, reason: ex?.reason ?? null, module: mod, source: 'go' });

@@ -85,6 +85,7 @@ export interface BundleFiles {
 interface BundleMetaLike {
   start?: { epoch?: number };
   end?: { epoch?: number } | null;
+  exit?: { code?: number | null };
   stoppedBy?: string;
   command?: string[];
   locks?: Array<{ path?: string; pid?: number; command?: string }>;
@@ -300,12 +301,17 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
   const lockHolders = (bundle?.meta?.locks ?? [])
     .filter((l): l is { path: string; pid: number; command?: string } => typeof l?.path === 'string' && typeof l?.pid === 'number')
     .map((l) => ({ path: l.path, pid: l.pid, command: l.command ?? null }));
+  // go's exit code when it exited by itself; record stopping it (or a signal) is no failure of go's.
+  const stoppedBy = bundle?.meta?.stoppedBy;
+  const exitCode = bundle?.meta?.exit?.code;
+  const goExit = typeof stoppedBy === 'string'
+    ? { code: stoppedBy === 'go-exited' && typeof exitCode === 'number' ? exitCode : null } : null;
 
   const dns = conv?.dns ?? [];
   const connections = conv?.connections ?? [];
   const { verdict, findings } = decide({
     dns, connections, syscalls, processes, fetches, goroutines,
-    captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors, lookups,
+    captureEnd, evidenceEnd, goStart, env: envHints(bundle?.env ?? null), lockHolders, goErrors, goExit, lookups,
     packets: summary ? {
       total: summary.packets,
       undecoded: undecoded.reduce((n, u) => n + u.packets, 0),

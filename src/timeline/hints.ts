@@ -225,13 +225,27 @@ export function nothingToJudgeText(packets: { total: number; undecoded: number; 
     : 'Nothing to judge: no DNS lookup or TCP connection in the packets, and no syscall or go fetch.';
 }
 
+/**
+ * The verdict's summary when go failed and the evidence shows no network stall or failure: go's
+ * own error line (`detail`, cut by the caller), or without one the status it exited with.
+ */
+export function goOwnErrorText(detail: string | null, code: number | null, lang: Lang): string {
+  if (lang === 'zh-CN') {
+    const head = detail !== null ? 'go 因自身的错误而失败' : `go 以状态 ${code ?? '?'} 退出`;
+    return `${head}，证据中没有网络卡住或失败：原因在 go 的输入（模块路径、版本、go.mod），而不是网络。${detail !== null ? `go 的输出：${detail}` : ''}`;
+  }
+  const head = detail !== null ? 'go failed with an error of its own' : `go exited with status ${code ?? '?'}`;
+  return `${head}, and the evidence shows no network stall or failure: the cause is go's input (module path, version, go.mod), not the network.${detail !== null ? ` go said: ${detail}` : ''}`;
+}
+
 // ---------------------------------------------------------------- hints
 
 export type HintKey =
   | 'mirror' | 'no-fallback-on-hang' | 'resolv' | 'netdns' | 'cgo-resolver' | 'nxdomain-spelling' | 'private'
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
-  | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6';
+  | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
+  | 'go-error';
 
 const HINTS: Record<HintKey, Text> = {
   mirror: {
@@ -329,6 +343,10 @@ const HINTS: Record<HintKey, Text> = {
   ipv6: {
     en: (p) => `IPv6 to ${p.address ?? h(p)} is black-holed: every new connection waits for the fallback to IPv4. Fix the IPv6 route, or stop advertising IPv6 on this host (or have the resolver return no AAAA for ${h(p)}).`,
     zh: (p) => `到 ${p.address ?? h(p)} 的 IPv6 不通：每个新连接都要等回退到 IPv4。修复 IPv6 路由，或在本机停用 IPv6（或让 DNS 不返回 ${h(p)} 的 AAAA 记录）。`,
+  },
+  'go-error': {
+    en: () => "Read go's error and fix what it names (the module path or version asked for, or go.mod), then run go again; changing GOPROXY, the proxy or the network will not help.",
+    zh: () => '阅读 go 的报错，修正它指出的问题（所请求的模块路径或版本，或 go.mod），然后重新运行 go；更换 GOPROXY、代理或网络都没有帮助。',
   },
   'other-traffic': {
     en: () => 'Other programs\' stalled connections are listed as findings; they do not hold up go.',

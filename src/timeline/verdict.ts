@@ -8,7 +8,9 @@
  *    the same host that went further, a 404 followed by a direct fetch) becomes a finding only.
  * 3. Choice: most confidently go's first (tiers ≥ 0.75, ≥ 0.45, below), then stalled still waiting
  *    at the end of the evidence, then failed, then stalled-but-given-up, then slow; then the longest wait.
- * 4. Nothing stalled, failed or slow: `stage: "none"`, `state: "ok"`, naming the slowest stage.
+ * 4. Nothing stalled or failed, but go failed (an error line of its own, a non-zero exit): that
+ *    failure, `stage: "unknown"` (goOwnFailure).
+ * 5. Nothing stalled, failed or slow: `stage: "none"`, `state: "ok"`, naming the slowest stage.
  * docs/verdicts.md is the prose version of this file.
  */
 import type {
@@ -23,7 +25,9 @@ import {
   buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
-import { clockTime, cutShortText, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams } from './hints.js';
+import {
+  clockTime, cutShortText, goOwnErrorText, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams,
+} from './hints.js';
 
 export interface VerdictInput {
   dns: readonly DnsTransactionRecord[];
@@ -43,6 +47,11 @@ export interface VerdictInput {
   lockHolders?: Array<{ path: string; pid: number; command?: string | null }>;
   /** Error lines go printed (`go: …`, -json Error), with the stage their text points at. */
   goErrors?: ReadonlyArray<{ line: number; t: number | null; text: string; stage: StageName | null }>;
+  /**
+   * How go ended, from a bundle's meta.json (null without one): the status it exited with by
+   * itself, or `code` null when it did not (record stopped it, a signal killed it).
+   */
+  goExit?: { code: number | null } | null;
   /** Host lookups go announced (GODEBUG=netdns=2) with the resolver order it chose. */
   lookups?: readonly HostLookupRecord[];
   /** The capture's packets, and how many of them were of link types the decoder does not know; null without a capture. */
@@ -574,7 +583,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     cands.push({
       finding: finding(stage, 'failed', {
         host: null, address: null, path: null, since: e.t, waited: null, confidence: 0.9,
-        p: { detail: e.text.length > 300 ? e.text.slice(0, 299) + '…' : e.text }, evidence: [ev], lang, refs: [`go line ${e.line}`],
+        p: { detail: cutGoText(e.text) }, evidence: [ev], lang, refs: [`go line ${e.line}`],
       }),
       pending: false, recovered: false, weight: 0, key: `goerr|${stage}|${e.text}`, count: 1, start: e.t ?? 0,
     });
@@ -652,6 +661,12 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   const goSeen = allStages.some((s) => s.confidence >= 0.75) || list.some((c) => c.finding.confidence >= 0.75);
   const eligible = list.filter((c) => !c.recovered && !(goSeen && c.finding.confidence < 0.45));
   eligible.sort(compareCandidates);
+  // A network stall or failure explains go's failure; without one, go's own error is the verdict.
+  const goFailure = eligible.some((c) => c.finding.state === 'stalled' || c.finding.state === 'failed') ? null : goOwnFailure(input, lang);
+  if (goFailure) {
+    eligible.unshift(goFailure);
+    list.push(goFailure);
+  }
   const top = eligible[0];
   const findings: Finding[] = [];
   let verdict: Finding;
@@ -687,6 +702,41 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     f.confidence = Math.round(f.confidence * 100) / 100;
   }
   return { verdict, findings };
+}
+
+/** go's text in a summary: at most 300 characters. */
+function cutGoText(text: string): string {
+  return text.length > 300 ? text.slice(0, 299) + '…' : text;
+}
+
+/**
+ * go failed and the evidence shows no network stall or failure: the error lines go printed that
+ * point at no stage (a malformed module path, an invalid version, a go.mod it cannot parse), the
+ * first quoted in the summary; with no error line at all, the non-zero status it exited with
+ * (meta.json). None when go exited 0 or was stopped, or when its only errors point at a stage
+ * (their findings were recovered: judged there).
+ */
+function goOwnFailure(input: VerdictInput, lang: Lang): Candidate | null {
+  // Exited 0, or stopped before it could fail: go did not fail.
+  if (input.goExit && (input.goExit.code === null || input.goExit.code === 0)) return null;
+  const code = input.goExit?.code ?? null;
+  const errors = input.goErrors ?? [];
+  const own = errors.filter((e) => e.stage === null);
+  if (own.length === 0 && (code === null || errors.length > 0)) return null;
+  const first = own.length > 0 ? own[0] : null;
+  // `go: errors parsing go.mod:` says what is wrong on its next line: both are quoted.
+  const next = first?.text.endsWith(':') ? own.find((e) => e.line === first.line + 1) : undefined;
+  const evidence: Evidence[] = own.slice(0, 11).map((e) => ({ source: 'go', ref: `line ${e.line}`, text: e.text }));
+  if (code !== null) evidence.push({ source: 'go', ref: 'meta.json', text: `go exited with status ${code}` });
+  const finding: Finding = {
+    stage: 'unknown', state: 'failed', host: null, address: null, path: null, since: first?.t ?? null, waited: null,
+    confidence: 0.9,
+    summary: goOwnErrorText(first ? cutGoText(next ? `${first.text} ${next.text}` : first.text) : null, code, lang),
+    evidence,
+    hints: [hintText('go-error', {}, lang)],
+    refs: own.slice(0, 50).map((e) => `go line ${e.line}`),
+  };
+  return { finding, pending: false, recovered: false, weight: 0, key: 'go-own-error', count: 1, start: first?.t ?? 0 };
 }
 
 function resolverText(order: string): string {

@@ -115,6 +115,22 @@ describe("go's messages", () => {
     const ev = await loadGoLog(await file('msg.log', 'go: added github.com/pkg/errors v0.9.1\ngo: github.com/x/y@v1.0.0: invalid version: unknown revision v1.0.0\n'));
     expect(ev.toRecords(0).errors.map((e) => [e.line, e.stage])).toEqual([[2, 'not-found']]);
   });
+
+  it("go's errors about a module or a go.mod line are errors whatever their words; they point at no stage", async () => {
+    const ev = await loadGoLog(await file('own.log', [
+      'go: downloading example.com/ok v1.0.0',
+      'go: example.com/x.@v1.0.0: malformed module path "example.com/x.": trailing dot in path element',
+      'go: example/x@v1.0.0: malformed module path "example/x": missing dot in first path element',
+      'go: example.com/y@v1: module lookup disabled by GOPROXY=off',
+      'go: errors parsing go.mod:',
+      '/src/m/go.mod:5: unknown directive: foo',
+      'go: found example.com/z in example.com/z v1.0.0',
+      'go: warning: "all" matched no packages; unknown pattern',
+    ].join('\n') + '\n'));
+    expect(ev.toRecords(0).errors.map((e) => [e.line, e.stage, e.module])).toEqual([
+      [2, null, 'example.com/x.@v1.0.0'], [3, null, 'example/x@v1.0.0'], [4, null, 'example.com/y@v1'], [5, null, null], [6, null, null],
+    ]);
+  });
 });
 
 describe('bad go logs', () => {

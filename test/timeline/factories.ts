@@ -158,7 +158,7 @@ export function input(o: Partial<VerdictInput> & { end: number }): VerdictInput 
     dns: o.dns ?? [], connections: o.connections ?? [], syscalls: o.syscalls ?? [], processes: o.processes ?? [],
     fetches: o.fetches ?? [], goroutines: o.goroutines ?? [], captureEnd: o.captureEnd === undefined ? o.end : o.captureEnd,
     evidenceEnd: o.evidenceEnd ?? o.end, goStart: o.goStart ?? null, env: o.env ?? null, lockHolders: o.lockHolders, lookups: o.lookups,
-    goErrors: o.goErrors, packets: o.packets,
+    goErrors: o.goErrors, goExit: o.goExit, packets: o.packets,
   };
 }
 

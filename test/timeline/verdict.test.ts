@@ -547,6 +547,72 @@ describe('verdict: language', () => {
   });
 });
 
+describe("verdict: go's own error", () => {
+  const malformed = 'go: example.com/x.@v1.0.0: malformed module path "example.com/x.": trailing dot in path element';
+  const ownError = (line: number, text = malformed) => ({ line, t: null, text, stage: null });
+  const healthy = () => ({
+    dns: [dnsTx({ name: 'proxy.golang.org', at: 0, latency: 0.02 })],
+    connections: [conn({ at: 0.05, tls: 'ok', waits: [{ after: 0.01, seconds: 0.2 }], closedAt: 2.5 })],
+  });
+
+  it('an error that points at no stage, with no network stall: unknown / failed, quoting the line', () => {
+    const r = decide(input({ end: 3, ...healthy(), goErrors: [ownError(7)] }));
+    expect(r.verdict).toMatchObject({ stage: 'unknown', state: 'failed', confidence: 0.9 });
+    expect(r.verdict.summary).toBe(`go failed with an error of its own, and the evidence shows no network stall or failure: the cause is go's input (module path, version, go.mod), not the network. go said: ${malformed}`);
+    expect(r.verdict.evidence).toEqual([{ source: 'go', ref: 'line 7', text: malformed }]);
+    expect(r.verdict.hints).toEqual([expect.stringMatching(/^Read go's error and fix what it names/)]);
+  });
+
+  it('`go: errors parsing go.mod:` is quoted with the line after it; a long line is cut', () => {
+    const r = decide(input({ end: 3, goErrors: [ownError(1, 'go: errors parsing go.mod:'), ownError(2, '/src/m/go.mod:5: unknown directive: foo')] }));
+    expect(r.verdict.summary).toMatch(/go said: go: errors parsing go\.mod: \/src\/m\/go\.mod:5: unknown directive: foo$/);
+    const long = decide(input({ end: 3, goErrors: [ownError(1, `go: ${'x'.repeat(400)}: invalid`)] }));
+    expect(long.verdict.summary).toMatch(/go said: go: x{295}…$/);
+  });
+
+  it('in Chinese with --lang zh-CN', () => {
+    const r = decide(input({ end: 3, goErrors: [ownError(7)] }), 'zh-CN');
+    expect(r.verdict.summary).toBe(`go 因自身的错误而失败，证据中没有网络卡住或失败：原因在 go 的输入（模块路径、版本、go.mod），而不是网络。go 的输出：${malformed}`);
+    expect(r.verdict.hints[0]).toMatch(/^阅读 go 的报错/);
+  });
+
+  it('a network stall or failure still wins; a slow stage does not', () => {
+    const stalled = decide(input({ end: 20, connections: [conn({ at: 0, server: '10.9.9.9:443', synAck: null, synRetries: 3 })], goErrors: [ownError(7)] }));
+    expect(stalled.verdict).toMatchObject({ stage: 'connect', state: 'stalled' });
+    const refused = decide(input({ end: 2, connections: [conn({ at: 0, refused: true })], goErrors: [ownError(7)] }));
+    expect(refused.verdict).toMatchObject({ stage: 'connect', state: 'failed' });
+    const slow = decide(input({ end: 3, dns: [dnsTx({ name: 'proxy.golang.org', at: 0, latency: 1.5 })], goErrors: [ownError(7)] }));
+    expect(slow.verdict).toMatchObject({ stage: 'unknown', state: 'failed' });
+    expect(slow.findings).toEqual([expect.objectContaining({ stage: 'dns', state: 'slow' })]);
+  });
+
+  it('a classified error keeps its verdict (404: not-found)', () => {
+    const url = 'https://proxy.golang.org/corp.example/m/@v/list';
+    const r = decide(input({
+      end: 1, captureEnd: null, fetches: [fetch({ url, start: 0, end: 0.2, status: 404, line: 1 })],
+      goErrors: [{ line: 2, t: null, text: `go: corp.example/m@v1.0.0: reading ${url}: 404 Not Found`, stage: 'not-found' }],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'not-found', state: 'failed', host: 'proxy.golang.org' });
+    expect(r.findings).toEqual([]);
+  });
+
+  it("meta.json's exit status: non-zero alone is go's failure; 0 or stopped by record is not", () => {
+    const exited = decide(input({ end: 3, ...healthy(), goExit: { code: 1 } }));
+    expect(exited.verdict).toMatchObject({ stage: 'unknown', state: 'failed', evidence: [{ source: 'go', ref: 'meta.json', text: 'go exited with status 1' }] });
+    expect(exited.verdict.summary).toMatch(/^go exited with status 1, and the evidence shows no network stall or failure/);
+    const withLine = decide(input({ end: 3, goErrors: [ownError(7)], goExit: { code: 1 } }));
+    expect(withLine.verdict.evidence.map((e) => e.ref)).toEqual(['line 7', 'meta.json']);
+    for (const goExit of [{ code: 0 }, { code: null }]) {
+      expect(decide(input({ end: 3, ...healthy(), goErrors: [ownError(7)], goExit })).verdict).toMatchObject({ stage: 'none', state: 'ok' });
+    }
+  });
+
+  it('a healthy run with no go error is still ok', () => {
+    expect(decide(input({ end: 3, ...healthy() })).verdict).toMatchObject({ stage: 'none', state: 'ok' });
+    expect(decide(input({ end: 3, ...healthy(), goExit: { code: 0 } })).verdict).toMatchObject({ stage: 'none', state: 'ok' });
+  });
+});
+
 describe("verdict: go's resolver (GODEBUG=netdns=2)", () => {
   const silent = () => [
     dnsTx({ name: 'goproxy.cn', at: 0.1, latency: null, queries: [0.1, 5.1], server: '127.0.0.53:53' }),
