@@ -104,7 +104,7 @@ export const HTML_JS = `
   var v = report.verdict;
   var vEl = $('verdict');
   vEl.className = 'state-' + v.state;
-  vEl.appendChild(el('span', 'badge', v.stage === 'none' ? v.state : v.state + ' \\u00b7 ' + v.stage));
+  vEl.appendChild(el('span', 'badge', v.stage === 'none' || v.stage === 'unknown' ? v.state : v.state + ' \\u00b7 ' + v.stage));
   vEl.appendChild(el('span', 'text', cut(v.summary, 2000)));
   var facts = [];
   if (v.host) facts.push('host ' + cut(v.host, 300));

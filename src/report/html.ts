@@ -34,7 +34,7 @@ export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
     "form-action 'none'",
   ].join('; ');
   const v = report.verdict;
-  const title = `gomod-trace: ${v.stage === 'none' ? v.state : `${v.state} at ${v.stage}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
+  const title = `gomod-trace: ${v.stage === 'none' || v.stage === 'unknown' ? v.state : `${v.state} at ${v.stage}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
   const zh = opts.lang === 'zh-CN';
   return `<!DOCTYPE html>
 <html lang="${zh ? 'zh-CN' : 'en'}">

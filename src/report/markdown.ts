@@ -22,7 +22,7 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   const zh = lang === 'zh-CN';
   const v = report.verdict;
   const out: string[] = [];
-  const head = v.stage === 'none' ? (zh ? '正常' : 'OK') : `${v.state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
+  const head = v.stage === 'none' ? (zh ? '正常' : 'OK') : v.stage === 'unknown' ? v.state : `${v.state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
   out.push(`### gomod-trace: ${escapeMarkdown(head)}`, '');
   out.push(`**${md(v.summary, 500)}**`, '');
   const facts: Array<[string, string]> = [];

@@ -43,7 +43,8 @@ export function verdictLine(v: Finding, lang: Lang = 'en', color = false, width 
   const green = paint(color, '1;32');
   const p = v.state === 'ok' ? green : v.state === 'slow' ? yellow : red;
   const icon = v.state === 'ok' ? '✔' : v.state === 'slow' ? '!' : '✖';
-  const head = v.stage === 'none' ? stateWord(v.state, lang) : `${stateWord(v.state, lang)} ${lang === 'zh-CN' ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
+  // A stage the evidence does not name (`unknown`: go's own error) is left out: "FAILED at unknown" says nothing.
+  const head = v.stage === 'none' || v.stage === 'unknown' ? stateWord(v.state, lang) : `${stateWord(v.state, lang)} ${lang === 'zh-CN' ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
   const lead = `${icon} ${head}`;
   const lines = wrap(`${lead}: ${clip(v.summary, 400)}`, width, '  ');
   // Colour only the lead, which is always on the first line.

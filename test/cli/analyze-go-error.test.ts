@@ -27,16 +27,19 @@ const HEALTHY = [`# get ${MOD}`, `# get ${MOD}: 200 OK (0.012s)`];
 const MALFORMED = 'go: example.com/x.@v1.0.0: malformed module path "example.com/x.": trailing dot in path element';
 
 describe("analyze: go's own error", () => {
-  it('a malformed module path after a healthy fetch: failed at unknown, quoting go, not OK (exit 0)', () => {
+  it('a malformed module path after a healthy fetch: FAILED (no stage named), quoting go, not OK (exit 0)', () => {
     const r = analyze('--go-log', write('malformed.log', [...HEALTHY, MALFORMED]));
     expect(r.status, r.stderr).toBe(0);
     const text = r.stdout.replace(/\n\s+/g, ' ');
-    expect(text).toMatch(/^✖ FAILED at unknown: go failed with an error of its own, and the evidence shows no network stall or failure/);
+    expect(text).toMatch(/^✖ FAILED: go failed with an error of its own, and the evidence shows no network stall or failure/);
     expect(text).toContain(`go said: ${MALFORMED}`);
     expect(text).toContain("Read go's error and fix what it names");
     expect(r.stdout).not.toMatch(/✔ OK|No stall found/);
     const json = JSON.parse(analyze('--go-log', join(dir, 'malformed.log'), '--format', 'json').stdout);
     expect(json.verdict).toMatchObject({ stage: 'unknown', state: 'failed', evidence: [{ source: 'go', ref: 'line 3', text: MALFORMED }] });
+    // The other formats' headings name no stage either.
+    expect(analyze('--go-log', join(dir, 'malformed.log'), '--format', 'md').stdout.split('\n')[0]).toBe('### gomod-trace: failed');
+    expect(analyze('--go-log', join(dir, 'malformed.log'), '--format', 'html').stdout).toContain('<title>gomod-trace: failed</title>');
   });
 
   it('a go.mod go cannot parse: both of its lines quoted', () => {
@@ -75,7 +78,7 @@ describe("analyze: go's own error", () => {
       }));
       const r = analyze(bundle);
       expect(r.status, r.stderr).toBe(0);
-      if (code === 1) expect(r.stdout.split('\n')[0]).toMatch(/^✖ FAILED at unknown: go exited with status 1, and the evidence shows no network stall or failure/);
+      if (code === 1) expect(r.stdout.split('\n')[0]).toMatch(/^✖ FAILED: go exited with status 1, and the evidence shows no network stall or failure/);
       else expect(r.stdout.split('\n')[0]).toMatch(/^✔ OK: No stall found/);
     }
   });
