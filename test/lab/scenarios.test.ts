@@ -73,7 +73,7 @@ describe('scenario table', () => {
       'proxy-connect-silent', 'proxy-407', 'proxy-403', 'proxy-502',
       'goproxy-silent-http', 'goproxy-silent-https', 'goproxy-slow', 'goproxy-not-found', 'body-trickle',
       'healthy-sumdb', 'sumdb-slow', 'sumdb-silent',
-      'cache-lock', 'git-prompt', 'goprivate-missing', 'git-silent', 'ipv6-blackhole',
+      'cache-lock', 'git-prompt', 'goprivate-missing', 'git-silent', 'ipv6-blackhole', 'module-path-malformed',
     ]);
     for (const s of SCENARIOS) {
       expect(s.description.length).toBeGreaterThan(20);

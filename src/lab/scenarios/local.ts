@@ -1,4 +1,7 @@
-/** Scenarios with no network stall: a module cache lock held by another process, and git (GOPRIVATE) prompting for credentials or waiting on a silent host. */
+/**
+ * Scenarios with no network stall: a module cache lock held by another process, git (GOPRIVATE)
+ * prompting for credentials or waiting on a silent host, and go failing on its own input.
+ */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostPort } from '../address.js';
@@ -7,7 +10,7 @@ import { startGitServer } from '../gitserver.js';
 import { escapeModulePath } from '../modules.js';
 import type { Scenario } from './types.js';
 import type { World } from '../world.js';
-import { AT, GREET, finish, inWorld, labProxy, proxyEnv } from './common.js';
+import { AT, GREET, REQUIRES, finish, inWorld, labProxy, proxyEnv } from './common.js';
 
 const cacheLock: Scenario = {
   name: 'cache-lock',
@@ -124,4 +127,24 @@ const gitSilent: Scenario = {
   }),
 };
 
-export const localScenarios: readonly Scenario[] = [cacheLock, gitPrompt, goprivateMissing, gitSilent];
+/** A module path go refuses to parse (a trailing dot in a path element, seed document's first cause). */
+const MALFORMED = `${GREET}.`;
+
+const modulePathMalformed: Scenario = {
+  name: 'module-path-malformed',
+  description: 'go.mod requires a module whose path go rejects (a trailing dot): go fails on its own input; the network is fine.',
+  expect: { stage: 'unknown', state: 'failed', target: 'none' },
+  finishes: true,
+  prepare: () => inWorld({}, async (w) => {
+    const proxy = await labProxy(w, 'https');
+    return finish(modulePathMalformed, {
+      world: w, env: proxyEnv(w, proxy.url), servers: { goproxy: proxy },
+      // No go.sum: there is no such module to sum.
+      requires: [...REQUIRES, { path: MALFORMED, version: 'v1.0.0' }], goSum: false,
+      expected: { stage: 'unknown', state: 'failed' },
+      notes: [`go.mod requires ${MALFORMED} v1.0.0: go fetches the other modules' .mod files, then reports a malformed module path and exits 1.`],
+    });
+  }),
+};
+
+export const localScenarios: readonly Scenario[] = [cacheLock, gitPrompt, goprivateMissing, gitSilent, modulePathMalformed];
