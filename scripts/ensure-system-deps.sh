@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system tools the end-to-end tests run for real (go, tcpdump, strace, git, chromium,
-# util-linux's unshare/flock, iproute2, openssl, zip/unzip, dumpcap, tshark, curl, script, python3) when any is missing. Debian/Ubuntu only; needs root or sudo.
+# util-linux's unshare/flock/setpriv, iproute2, openssl, zip/unzip, dumpcap, tshark, curl, script, python3) when any is missing. Debian/Ubuntu only; needs root or sudo.
 # Does nothing when everything is already there, so it is cheap to run before every test run.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ have git      || need+=(git)
 have chromium || need+=(chromium)
 have flock    || need+=(util-linux)
 have unshare  || need+=(util-linux)
+have setpriv  || need+=(util-linux)
 have ip       || need+=(iproute2)
 have openssl  || need+=(openssl)
 have zip      || need+=(zip)
@@ -24,7 +25,7 @@ have script   || need+=(bsdutils)
 have python3  || need+=(python3)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system tools: all present (go, tcpdump, strace, git, chromium, flock, unshare, ip, openssl, zip, unzip, dumpcap, tshark, curl, script, python3)"
+  echo "system tools: all present (go, tcpdump, strace, git, chromium, flock, unshare, setpriv, ip, openssl, zip, unzip, dumpcap, tshark, curl, script, python3)"
   exit 0
 fi
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { signal as sendSignal } from './proctree.js';
 import { compareVersions } from './tools.js';
+import { withParentDeathSignal } from './lifeline.js';
 
 export interface CaptureOptions {
   tcpdump: string;
@@ -22,6 +23,8 @@ export interface CaptureOptions {
   env?: NodeJS.ProcessEnv;
   /** tcpdump's version: --immediate-mode is used from 4.9 on. */
   version?: string | null;
+  /** setpriv's path: tcpdump then gets SIGTERM from the kernel if we die (lifeline.ts). */
+  setpriv?: string | null;
 }
 
 export interface CaptureStats {
@@ -109,9 +112,9 @@ export class CaptureProcess {
   }
 
   static async start(opts: CaptureOptions): Promise<CaptureProcess> {
-    const args = tcpdumpArgs(opts);
+    const [command, ...args] = withParentDeathSignal(opts.setpriv ?? null, 'TERM', [opts.tcpdump, ...tcpdumpArgs(opts)]);
     // Own process group: a Ctrl-C on the terminal reaches gomod-trace only, which stops tcpdump last.
-    const child = spawn(opts.tcpdump, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: opts.env ?? process.env });
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: opts.env ?? process.env });
     const cap = new CaptureProcess(child, opts.file);
     const timeoutMs = opts.startTimeoutMs ?? 10_000;
     await new Promise<void>((resolve, reject) => {

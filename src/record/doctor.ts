@@ -1,8 +1,8 @@
 /**
- * `gomod-trace doctor`: what `record` needs (go, tcpdump, strace, the right to capture) and what in
- * the Go and network settings looks risky, one finding per row with one hint each. The pure
- * parts (go env, resolv.conf, /proc/locks) take text and return findings so they test without a
- * machine; `runDoctor` gathers the inputs.
+ * `gomod-trace doctor`: what `record` needs (go, tcpdump, strace, setpriv, the right to capture)
+ * and what in the Go and network settings looks risky, one finding per row with one hint each.
+ * The pure parts (go env, resolv.conf, /proc/locks) take text and return findings so they test
+ * without a machine; `runDoctor` gathers the inputs.
  */
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { findTool, straceHasSeccomp, DEBIAN_PACKAGE, type ToolInfo, type ToolName } from './tools.js';
@@ -31,7 +31,7 @@ export interface DoctorReport {
 
 export function toolFinding(t: ToolInfo, required: string): DoctorFinding {
   if (!t.path) {
-    return { id: `tool.${t.name}`, check: t.name, status: t.name === 'strace' ? 'warn' : 'fail', value: 'not found on PATH', hint: `${required}; install it: apt-get install ${DEBIAN_PACKAGE[t.name as ToolName]}` };
+    return { id: `tool.${t.name}`, check: t.name, status: t.name === 'go' || t.name === 'tcpdump' ? 'fail' : 'warn', value: 'not found on PATH', hint: `${required}; install it: apt-get install ${DEBIAN_PACKAGE[t.name as ToolName]}` };
   }
   let hint: string | null = null;
   let status: DoctorStatus = 'ok';
@@ -209,9 +209,9 @@ function readText(p: string): string | null {
 }
 
 /** Can tcpdump capture here? Starts it for real (on `any`, writing to /dev/null) and stops it. */
-export async function probeCapture(tcpdump: string, version: string | null, env: NodeJS.ProcessEnv): Promise<DoctorFinding> {
+export async function probeCapture(tcpdump: string, version: string | null, env: NodeJS.ProcessEnv, setpriv: string | null = null): Promise<DoctorFinding> {
   try {
-    const cap = await CaptureProcess.start({ tcpdump, file: '/dev/null', interface: 'any', filter: 'udp port 9', startTimeoutMs: 5000, env, version });
+    const cap = await CaptureProcess.start({ tcpdump, file: '/dev/null', interface: 'any', filter: 'udp port 9', startTimeoutMs: 5000, env, version, setpriv });
     await cap.stop(2000, 0);
     return { id: 'capture', check: 'capture permission', status: 'ok', value: 'tcpdump can capture on any', hint: null };
   } catch (err) {
@@ -231,11 +231,12 @@ export interface DoctorOptions {
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
   const env = opts.env ?? process.env;
   const findings: DoctorFinding[] = [];
-  const [go, tcpdump, strace] = await Promise.all((['go', 'tcpdump', 'strace'] as const).map((t) => findTool(t, env)));
+  const [go, tcpdump, strace, setpriv] = await Promise.all((['go', 'tcpdump', 'strace', 'setpriv'] as const).map((t) => findTool(t, env)));
   findings.push(toolFinding(go, 'record runs go'));
   findings.push(toolFinding(tcpdump, 'record captures packets with it (or use --no-capture)'));
   findings.push(toolFinding(strace, 'record --strace needs it (file locks, git prompts)'));
-  if (tcpdump.path && opts.probeCapture !== false) findings.push(await probeCapture(tcpdump.path, tcpdump.version, env));
+  findings.push(toolFinding(setpriv, 'without it tcpdump outlives a record that is killed (SIGKILL, out of memory) and captures on'));
+  if (tcpdump.path && opts.probeCapture !== false) findings.push(await probeCapture(tcpdump.path, tcpdump.version, env, setpriv.path));
   if (go.path) {
     const ge = await goEnvJson(go.path, env, opts.cwd ?? process.cwd());
     if (ge.env) {

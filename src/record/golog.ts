@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
 import { commOf, descendants } from './proctree.js';
+import { GroupGuard } from './lifeline.js';
 
 /** Longest line kept whole; a longer run without a newline is cut into pieces of this size. */
 export const MAX_LINE = 64 * 1024;
@@ -110,6 +111,8 @@ export class GoRun {
   private processExited = false;
   private readonly log: WriteStream;
   private readonly logClosed: Promise<void>;
+  /** SIGKILLs go's process group if we die before tearing it down (lifeline.ts). */
+  private readonly guard: GroupGuard | null;
   lines = 0;
   lastLineAt: number | null = null;
   logError: Error | null = null;
@@ -135,6 +138,7 @@ export class GoRun {
       cwd: opts.cwd,
       ...(opts.uid !== undefined && !opts.wrap ? { uid: opts.uid, gid: opts.gid } : {}),
     });
+    this.guard = this.child.pid === undefined ? null : GroupGuard.start(this.child.pid);
     const handle = (stream: 'O' | 'E', echo: NodeJS.WritableStream | undefined) => {
       return new LineSplitter((line) => {
         const t = nowEpoch();
@@ -199,6 +203,11 @@ export class GoRun {
     const go = tree.find((p) => commOf(p) === this.goName);
     if (go !== undefined) return go;
     return tree.length > 1 ? tree[1] : null;
+  }
+
+  /** go's process group is gone, or torn down by us: its guard goes. */
+  releaseGuard(): void {
+    this.guard?.release();
   }
 
   /** Append a note of our own to go.log (e.g. why we stopped go), marked as gomod-trace's. */

@@ -10,7 +10,7 @@ import { openSync, readSync, closeSync, readFileSync, statfsSync, existsSync, rm
 import { constants as osConstants } from 'node:os';
 import { UsageError, EXIT_STOPPED, describeFsError } from '../cli/errors.js';
 import { VERSION } from '../version.js';
-import { findTool, requireTool, type ToolInfo } from './tools.js';
+import { findTool, requireTool, which, type ToolInfo } from './tools.js';
 import { CaptureProcess, CaptureStartError, firstErrorLine, type CaptureStats } from './capture.js';
 import { straceArgs, straceFormat, STRACE_SYSCALLS } from './strace.js';
 import { GoRun, withNetdnsDebug, withXFlag, nowEpoch } from './golog.js';
@@ -233,6 +233,7 @@ async function recordWith(options: RecordOptions, stops: StopRequests, ui: Messa
           startTimeoutMs: options.captureStartTimeoutMs,
           env: baseEnv,
           version: tcpdumpTool.version,
+          setpriv: which('setpriv', baseEnv.PATH),
         });
       } catch (err) {
         if (!(err instanceof CaptureStartError)) throw err;

@@ -106,6 +106,7 @@ export async function teardown(parts: { go: GoRun | null; capture: CaptureProces
     if (opts.stopRequested && (parts.go.running || orphan)) stopped = await stopGo(parts.go, { quit: opts.quit, graceMs: opts.graceMs, hurry: opts.hurry, goPid: opts.goPid });
     else killGoTree(parts.go);
     await finishWrapper(parts.go);
+    parts.go.releaseGuard();
   }
   const capture = parts.capture ? await parts.capture.stop() : null;
   return { stopGo: stopped, capture };
@@ -117,6 +118,7 @@ export function ensureNothingLeft(parts: { go: GoRun | null; capture: CapturePro
   if (top !== undefined) {
     if (parts.go?.running) killTree(top, {});
     signal(-top, 'SIGKILL');
+    parts.go?.releaseGuard();
   }
   parts.capture?.killNow();
 }

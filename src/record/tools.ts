@@ -1,19 +1,21 @@
 /**
- * Finding the programs `record` drives (go, tcpdump, strace), their versions, and what to install
- * when one is missing. Lookups walk PATH ourselves so that tests can put fakes first on PATH.
+ * Finding the programs `record` drives (go, tcpdump, strace, setpriv), their versions, and what to
+ * install when one is missing. Lookups walk PATH ourselves so that tests can put fakes first on
+ * PATH.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { UsageError } from '../cli/errors.js';
 
-export type ToolName = 'go' | 'tcpdump' | 'strace';
+export type ToolName = 'go' | 'tcpdump' | 'strace' | 'setpriv';
 
 /** Debian/Ubuntu package that provides each tool. */
 export const DEBIAN_PACKAGE: Record<ToolName, string> = {
   go: 'golang-go',
   tcpdump: 'tcpdump',
   strace: 'strace',
+  setpriv: 'util-linux',
 };
 
 export interface ToolInfo {
@@ -51,6 +53,7 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
   go: ['version'],
   tcpdump: ['--version'],
   strace: ['-V'],
+  setpriv: ['--version'],
 };
 
 /** Pull the version number out of each tool's own banner. */
@@ -62,6 +65,8 @@ export function parseVersion(name: ToolName, text: string): string | null {
     tcpdump: /tcpdump version (\d+(?:\.\d+)*)/,
     // "strace -- version 6.1" (5.x and 6.x), older "strace -- version 4.26"
     strace: /strace\b.*?version (\d+(?:\.\d+)*)/,
+    // "setpriv from util-linux 2.38.1"
+    setpriv: /util-linux (\d+(?:\.\d+)*)/,
   };
   const m = patterns[name].exec(text);
   return m ? m[1] : null;

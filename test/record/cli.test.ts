@@ -5,11 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFakes, eventually, type Fakes } from './fakes.js';
+import { commOf, isAlive, signal } from '../../src/record/proctree.js';
+import { which } from '../../src/record/tools.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gomod-trace');
@@ -76,6 +78,50 @@ describe('gomod-trace record / doctor (CLI)', () => {
     const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ stoppedBy: 'signal:SIGINT', exit: { status: 124 }, capture: { captured: 7 } });
     expect(readFileSync(join(out, 'go.log'), 'utf8')).toContain('goroutine 1 [select]:');
+  });
+
+  // tcpdump's parent-death signal is set with setpriv (lifeline.ts).
+  it.skipIf(!which('setpriv'))('record SIGKILLed, with no chance to tear down: tcpdump, go and go\'s children (strace too) are gone within seconds', async () => {
+    const before = new Set(fakes.leftovers());
+    try {
+      for (const strace of [false, true]) {
+        const out = join(work, strace ? 'killed-strace' : 'killed');
+        const started = fakes.readEvents().filter((e) => e === 'go:start').length;
+        const child = spawn(BIN, ['record', '--no-analyze', ...(strace ? ['--strace'] : []), '-o', out], { env: env({ FAKE_GO_MODE: 'hang' }), stdio: 'ignore' });
+        await eventually(() => fakes.readEvents().filter((e) => e === 'go:start').length > started, 15_000);
+        const ours = () => fakes.leftovers().filter((p) => !before.has(p) && p !== child.pid);
+        const named = (comm: string) => ours().filter((p) => commOf(p) === comm);
+        // go's own child (fake go's `sleep 1000`, standing for git) is running too.
+        await eventually(() => named('sleep').length >= 2, 5000);
+        const [tcpdump, go] = [named('tcpdump'), named('go')];
+        expect(tcpdump).toHaveLength(1);
+        expect(go).toHaveLength(1);
+        if (strace) expect(named('strace')).toHaveLength(1);
+        child.kill('SIGKILL');
+        await new Promise((r) => child.on('close', r));
+        await eventually(() => ours().length === 0, 5000).catch(() => undefined);
+        expect(ours().map((p) => `${p} ${commOf(p)}`), strace ? 'with --strace' : 'without --strace').toEqual([]);
+        expect(isAlive(tcpdump[0]) || isAlive(go[0])).toBe(false);
+      }
+    } finally {
+      // Without the fix they run on: ended here, by pid, so that afterAll still sees other tests' leftovers.
+      for (const p of fakes.leftovers()) if (!before.has(p)) signal(p, 'SIGKILL');
+    }
+  });
+
+  it('without setpriv on PATH record works as before', () => {
+    const nodeOnly = join(work, 'node-only');
+    mkdirSync(nodeOnly);
+    symlinkSync(process.execPath, join(nodeOnly, 'node'));
+    const noSetpriv = { ...fakes.env, PATH: `${fakes.env.PATH}:${nodeOnly}` };
+    const out = join(work, 'no-setpriv');
+    const r = spawnSync(BIN, ['record', '--no-analyze', '-o', out], { encoding: 'utf8', env: noSetpriv, timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'))).toMatchObject({ stoppedBy: 'go-exited', capture: { captured: 7 } });
+    const doctor = spawnSync(BIN, ['doctor', '--format', 'json', '--no-probe'], { encoding: 'utf8', env: noSetpriv, timeout: 30_000 });
+    const finding = JSON.parse(doctor.stdout).findings.find((f: { id: string }) => f.id === 'tool.setpriv');
+    expect(finding).toMatchObject({ status: 'warn', value: 'not found on PATH' });
+    expect(finding.hint).toContain('apt-get install util-linux');
   });
 
   it('Ctrl-C twice after go exited: the first skips what is left, the second exits at once with go\'s status', async () => {

@@ -202,6 +202,29 @@ describe.skipIf(!haveTools || !isRoot)('faults while recording (real go, tcpdump
     expect(await leftovers(marker)).toEqual([]);
   }, 60_000);
 
+  it.skipIf(!which('setpriv'))('record itself SIGKILLed (no teardown): tcpdump closes a readable capture, go (and strace) die within seconds', async () => {
+    for (const strace of [false, true]) {
+      const marker = randomUUID();
+      const name = strace ? 'record-killed-strace' : 'record-killed';
+      const before = silent.requests.length;
+      const bundle = join(work, name, 'bundle');
+      const env = { ...process.env, ...goEnv(name, silent, marker) };
+      const args = ['record', '--no-progress', '--no-analyze', ...(strace ? ['--strace'] : []), '-o', bundle, '-i', 'lo', '-f', `host ${host} and tcp port ${silent.port}`, '--', 'go', 'mod', 'download', 'lab.example/util@v0.1.0'];
+      const child = spawn(BIN, args, { env, cwd: join(work, name), stdio: 'ignore' });
+      await newZipRequest(silent, before);
+      const capFile = join(bundle, 'capture.pcap');
+      const tcpdump = await eventually(() => pidsWithMarker(capFile).find((p) => commOf(p) === 'tcpdump'), 5000, 'tcpdump');
+      const go = await eventually(() => pidsWithMarker(marker).find((p) => commOf(p) === 'go'), 5000, 'go');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('close', r));
+      expect(await leftovers(marker), strace ? 'with --strace' : 'without --strace').toEqual([]);
+      expect(isAlive(tcpdump) || isAlive(go)).toBe(false);
+      const read = await readCapture(capFile, () => {});
+      expect(read.packets).toBeGreaterThan(0);
+      expect(read.warnings).toEqual([]);
+    }
+  }, 60_000);
+
   it('go SIGKILLed from outside: exit 137 as a shell reports it, complete bundle, verdict printed', async () => {
     const marker = randomUUID();
     const before = silent.requests.length;

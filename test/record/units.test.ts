@@ -22,6 +22,7 @@ describe('tools', () => {
     expect(parseVersion('tcpdump', 'tcpdump version 4.99.3\nlibpcap version 1.10.3')).toBe('4.99.3');
     expect(parseVersion('strace', 'strace -- version 6.1\nCopyright')).toBe('6.1');
     expect(parseVersion('strace', 'garbage')).toBeNull();
+    expect(parseVersion('setpriv', 'setpriv from util-linux 2.38.1')).toBe('2.38.1');
   });
   it('compares versions and knows when strace has seccomp-bpf', () => {
     expect(compareVersions('5.3', '5.10')).toBeLessThan(0);
