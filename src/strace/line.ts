@@ -186,7 +186,10 @@ function findAnnotationEnd(s: string, open: number): number {
   return -1;
 }
 
-/** `3</tmp/x>` / `3<TCP:[1.2.3.4:5->6.7.8.9:443]>` / `3` / `AT_FDCWD</dir>` → fd and annotation. */
+/**
+ * `3</tmp/x>` / `3<TCP:[1.2.3.4:5->6.7.8.9:443]>` / `3` / `AT_FDCWD</dir>` → fd and annotation,
+ * its escapes decoded (`3</home/\345\274\240>` → `/home/张`; -x writes `\x2f…` for a whole path).
+ */
 export function parseFdArg(arg: string | undefined): { fd: number | null; note: string | null } {
   if (arg === undefined) return { fd: null, note: null };
   const m = /^(-?\d+|AT_FDCWD)(?:<(.*)>)?$/s.exec(arg);
@@ -194,42 +197,81 @@ export function parseFdArg(arg: string | undefined): { fd: number | null; note: 
   let note = m[2] ?? null;
   // strace 6 -yy adds device numbers to device paths: `/dev/tty<char 5:0>`.
   if (note !== null && note.endsWith('>')) note = note.replace(/<(?:char|block) \d+:\d+>$/, '');
-  return { fd: m[1] === 'AT_FDCWD' ? null : Number(m[1]), note };
+  return { fd: m[1] === 'AT_FDCWD' ? null : Number(m[1]), note: note !== null ? decodeEscapes(note) : null };
 }
 
-/** Decode a C-style strace string literal ("…" with \n, \t, \", \\, \xHH, \NNN). */
+/** Decode a strace string literal (`"…"`, escapes as in `decodeEscapes`); null when `lit` is none. */
 export function unquote(lit: string): string | null {
   const m = /^"((?:[^"\\]|\\.)*)"(\.\.\.)?$/s.exec(lit.trim());
   if (!m) return null;
-  const bytes: number[] = [];
-  const s = m[1];
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch !== '\\') {
-      const cp = s.codePointAt(i)!;
-      if (cp < 128) bytes.push(cp);
-      else { for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b); if (cp > 0xffff) i++; }
-      continue;
-    }
-    const n = s[++i];
-    switch (n) {
-      case 'n': bytes.push(10); break;
-      case 't': bytes.push(9); break;
-      case 'r': bytes.push(13); break;
-      case 'v': bytes.push(11); break;
-      case 'f': bytes.push(12); break;
-      case 'x': bytes.push(parseInt(s.slice(i + 1, i + 3), 16) || 0); i += 2; break;
-      default:
-        if (n !== undefined && n >= '0' && n <= '7') {
-          const o = /^[0-7]{1,3}/.exec(s.slice(i))![0];
-          bytes.push(parseInt(o, 8) & 255);
-          i += o.length - 1;
-        } else if (n !== undefined) bytes.push(n.charCodeAt(0) & 255);
-    }
-  }
   // A string strace cut at its -s limit ("…"...) ends in the ellipsis character, the mark of a cut
   // everywhere in the report, so redaction (report/redact.ts) stars a credential running into it.
-  return Buffer.from(bytes).toString('utf8') + (m[2] ? '…' : '');
+  return decodeEscapes(m[1]) + (m[2] ? '…' : '');
+}
+
+/**
+ * strace's escapes (`\NNN`, `\xHH`, `\n`, `\t`, `\"`, `\\`, …) → bytes → UTF-8 text, so that a
+ * path reads as the program has it: `/home/\345\274\240/go` → `/home/张/go`. strace escapes every
+ * byte ≥ 0x80, in quoted strings and in -y/-yy annotations alike (`>` there too: `\76`). A byte
+ * that is not part of valid UTF-8 keeps the escape strace wrote: nothing is lost or invented.
+ */
+export function decodeEscapes(s: string): string {
+  if (!s.includes('\\')) return s;
+  let out = '';
+  // Bytes of the escapes since the last plain character, and the escape each came from. A plain
+  // character (ASCII: strace escapes the rest) never continues a UTF-8 sequence: runs decode alone.
+  let bytes: number[] = [];
+  let texts: string[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const esc = s[i] === '\\' ? ESCAPE.exec(s.slice(i + 1, i + 4)) : null;
+    if (!esc) {
+      if (bytes.length) { out += decodeUtf8(bytes, texts); bytes = []; texts = []; }
+      out += s[i];
+      continue;
+    }
+    const e = esc[0];
+    bytes.push(e[0] === 'x' ? parseInt(e.slice(1), 16) : e[0] >= '0' && e[0] <= '7' ? parseInt(e, 8) & 255 : SIMPLE[e] ?? e.charCodeAt(0));
+    texts.push(`\\${e}`);
+    i += e.length;
+  }
+  return bytes.length ? out + decodeUtf8(bytes, texts) : out;
+}
+
+// After the backslash: hex, octal (strace writes 1-3 digits), or a printable character (`n`, `"`, `\`).
+const ESCAPE = /^(?:x[0-9a-fA-F]{1,2}|[0-7]{1,3}|[\x20-\x2f\x38-\x77\x79-\x7e])/;
+const SIMPLE: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12 };
+
+/** Bytes as UTF-8; a byte that starts no valid sequence becomes `texts[i]`, the escape it came from. */
+function decodeUtf8(bytes: number[], texts: string[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const n = sequenceLength(bytes, i);
+    if (n === 0) { out += texts[i++]; continue; }
+    const b = bytes[i];
+    let cp = n === 1 ? b : b & (0xff >> (n + 1));
+    for (let k = 1; k < n; k++) cp = (cp << 6) | (bytes[i + k] & 0x3f);
+    out += String.fromCodePoint(cp);
+    i += n;
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence at `i` (no overlong forms, surrogates or code points past U+10FFFF), or 0. */
+function sequenceLength(b: number[], i: number): number {
+  const b0 = b[i];
+  if (b0 < 0x80) return 1;
+  let n: number;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (b0 >= 0xc2 && b0 <= 0xdf) n = 2;
+  else if (b0 >= 0xe0 && b0 <= 0xef) { n = 3; if (b0 === 0xe0) lo = 0xa0; else if (b0 === 0xed) hi = 0x9f; }
+  else if (b0 >= 0xf0 && b0 <= 0xf4) { n = 4; if (b0 === 0xf0) lo = 0x90; else if (b0 === 0xf4) hi = 0x8f; }
+  else return 0;
+  for (let k = 1; k < n; k++) {
+    const c = b[i + k];
+    if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return 0;
+  }
+  return n;
 }
 
 /** `["git", "ls-remote", "x"]` (maybe ending in `...`) → strings. */

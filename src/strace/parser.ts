@@ -348,7 +348,7 @@ export class StraceParser {
     }
     if ((ev.type === 'call' || ev.type === 'resumed') && ev.duration !== null) f.durations = true;
     if (!f.socketNotes && /\d<(TCP|UDP|UNIX|NETLINK)/.test(text)) f.socketNotes = true;
-    if (!f.pathNotes && /\d<\//.test(text)) f.pathNotes = true;
+    if (!f.pathNotes && /\d<(?:\/|\\x2f)/.test(text)) f.pathNotes = true;
   }
 
   private count(c: Counter, ref: string): void {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseLine, splitArgs, splitResult, parseFdArg, unquote, parseStringArray } from '../../src/strace/line.js';
+import { parseLine, splitArgs, splitResult, parseFdArg, unquote, parseStringArray, decodeEscapes } from '../../src/strace/line.js';
 
 describe('parseLine prefixes', () => {
   it('pid column + -ttt', () => {
@@ -82,6 +82,38 @@ describe('argument helpers', () => {
     expect(parseStringArray('["git", "ls-remote", "https://x/y"]')).toEqual(['git', 'ls-remote', 'https://x/y']);
     expect(parseStringArray('["sh", "-c", "a, b"]...')).toEqual(['sh', '-c', 'a, b']);
     expect(parseStringArray('0x7ffd /* 3 vars */')).toEqual([]);
+  });
+});
+
+// strace 6.1, `exec 3</tmp/张/f; flock 3` and a file named a"b>c: strings and annotations escape
+// every byte ≥ 0x80 (octal by default, hex under -x/-xx) and, in annotations, `>` too.
+describe('non-ASCII paths: strace escapes → bytes → UTF-8', () => {
+  it('octal and hex escapes decode to the UTF-8 text go has', () => {
+    expect(unquote('"/tmp/\\345\\274\\240/f"')).toBe('/tmp/张/f');
+    expect(unquote('"\\x2f\\x74\\x6d\\x70\\x2f\\xe5\\xbc\\xa0\\x2f\\x66"')).toBe('/tmp/张/f');
+    expect(unquote('"/\\360\\237\\230\\200"')).toBe('/😀');
+    expect(decodeEscapes('a\\tb\\n\\"\\\\\\0')).toBe('a\tb\n"\\\0');
+  });
+  it('-y/-yy annotations are decoded the same way', () => {
+    expect(parseFdArg('3</tmp/\\345\\274\\240/f>')).toEqual({ fd: 3, note: '/tmp/张/f' });
+    expect(parseFdArg('4</tmp/\\345\\274\\240/a\\"b\\76c>')).toEqual({ fd: 4, note: '/tmp/张/a"b>c' });
+    expect(parseFdArg('3<\\x2f\\x74\\x6d\\x70\\x2f\\xe5\\xbc\\xa0\\x2f\\x66>')).toEqual({ fd: 3, note: '/tmp/张/f' });
+    expect(parseFdArg('AT_FDCWD</home/\\345\\274\\240>')).toEqual({ fd: null, note: '/home/张' });
+  });
+  it('bytes that are not UTF-8 keep the escape strace wrote: nothing lost, nothing invented', () => {
+    expect(unquote('"/tmp/\\377bad"')).toBe('/tmp/\\377bad');
+    expect(parseFdArg('5</tmp/\\xffbad>').note).toBe('/tmp/\\xffbad');
+    // A lead byte without its continuation, an overlong "/", a UTF-16 surrogate.
+    expect(decodeEscapes('\\345\\274x')).toBe('\\345\\274x');
+    expect(decodeEscapes('\\300\\257')).toBe('\\300\\257');
+    expect(decodeEscapes('\\355\\240\\200')).toBe('\\355\\240\\200');
+    // Valid sequences around an invalid byte still decode.
+    expect(decodeEscapes('\\345\\274\\240\\200\\345\\274\\240')).toBe('张\\200张');
+    expect(decodeEscapes('trailing \\')).toBe('trailing \\');
+  });
+  it('a string cut at -s still ends in …; a character cut in two stays escaped', () => {
+    expect(unquote('"/home/\\345\\274\\240/go"...')).toBe('/home/张/go…');
+    expect(unquote('"/home/\\345\\274"...')).toBe('/home/\\345\\274…');
   });
 });
 
