@@ -195,7 +195,8 @@ export function summaryText(stage: StageName, state: FindingState, p: TextParams
   // The generic sentences name the finding's stage; in none:ok `stage` is the slowest one, if any.
   const t = own ?? GENERIC[state];
   const text = (lang === 'zh-CN' ? t.zh : t.en)(own ? p : { ...p, stage: p.stage ?? stage });
-  return text.replace(/\s+/g, ' ').replace(/ \./g, '.').trim();
+  // An empty detail leaves " ." at the end; a " ." inside is a name (the DNS root).
+  return text.replace(/\s+/g, ' ').trim().replace(/ \.$/, '.');
 }
 
 /** A note (state ok, never the verdict): a wait with no answer yet when the evidence ended, too young to be a stall. */

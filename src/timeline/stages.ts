@@ -6,8 +6,8 @@
  * Definitions (docs/verdicts.md keeps the prose in step):
  *  - stalled: the stage began and its answer never came before the end of the evidence (or before
  *    the client gave up and closed); a timeout is a stall.
- *  - failed: the other side answered with a refusal: RST, NXDOMAIN/SERVFAIL/REFUSED, a TLS alert,
- *    a CONNECT status other than 2xx, an HTTP 4xx/5xx.
+ *  - failed: the other side answered with a refusal: RST, a DNS rcode other than NOERROR (NXDOMAIN,
+ *    SERVFAIL, REFUSED, BADCOOKIE, …), a TLS alert, a CONNECT status other than 2xx, an HTTP 4xx/5xx.
  *  - slow: completed, but took at least the stage's slow threshold.
  *  - not a stall: a wait with no answer that lasted less than MIN_STALL, to the end of the evidence
  *    (the capture was stopped just after the request) or to the client hanging up: ok, `cutShort`.
@@ -66,8 +66,6 @@ function unanswered(seconds: number): { state: FindingState; cutShort?: true } {
 export const TRICKLE_RATE = 16 * 1024;
 export const MIN_TRICKLE = 3;
 
-const FAILED_RCODES = new Set(['NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'NOTAUTH']);
-
 export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpan {
   const start = d.queries[0] ?? 0;
   const frame = d.frames[0] ?? null;
@@ -80,7 +78,7 @@ export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpa
   }
   const seconds = Math.max(0, d.response - start);
   const rframe = d.frames[d.frames.length - 1] ?? frame;
-  if (d.rcode && FAILED_RCODES.has(d.rcode)) {
+  if (d.rcode !== null && d.rcode !== 'NOERROR') {
     return {
       stage: 'dns', start, end: d.response, state: 'failed', seconds, frame: rframe,
       detail: `${d.type} ${d.name}: ${d.rcode} from ${d.server}`,

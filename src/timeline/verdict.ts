@@ -126,7 +126,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   // ---------------------------------------------------------------- DNS, grouped by name
   const byName = new Map<string, DnsTransactionRecord[]>();
   for (const d of input.dns) {
-    const n = normalizeHost(d.name);
+    // The root (a query for NS or SOA of ".") is shown as ".".
+    const n = normalizeHost(d.name) || '.';
     const list = byName.get(n) ?? [];
     list.push(d);
     byName.set(n, list);
@@ -149,6 +150,14 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   for (const n of byName.keys()) for (const b of basesOf(n)) expansionsOf.set(b, [...(expansionsOf.get(b) ?? []), n]);
   // itself, or the bare name of a search expansion, resolved to an address
   const resolvedOk = (name: string): boolean => okNames.has(name) || basesOf(name).some((b) => okNames.has(b));
+  /** go asks only these; NOERROR with no address is "no such host" for them, an answer for any other type. */
+  const asksAddress = (d: DnsTransactionRecord): boolean => d.type === 'A' || d.type === 'AAAA';
+  const answeredWell = (d: DnsTransactionRecord): boolean => d.response !== null && (d.rcode === 'NOERROR' || d.rcode === null) &&
+    (!asksAddress(d) || d.answers.some(isAddr));
+  const askedAt = (d: DnsTransactionRecord): number => d.queries[0] ?? d.response ?? 0;
+  /** The same client asked the same question again later (same name, same type) and got an answer: it got past `d`. */
+  const askedAgainWell = (d: DnsTransactionRecord, list: readonly DnsTransactionRecord[]): boolean => list.some((r) =>
+    r !== d && r.type === d.type && endpointIp(r.client) === endpointIp(d.client) && askedAt(r) > askedAt(d) && answeredWell(r));
   const firstPacketsByIp = new Map<string, number[]>();
   for (const c of input.connections) {
     const ip = endpointIp(c.server);
@@ -168,11 +177,12 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       subject = bad.reduce((a, b) => (rankState(b.span.state) > rankState(a.span.state) ||
         (b.span.state === a.span.state && b.span.seconds > a.span.seconds) ? b : a));
       state = subject.span.state;
-    } else if (!ok && list.every((d) => d.response !== null) && list.some((d) => d.rcode === 'NOERROR')) {
-      // Every query answered NOERROR but no address at all: go says "no such host".
-      subject = spans[0];
+    } else if (!ok && spans.some(({ d }) => asksAddress(d) && d.rcode === 'NOERROR') &&
+      spans.every(({ d }) => !asksAddress(d) || d.response !== null)) {
+      // Every A/AAAA query answered, NOERROR but no address at all (CNAMEs at most): go says "no such host".
+      const first = spans.find(({ d }) => asksAddress(d) && d.rcode === 'NOERROR')!;
       state = 'failed';
-      subject = { d: subject.d, span: { ...subject.span, state: 'failed', detail: `${name}: no address records (NOERROR, empty answer)` } };
+      subject = { d: first.d, span: { ...first.span, state: 'failed', detail: `${name}: no address records (NOERROR, empty answer)` } };
     } else {
       const slow = spans.filter(({ span }) => span.state === 'slow');
       if (slow.length) { subject = slow.reduce((a, b) => (b.span.seconds > a.span.seconds ? b : a)); state = 'slow'; }
@@ -198,7 +208,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     }));
     cands.push({
       finding: finding('dns', state, { host: name, address: d.server, path: null, since: span.start, waited: seconds, confidence: conf, p, evidence, lang, refs: [] }),
-      pending, recovered: ok && state !== 'slow', weight: seconds, key: `dns|${name}`, count: 1, start: span.start,
+      pending, recovered: (ok || (bad.length > 0 && bad.every(({ d: b }) => askedAgainWell(b, list)))) && state !== 'slow',
+      weight: seconds, key: `dns|${name}`, count: 1, start: span.start,
     });
   }
 

@@ -160,12 +160,12 @@ export class TcpConversation {
 
 // ---------------------------------------------------------------- DNS
 
-export function dnsQuery(id: number, name: string, type: 'A' | 'AAAA' | 'HTTPS' = 'A'): Uint8Array {
-  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: type as 'A', name }] });
+export function dnsQuery(id: number, name: string, type: dnsPacket.RecordType = 'A'): Uint8Array {
+  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
 }
 
 export function dnsResponse(id: number, name: string, o: {
-  type?: 'A' | 'AAAA'; rcode?: number; answers?: dnsPacket.Answer[]; tc?: boolean; edns?: boolean;
+  type?: dnsPacket.RecordType; rcode?: number; answers?: dnsPacket.Answer[]; tc?: boolean; edns?: boolean;
 } = {}): Uint8Array {
   const flags = (o.tc ? dnsPacket.TRUNCATED_RESPONSE : 0) | dnsPacket.RECURSION_AVAILABLE | ((o.rcode ?? 0) & 0xf);
   return dnsPacket.encode({
