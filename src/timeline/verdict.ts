@@ -214,8 +214,11 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   }
 
   // The lookup as go lives it: from the first query for a name (or a search-domain expansion of
-  // it) to the first connection to an address it returned. An unanswered AAAA or expansion that
-  // each cost a resolver timeout makes the lookup slow even though the name resolved.
+  // it) until go had its answer. An unanswered AAAA or expansion, or a send that had to be made
+  // again, cost a resolver timeout that no answer shows: go's lookup then ends at the first
+  // connection to an address it returned, and makes the name slow even though it resolved.
+  // Otherwise the lookup ended with its last answer (or the connection, if sooner): a connection
+  // made long after a quick answer (the program busy elsewhere) is no DNS finding.
   for (const [name, list] of byName) {
     const addrs = new Set(list.filter((d) => d.rcode === 'NOERROR' || d.rcode === null).flatMap((d) => d.answers).filter((a) => /^[0-9a-f.:]+$/i.test(a)));
     if (addrs.size === 0) continue;
@@ -231,18 +234,22 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     for (const a of addrs) {
       for (const t of firstPacketsByIp.get(a) ?? []) if (t >= start && t <= answeredAt + 30 && t < firstConn) firstConn = t;
     }
-    const end = Number.isFinite(firstConn) ? firstConn : answeredAt;
+    const lost = group.filter((d) => d.response === null);
+    const resent = group.filter((d) => d.response !== null && d.queries.length > 1);
+    const timedOut = lost.length > 0 || resent.length > 0;
+    const lastAnswer = group.reduce((m, d) => (d.response !== null && d.response > m ? d.response : m), answeredAt);
+    const end = timedOut ? (Number.isFinite(firstConn) ? firstConn : answeredAt) : Math.min(firstConn, lastAnswer);
     const answered = list.find((d) => d.response === answeredAt);
     const seconds = end - start;
     if (!Number.isFinite(seconds) || seconds < SLOW.dns) continue;
-    const lost = group.filter((d) => d.response === null);
-    const detail = lost.length
-      ? `${[...new Set(lost.map((d) => `${d.type} ${d.name}`))].slice(0, 3).join(', ')} unanswered before the name resolved`
+    const which = (l: DnsTransactionRecord[]): string => [...new Set(l.map((d) => `${d.type} ${d.name}`))].slice(0, 3).join(', ');
+    const detail = lost.length ? `${which(lost)} unanswered before the name resolved`
+      : resent.length ? `${which(resent)} sent again before its answer`
       : 'slow answer';
     const conf = Math.max(...group.map((d) => dnsRelevance(d, ctx)));
     const existing = cands.find((c) => c.key === `dns|${name}`);
     const p: TextParams = { host: name, server: list[0].server, seconds, detail };
-    const summary = summaryText('dns', 'slow', p, lang) + (lost.length ? (lang === 'zh-CN' ? `（${detail}）` : ` (${detail})`) : '');
+    const summary = summaryText('dns', 'slow', p, lang) + (timedOut ? (lang === 'zh-CN' ? `（${detail}）` : ` (${detail})`) : '');
     if (existing && existing.finding.state === 'slow' && existing.weight >= seconds) continue;
     const f = existing?.finding ?? finding('dns', 'slow', {
       host: name, address: list[0].server, path: null, since: start, waited: seconds, confidence: conf, p, evidence: [], lang, refs: [],

@@ -1,6 +1,7 @@
 /**
- * DNS questions other than go's A and AAAA, the root, and a query the client asked again: each
- * capture is written by the test (UDP queries and their answers) and analyzed whole.
+ * DNS questions other than go's A and AAAA, the root, a query the client asked again, and a
+ * quick answer used late: each capture is written by the test (UDP queries and their answers,
+ * a TCP connection) and analyzed whole.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import type dnsPacket from 'dns-packet';
 import { analyze } from '../../src/timeline/analyze.js';
 import { CaptureBuilder } from '../share/build.js';
-import { dnsQuery, dnsResponse } from '../protocols/helpers.js';
+import { dnsQuery, dnsResponse, text } from '../protocols/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-dnsq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,9 +29,10 @@ interface Exchange {
 }
 
 let id = 0;
-async function analyzeExchanges(file: string, exchanges: Exchange[]) {
+async function analyzeExchanges(file: string, exchanges: Array<Exchange | ((b: CaptureBuilder) => void)>) {
   const b = new CaptureBuilder();
   for (const x of exchanges) {
+    if (typeof x === 'function') { x(b); continue; }
     const client = x.client ?? CLIENT;
     const port = x.port ?? 40000 + id;
     id += 1;
@@ -93,5 +95,20 @@ describe('a failed query the client asked again', () => {
   it('answered for another client only: still failed', async () => {
     const r = await analyzeExchanges('badcookie-other-client', [badCookie, { ...answered, client: '10.0.0.3' }]);
     expect(r.verdict).toMatchObject({ stage: 'dns', state: 'failed', host: '.' });
+  });
+});
+
+describe('a quick answer, a connection long after it', () => {
+  it('to the address, after another lookup 6 s later: no slow DNS', async () => {
+    const a = (name: string, address: string): Exchange => ({ name, type: 'A', answers: [{ type: 'A', name, data: address }] });
+    const r = await analyzeExchanges('late-connection', [
+      a('auth.app.example', '10.9.9.9'),
+      (b) => b.idle(6),
+      a('other.app.example', '10.9.9.10'),
+      (b) => b.tcp(CLIENT, 50000, '10.9.9.9', 80).open().send(true, text('GET / HTTP/1.1\r\nHost: auth.app.example\r\n\r\n'))
+        .send(false, text('HTTP/1.1 204 No Content\r\n\r\n')).close(),
+    ]);
+    expect(r.verdict).toMatchObject({ stage: 'none', state: 'ok' });
+    expect(r.findings.filter((f) => f.stage === 'dns')).toEqual([]);
   });
 });

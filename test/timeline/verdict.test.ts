@@ -344,6 +344,17 @@ describe('verdict: the lookup as go lives it', () => {
     expect(r.findings.some((f) => f.stage === 'proxy-response')).toBe(false);
   });
 
+  it('AAAA answered only when sent again: the lost send is named', () => {
+    const r = decide(input({
+      end: 8,
+      dns: [dnsTx({ name: 'goproxy.lab.example', at: 0, addrs: ['10.5.5.5'] }), dnsTx({ name: 'goproxy.lab.example', type: 'AAAA', at: 0, latency: 5.01, queries: [0, 5] })],
+      connections: [conn({ at: 5.02, server: '10.5.5.5:443', tls: 'ok', sni: 'goproxy.lab.example', waits: [{ after: 0.01, seconds: 0.02 }], closedAt: 6 })],
+    }));
+    expect(r.verdict).toMatchObject({ stage: 'dns', state: 'slow', host: 'goproxy.lab.example' });
+    expect(r.verdict.waited).toBeCloseTo(5.02, 3);
+    expect(r.verdict.summary).toMatch(/AAAA goproxy\.lab\.example sent again before its answer/);
+  });
+
   it('DNS silent with go\'s unfinished fetch: the fetch is evidence of the dns stall, not a stall of its own', () => {
     const r = decide(input({
       end: 6,
