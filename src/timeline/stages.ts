@@ -67,7 +67,9 @@ export const TRICKLE_RATE = 16 * 1024;
 export const MIN_TRICKLE = 3;
 
 export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpan {
-  const start = d.queries[0] ?? 0;
+  // A response whose query was sent before the capture began: how long the lookup took is
+  // unknown, so it is timed from the response (0 s), not from the capture's start.
+  const start = d.queries[0] ?? d.response ?? 0;
   const frame = d.frames[0] ?? null;
   if (d.response === null) {
     const sends = d.queries.length;

@@ -43,6 +43,13 @@ describe('verdict: one stall kind at a time', () => {
     expect(r.verdict.summary).toMatch(/NXDOMAIN/);
   });
 
+  it('a response whose query was sent before the capture began is no slow lookup (its time is unknown)', () => {
+    const late = dnsTx({ name: 'goproxy.example', at: 70, queries: [], frames: [9] });
+    const r = decide(input({ end: 80, dns: [late] }));
+    expect(r.verdict).toMatchObject({ stage: 'none', state: 'ok' });
+    expect(r.findings.filter((f) => f.stage === 'dns')).toEqual([]);
+  });
+
   it('a search-domain NXDOMAIN followed by the bare name resolving is recovered, not the verdict', () => {
     const r = decide(input({
       end: 2,
