@@ -39,6 +39,8 @@ export class TlsSession {
   readonly server: StreamSink;
   private rec: TlsRecord | null = null;
   private tls13 = false;
+  /** The ServerHello shows the server's ALPN choice: TLS ≤ 1.2 (TLS 1.3 and its drafts encrypt it). */
+  private alpnShown = false;
   private secondClientHello = false;
   private readonly dirs: [TlsDirection, TlsDirection];
   /** Set once the handshake is complete (called once). */
@@ -127,6 +129,7 @@ export class TlsSession {
     rec.version = tlsVersionName(v);
     rec.alpnChosen = sh.alpn;
     this.tls13 = v === 0x0304 || (v & 0xff00) === 0x7f00;
+    this.alpnShown = v <= 0x0303;
   }
 
   sslv2ServerHello(version: number, t: number): void {
@@ -170,8 +173,8 @@ export class TlsSession {
    *  - TLS 1.3, before the client's Finished: the server's encrypted handshake;
    *  - TLS 1.3, the server's first two records after the client's Finished when they come within
    *    1.5 handshake RTTs + 30 ms of it: NewSessionTickets;
-   *  - server records of at most 64 bytes of plaintext: HTTP/2 SETTINGS, SETTINGS ACK,
-   *    WINDOW_UPDATE, PING (alone or a few together), an encrypted alert;
+   *  - server records of at most 64 bytes of plaintext when HTTP/2 is possible (h2Possible):
+   *    SETTINGS, SETTINGS ACK, WINDOW_UPDATE, PING (alone or a few together), an encrypted alert;
    *  - client records after its first of at most 17 bytes of plaintext: SETTINGS ACK,
    *    WINDOW_UPDATE, PING, an alert. No request is that small.
    */
@@ -197,12 +200,23 @@ export class TlsSession {
         return true;
       }
     }
-    if (plain <= 64) return true;
+    if (plain <= 64 && this.h2Possible()) return true;
     if (rec.firstAppData.server === null) {
       rec.firstAppData.server = t;
       if (!this.tls13) this.establish(t);
     }
     return false;
+  }
+
+  /**
+   * Can the connection speak HTTP/2? The client offered h2, and the server chose it where the
+   * ServerHello shows its choice (alpnShown; an unseen ServerHello shows nothing). Other protocols
+   * answer in small records too (a chat server's 29-byte replies).
+   */
+  private h2Possible(): boolean {
+    const rec = this.rec;
+    if (!rec || !rec.alpn.includes('h2')) return false;
+    return !this.alpnShown || rec.alpnChosen === 'h2';
   }
 
   /** TLS ≤ 1.2: an encrypted handshake record (Finished) after ChangeCipherSpec. */

@@ -210,7 +210,7 @@ export function clientHelloBody(o: { sni?: string; alpn?: string[]; versions?: n
   return new Uint8Array(body);
 }
 
-export function serverHelloBody(o: { version?: number; alpn?: string; hrr?: boolean } = {}): Uint8Array {
+export function serverHelloBody(o: { version?: number; alpn?: string; hrr?: boolean; legacy?: number } = {}): Uint8Array {
   const random = o.hrr
     ? Array.from(Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex'))
     : new Array(32).fill(9);
@@ -220,7 +220,7 @@ export function serverHelloBody(o: { version?: number; alpn?: string; hrr?: bool
     const a = [o.alpn.length, ...ascii(o.alpn)];
     exts.push(...ext(16, [...u16(a.length), ...a]));
   }
-  return new Uint8Array([...u16(0x0303), ...random, 0, ...u16(0x1301), 0, ...u16(exts.length), ...exts]);
+  return new Uint8Array([...u16(o.legacy ?? 0x0303), ...random, 0, ...u16(0x1301), 0, ...u16(exts.length), ...exts]);
 }
 
 /** A handshake message (type + 3-byte length + body). */

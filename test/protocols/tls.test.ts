@@ -116,6 +116,58 @@ describe('TLS', () => {
     expect(waits[1]).toMatchObject({ request: 1.0, firstByte: null, requestBytes: 305, seconds: expect.closeTo(30, 6) });
   });
 
+  // TLS ≤ 1.2 after the hellos: both ChangeCipherSpecs and Finished (encrypted), then application data.
+  function tls12(o: { legacy: number; alpnOffered?: string[]; alpnChosen?: string }, answers: number[]) {
+    const c = new TcpConversation(C, S);
+    const hello = clientHelloBody({ sni: 'chat.example', alpn: o.alpnOffered, legacy: o.legacy });
+    const finished = concat(records(20, new Uint8Array([1]), 16384, o.legacy), records(22, new Uint8Array(36), 16384, o.legacy));
+    const appData = (n: number) => records(23, new Uint8Array(n), 16384, o.legacy);
+    const pk = [
+      ...c.handshake(0),
+      ...c.send(true, records(22, handshake(1, hello), 16384, o.legacy), 0.01),
+      ...c.send(false, records(22, handshake(2, serverHelloBody({ legacy: o.legacy, alpn: o.alpnChosen })), 16384, o.legacy), 0.05),
+      ...c.send(true, finished, 0.1),
+      ...c.send(false, finished, 0.15),
+    ];
+    // Each request at 1, 2, … s, answered 300 ms later by a record of the given length.
+    answers.forEach((n, i) => pk.push(...c.send(true, appData(297), 1 + i), ...c.send(false, appData(n), 1.3 + i)));
+    pk.push(c.ack(true, 30));
+    return build(pk).connections[0];
+  }
+
+  it('small server records answer requests when HTTP/2 is not possible (TLS 1.0, no ALPN)', () => {
+    const k = tls12({ legacy: 0x0301 }, [24, 38]);
+    expect(k.tls).toMatchObject({ version: 'TLS 1.0', alpn: [], alpnChosen: null, firstAppData: { server: expect.closeTo(1.3, 6) } });
+    expect(k.waits).toEqual([
+      { request: 1, firstByte: expect.closeTo(1.3, 6), seconds: expect.closeTo(0.3, 6), requestBytes: 302 },
+      { request: 2, firstByte: expect.closeTo(2.3, 6), seconds: expect.closeTo(0.3, 6), requestBytes: 302 },
+    ]);
+    // The client offered h2 but the server chose HTTP/1.1: a small record is an answer too.
+    const h1 = tls12({ legacy: 0x0303, alpnOffered: ['h2', 'http/1.1'], alpnChosen: 'http/1.1' }, [40]);
+    expect(h1.waits).toEqual([{ request: 1, firstByte: expect.closeTo(1.3, 6), seconds: expect.closeTo(0.3, 6), requestBytes: 302 }]);
+  });
+
+  it('small server records are HTTP/2 control, not answers, when h2 is possible', () => {
+    // TLS 1.2, h2 chosen in the ServerHello: SETTINGS ACK / WINDOW_UPDATE do not end the wait.
+    const h2 = tls12({ legacy: 0x0303, alpnOffered: ['h2', 'http/1.1'], alpnChosen: 'h2' }, [40]);
+    expect(h2.tls?.firstAppData.server).toBeNull();
+    expect(h2.waits).toEqual([{ request: 1, firstByte: null, requestBytes: 302, seconds: expect.closeTo(29, 6) }]);
+    // TLS 1.3 (the choice is encrypted): an h2 offer is enough.
+    const c = new TcpConversation(C, S);
+    const k = build([
+      ...c.handshake(0),
+      ...c.send(true, ch(), 0.01),
+      ...c.send(false, sh13(), 0.02),
+      ...c.send(true, concat(records(20, new Uint8Array([1])), records(23, new Uint8Array(80))), 0.03),
+      ...c.send(false, records(23, new Uint8Array(180)), 0.031), // session ticket
+      ...c.send(false, records(23, new Uint8Array(30)), 0.2), // SETTINGS ACK
+      ...c.send(false, records(23, new Uint8Array(60)), 0.5), // WINDOW_UPDATE + PING
+      c.ack(true, 10.03),
+    ]).connections[0];
+    expect(k.tls?.firstAppData.server).toBeNull();
+    expect(k.waits).toEqual([{ request: expect.closeTo(0.03, 6), firstByte: null, requestBytes: 91, seconds: expect.closeTo(10, 6) }]);
+  });
+
   it('stops on a stream that is not TLS after all and names it', () => {
     const c = new TcpConversation(C, S);
     const r = build([...c.handshake(0), ...c.send(true, concat(ch(), new Uint8Array([0x99, 3, 3, 0, 4, 1, 2, 3, 4])), 0.01)]);
