@@ -1,11 +1,11 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
 import type { TcpSegment } from '../decode/types.js';
 import type { ConnectionRecord } from '../report/schema.js';
-import { DirectionState, isRetransmission, OOO_THRESHOLD, SegmentLabel } from './analysis.js';
+import { DirectionState, isRetransmission, NO_SEQ, OOO_THRESHOLD, SegmentLabel } from './analysis.js';
 import { formatEndpoint as endpointText } from '../decode/address.js';
 import { connState, History, HistoryEvent } from './history.js';
 import { StreamReassembler, type BufferBudget, type StreamSink } from './reassembly.js';
-import { seqAdd } from './seq.js';
+import { seqAdd, seqDiff, seqMax } from './seq.js';
 import { WaitTracker } from './waits.js';
 
 /** At most this many SYN times are kept per connection (a SYN flood on one 4-tuple stays small). */
@@ -70,6 +70,11 @@ export class TcpConnection {
   private rtt: number | null = null;
   private synAckSeq: number | null = null;
   private closedAt: number | null = null;
+  /** The highest server sequence number the client acknowledged (NO_SEQ before its first ACK). */
+  private ackedServer = NO_SEQ;
+  /** Server bytes the client acknowledged that the capture does not hold (see `unseen`). */
+  private unseenBytes = 0;
+  private unseenLast = NaN;
 
   constructor(
     readonly index: number,
@@ -204,6 +209,7 @@ export class TcpConnection {
       this.established = t;
       if (this.syns.length > 0) this.rtt = t - this.syns[this.syns.length - 1];
     }
+    if (fromClient && ack && !syn && !rst) this.clientAck(seg.ack, t);
 
     const label = fwd.inOrder(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev.window, t) ? SegmentLabel.None
       : fwd.analyze(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
@@ -262,6 +268,28 @@ export class TcpConnection {
     }
   }
 
+  /**
+   * A client ACK. After a SYN whose SYN-ACK the capture missed, the first one shows the connection
+   * set up: it is `established` (synAck stays null, the handshake RTT unknown). An ACK beyond the
+   * server bytes seen acknowledges bytes the capture missed (one direction captured, or packets
+   * lost by the capture): they answer an open wait (docs/tcp-analysis.md, "Connections").
+   */
+  private clientAck(ack: number, t: number): void {
+    if (this.established === null && this.synAckSeq === null && this.syns.length > 0) this.established = t;
+    const seen = this.dirs[1].nextSeq;
+    const prev = this.ackedServer;
+    this.ackedServer = prev === NO_SEQ ? ack : seqMax(prev, ack);
+    // Where the server's stream stood: its bytes seen, else the first ACK (the server's ISN + 1).
+    const from = seen === NO_SEQ ? prev : prev === NO_SEQ ? seen : seqMax(prev, seen);
+    if (from === NO_SEQ) return;
+    const missed = seqDiff(ack, from);
+    // One sequence number may be a FIN the capture missed, not data.
+    if (missed <= 1) return;
+    this.unseenBytes += missed;
+    this.unseenLast = t;
+    this.waits.payload(false, t, missed);
+  }
+
   /** Flush and drop the reassembly buffers (connection closed or capture ended). */
   release(): void {
     const streams = this.streams;
@@ -294,7 +322,7 @@ export class TcpConnection {
     const firstPayload = { client: timeOrNull(c.firstPayload), server: timeOrNull(s.firstPayload) };
     const lastPayload = { client: timeOrNull(c.lastPayload), server: timeOrNull(s.lastPayload) };
     const frames = { first: this.firstFrame, last: this.lastFrame };
-    return {
+    const record: ConnectionRecord = {
       uid,
       client: endpointText(this.clientIp, this.clientPort),
       server: endpointText(this.serverIp, this.serverPort),
@@ -323,6 +351,8 @@ export class TcpConnection {
       waits: this.waits.finish(this.waitEnd(end)),
       frames,
     };
+    if (this.unseenBytes > 0) record.ackedUnseen = { bytes: this.unseenBytes, last: this.unseenLast };
+    return record;
   }
 }
 

@@ -67,7 +67,7 @@ export function summarize(c: ConversationsLike, nowEpoch: number): LiveState {
   };
   for (const d of dnsOpen) consider(d.queries[0], `waiting for a DNS answer for ${d.name} (${d.type}) from ${d.server}`);
   for (const x of open) {
-    if (x.synAck === null && x.syns.length > 0) consider(x.syns[0], `waiting for a SYN-ACK from ${x.server} (${x.syns.length} SYN${x.syns.length > 1 ? 's' : ''} sent)`);
+    if (x.synAck === null && x.established === null && x.syns.length > 0) consider(x.syns[0], `waiting for a SYN-ACK from ${x.server} (${x.syns.length} SYN${x.syns.length > 1 ? 's' : ''} sent)`);
     else if (x.proxyConnect && x.proxyConnect.response === null) consider(x.proxyConnect.request, `waiting for the proxy ${x.server} to answer CONNECT ${x.proxyConnect.target}`);
     else if (x.tls && x.tls.serverHello === null) consider(x.tls.clientHello, `waiting for a ServerHello from ${x.server}${x.tls.sni ? ` (${x.tls.sni})` : ''}`);
     else {

@@ -132,7 +132,7 @@ export interface ConnectionRecord {
   /** Every SYN the client sent (first + retransmits). */
   syns: Seconds[];
   synAck: Seconds | null;
-  /** Client's ACK of the SYN-ACK. */
+  /** Client's ACK of the SYN-ACK (its first ACK after the SYN when the capture missed the SYN-ACK). */
   established: Seconds | null;
   reset: { t: Seconds; by: 'client' | 'server' } | null;
   /** Time of the last FIN (both sides closed) or the reset. */
@@ -149,6 +149,11 @@ export interface ConnectionRecord {
   bytes: { client: number; server: number };
   firstPayload: { client: Seconds | null; server: Seconds | null };
   lastPayload: { client: Seconds | null; server: Seconds | null };
+  /**
+   * Server bytes the client acknowledged that are not in the capture (one direction captured, or
+   * packets the capture lost), and the last ACK that acknowledged new ones. Absent when none.
+   */
+  ackedUnseen?: { bytes: number; last: Seconds };
   /** Zeek conn.log style history: s h a d f r t w, upper case = client. */
   history: string;
   /** Zeek conn_state: S0, S1, SF, REJ, RSTO, RSTR, SH, SHR, OTH, … */

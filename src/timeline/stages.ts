@@ -127,6 +127,14 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
         state: seconds >= SLOW.connect ? 'slow' : 'ok',
         detail: c.syns.length > 1 ? `SYN sent ${c.syns.length} times before the SYN-ACK` : 'SYN answered',
       });
+    } else if (c.established !== null) {
+      // The capture missed the SYN-ACK; the client's ACK shows it came (docs/tcp-analysis.md).
+      const seconds = Math.max(0, c.established - start);
+      out.push({
+        stage: 'connect', start, end: c.established, seconds, frame: c.frames.first,
+        state: seconds >= SLOW.connect ? 'slow' : 'ok',
+        detail: 'SYN-ACK not in the capture, acknowledged by the client',
+      });
     } else if (serverRefused(c, start)) {
       out.push({
         stage: 'connect', start, end: c.reset!.t, seconds: Math.max(0, c.reset!.t - start), frame: c.frames.last,
@@ -210,6 +218,15 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
 function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, evidenceEnd: number): StageSpan[] {
   const out: StageSpan[] = [];
   const what = `${h.method} ${h.target}`;
+  const unseen = c.ackedUnseen;
+  if (h.firstByte === null && unseen && unseen.last >= h.request) {
+    // The client acknowledged server bytes the capture does not hold: the response went unseen.
+    out.push({
+      stage: 'proxy-response', start: h.request, end: unseen.last, seconds: Math.max(0, unseen.last - h.request), frame: null,
+      state: 'ok', detail: `${what}: response not in the capture, acknowledged by the client`,
+    });
+    return out;
+  }
   if (h.firstByte === null) {
     const failed = serverRefused(c, h.request);
     const seconds = Math.max(0, (failed ? c.reset!.t : until) - h.request);

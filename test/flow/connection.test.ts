@@ -4,6 +4,7 @@ import { ConversationBuilder } from '../../src/protocols/conversations.js';
 import { History, HistoryEvent } from '../../src/flow/history.js';
 import { T0, TcpConversation, tcpPacket, text } from '../protocols/helpers.js';
 import type { DecodedPacket } from '../../src/decode/types.js';
+import { connectionStages } from '../../src/timeline/stages.js';
 
 const C = '10.1.0.2:40000';
 const S = '10.1.0.9:8443';
@@ -164,5 +165,31 @@ describe('times kept as doubles from the first packet on', () => {
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([true, true, [0], [0.25]]);
+  });
+});
+
+describe('a capture that missed the server side', () => {
+  // The client's packets only (one direction captured): SYN, the ACK of the SYN-ACK, two GETs,
+  // and ACKs of the answers the capture does not hold.
+  function oneWay() {
+    const c = new TcpConversation('10.1.0.2:40001', '10.1.0.9:80');
+    const all = [...c.handshake(0, 0.02)];
+    const get = (path: string) => text(`GET ${path} HTTP/1.1\r\nHost: crl.example\r\n\r\n`);
+    all.push(...c.send(true, get('/a.crl'), 0.021));
+    all.push(...c.send(false, new Uint8Array(1400), 0.05), ...c.send(false, new Uint8Array(900), 0.051));
+    all.push(c.ack(true, 0.052));
+    all.push(...c.send(true, get('/b.crl'), 0.06));
+    all.push(...c.send(false, new Uint8Array(226), 0.09));
+    all.push(c.ack(true, 0.091));
+    return build(all.filter((p) => p.tcp!.srcPort === 40001));
+  }
+
+  it('takes the client ACK after its SYN as the connection set up, and acknowledged server bytes as answers', () => {
+    const k = oneWay().connections[0];
+    expect(k).toMatchObject({ synAck: null, established: expect.closeTo(0.02, 6), history: 'SAD', bytes: { server: 0 } });
+    expect(k.ackedUnseen).toEqual({ bytes: 2526, last: expect.closeTo(0.091, 6) });
+    expect(k.waits.map((w) => w.firstByte)).toEqual([expect.closeTo(0.052, 6), expect.closeTo(0.091, 6)]);
+    const stages = connectionStages(k, 10);
+    expect(stages.map((s) => [s.stage, s.state])).toEqual([['connect', 'ok'], ['proxy-response', 'ok'], ['proxy-response', 'ok']]);
   });
 });
