@@ -1,7 +1,7 @@
 /**
  * Terminal report (`--format table`, the default): the verdict in one line, a table of connections,
  * lookups, locks and fetches with their stage durations and the stall marked, then the hints.
- * Fits 100 columns. Colour only when asked (a TTY without NO_COLOR; the CLI decides).
+ * Fits the width given (100 by default; down to 74). Colour only when asked (a TTY without NO_COLOR; the CLI decides).
  */
 import Table from 'cli-table3';
 import type { Finding, FindingState, Report, StageName } from './schema.js';
@@ -23,9 +23,10 @@ const ESC = '\u001b[';
 type Paint = (s: string) => string;
 const paint = (on: boolean, code: string): Paint => (on ? (s) => `${ESC}${code}m${s}${ESC}0m` : (s) => s);
 
-const COLUMNS: Array<{ stage: StageName; head: string }> = [
+/** `short`: the head in a 7-column stage cell. */
+const COLUMNS: Array<{ stage: StageName; head: string; short?: string }> = [
   { stage: 'dns', head: 'dns' },
-  { stage: 'connect', head: 'connect' },
+  { stage: 'connect', head: 'connect', short: 'conn' },
   { stage: 'proxy-connect', head: 'proxy' },
   { stage: 'tls', head: 'tls' },
   { stage: 'proxy-response', head: 'wait' },
@@ -97,14 +98,16 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     rows = rows.filter((r) => keep.has(r));
   }
   if (rows.length > 0) {
-    // Fixed columns: marker, what, address, six stages = 9 columns, 10 border characters.
-    const stageW = 8;
+    // Fixed columns: marker, what, address, six stages = 9 columns, 10 border characters. A stage
+    // cell holds 7 characters (">119.9s", "1.25s×3") where there is room, 6 (">1m05s") on an
+    // 80-column terminal; the table fits from 74 columns.
+    const stageW = width >= 3 + 10 + 12 + 10 + 8 * COLUMNS.length ? 8 : 7;
     const fixed = 3 + stageW * COLUMNS.length + 10;
     const rest = width - fixed;
-    const whatW = Math.max(12, Math.floor(rest * 0.55));
-    const addrW = Math.max(10, rest - whatW);
+    const whatW = Math.max(10, Math.floor(rest * 0.55));
+    const addrW = Math.max(9, rest - whatW);
     const table = new Table({
-      head: ['', lang === 'zh-CN' ? '目标' : 'host / name', lang === 'zh-CN' ? '地址' : 'address', ...COLUMNS.map((c) => c.head)].map((h) => bold(h)),
+      head: ['', lang === 'zh-CN' ? '目标' : 'host / name', lang === 'zh-CN' ? '地址' : 'address', ...COLUMNS.map((c) => (stageW < 8 && c.short) || c.head)].map((h) => bold(h)),
       colWidths: [3, whatW, addrW, ...COLUMNS.map(() => stageW)],
       style: { head: [], border: [], 'padding-left': 1, 'padding-right': 0 },
       wordWrap: false,

@@ -69,6 +69,17 @@ describe('table', () => {
     expect(out).not.toMatch(ANSI);
   });
 
+  it('fits an 80-column terminal, and every width down to 74, in English and zh-CN', () => {
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const r = tlsStall(lang);
+      for (let width = 74; width <= 100; width++) {
+        for (const l of renderTable(r, { width, lang }).split('\n')) expect(displayWidth(l), `${lang} ${width}: ${l}`).toBeLessThanOrEqual(width);
+      }
+      // The stalled TLS stage still reads whole in the narrower stage columns.
+      expect(renderTable(r, { width: 80, lang })).toMatch(/│ >27\.5s│/);
+    }
+  });
+
   it('colours only when asked, and the colour does not change the text', () => {
     const r = tlsStall();
     const coloured = renderTable(r, { color: true });
