@@ -23,6 +23,11 @@ h1{font-size:15px;margin:0 0 6px;font-weight:600;color:var(--muted)}
 #hints{margin:6px 0 0;padding-left:20px}#hints li{margin:2px 0;overflow-wrap:anywhere}
 #evidence{margin:6px 0 0;padding-left:20px;color:var(--muted);font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 #evidence li{overflow-wrap:anywhere;max-height:4.5em;overflow:hidden}
+#environment{margin:8px 0 0;padding:0}
+#environment h2{font-size:13px;margin:0;padding:0}
+#environment ul{margin:2px 0 0;padding-left:20px;color:var(--muted);font-size:12px}
+#environment li{overflow-wrap:anywhere}
+#environment code{font-family:ui-monospace,Menlo,Consolas,monospace;color:var(--fg)}
 .toolbar{display:flex;gap:12px;align-items:center;padding:8px 20px;border-bottom:1px solid var(--line);flex-wrap:wrap}
 .toolbar input[type=search]{width:320px;max-width:60vw;padding:4px 8px;border:1px solid #c9ced4;border-radius:4px;font:inherit}
 .legend{display:flex;gap:10px;flex-wrap:wrap;color:var(--muted)}.legend span{display:inline-flex;align-items:center;gap:4px}

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Report } from './schema.js';
-import { buildModel } from './model.js';
+import { buildModel, environmentFacts } from './model.js';
 import { escapeHtml, jsonForScript, clip } from './escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
 import type { Lang } from '../timeline/hints.js';
@@ -53,7 +53,7 @@ export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
 <div id="facts"></div>
 <ul id="hints"></ul>
 <ul id="evidence"></ul>
-</header>
+${environmentSection(report, zh)}</header>
 <div class="toolbar">
 <input id="filter" type="search" placeholder="${zh ? '过滤：主机、地址、阶段、状态…' : 'filter: host, address, stage, state…'}" aria-label="filter">
 <label><input id="only-bad" type="checkbox"> ${zh ? '只看有问题的' : 'only problems'}</label>
@@ -75,4 +75,12 @@ export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
 </body>
 </html>
 `;
+}
+
+/** The user's go and its settings (a bundle's), escaped here as the page's script escapes its strings. */
+function environmentSection(report: Report, zh: boolean): string {
+  const facts = environmentFacts(report.environment);
+  if (!facts.length) return '';
+  const items = facts.map(([k, v]) => `<li>${escapeHtml(clip(k, 40))} <code>${escapeHtml(clip(v, 1000))}</code></li>`).join('');
+  return `<section id="environment"><h2>${zh ? '环境' : 'Environment'}</h2><ul>${items}</ul></section>\n`;
 }

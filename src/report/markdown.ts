@@ -3,7 +3,7 @@
  * Every evidence string is escaped for Markdown and HTML, or shown in a code span.
  */
 import type { Report } from './schema.js';
-import { buildModel, human, type Row } from './model.js';
+import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, escapeMarkdown, markdownCode } from './escape.js';
 import { stageLabel, type Lang } from '../timeline/hints.js';
 
@@ -40,6 +40,12 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   if (v.hints.length) {
     out.push(zh ? '建议：' : 'Hints:', '');
     for (const h of v.hints) out.push(`- ${md(h, 600)}`);
+    out.push('');
+  }
+  const env = environmentFacts(report.environment);
+  if (env.length) {
+    out.push(zh ? '环境：' : 'Environment:', '');
+    for (const [k, x] of env) out.push(`- ${markdownCode(clip(k, 40))}: ${markdownCode(clip(x, 500))}`);
     out.push('');
   }
   const model = buildModel(report);

@@ -3,7 +3,7 @@
  * lookup that preceded it), per DNS name that never led to a connection, per blocked syscall, and
  * per go fetch; each with its stages on the report's clock and a flag for the verdict's row.
  */
-import type { ConnectionRecord, DnsTransactionRecord, FindingState, Report, StageName } from './schema.js';
+import type { ConnectionRecord, DnsTransactionRecord, FindingState, GoEnvironment, Report, StageName } from './schema.js';
 import { connectionStages, dnsStage, stuckStage, unansweredState, type StageSpan } from '../timeline/stages.js';
 import { addressNames, endpointIp, identifyConnection, normalizeHost } from '../timeline/join.js';
 
@@ -158,6 +158,19 @@ export function buildModel(r: Report): Model {
   rows.sort((a, b) => a.start - b.start);
   const start = rows.length ? Math.min(0, ...rows.map((x) => x.start)) : 0;
   return { rows, end: Math.max(end, ...rows.map((x) => x.end ?? 0)), start };
+}
+
+/**
+ * report.environment as name and value pairs, in the order every renderer shows them: go's version
+ * (`go`), its command (`command`), then the settings as named. None without a bundle.
+ */
+export function environmentFacts(e: GoEnvironment | undefined): Array<[string, string]> {
+  if (!e) return [];
+  const facts: Array<[string, string]> = [];
+  if (e.goVersion) facts.push(['go', e.goVersion]);
+  if (e.command) facts.push(['command', e.command.join(' ')]);
+  facts.push(...Object.entries(e.settings));
+  return facts;
 }
 
 /** Duration for people: 850µs, 12ms, 1.25s, 3m05s. */

@@ -28,6 +28,8 @@ export interface Report {
   /** Epoch seconds that every `Seconds` value is relative to. */
   t0: number;
   inputs: InputSummary[];
+  /** The user's go and where it fetches from, as a record bundle saw them. Absent without a bundle. */
+  environment?: GoEnvironment;
   dns: DnsTransactionRecord[];
   connections: ConnectionRecord[];
   /** Blocked or slow system calls from a strace log (issue 4). Empty without --strace. */
@@ -60,6 +62,25 @@ export interface HostLookupRecord {
   order: string;
   /** Line in go's log. */
   line: number;
+}
+
+// ---------------------------------------------------------------- environment
+
+/**
+ * What a module-mirror operator needs to act on a report, from a bundle's env.json (`go env -json`
+ * and the proxy variables) and meta.json. Values are the user's, credentials redacted.
+ */
+export interface GoEnvironment {
+  /** go's version, e.g. `go1.19.8`; null when the bundle does not say. */
+  goVersion: string | null;
+  /** The go command record ran, e.g. `["go", "mod", "download"]`; null when the bundle does not say. */
+  command: string[] | null;
+  /**
+   * The settings that decide where go fetches from, only those set (not empty), in this order:
+   * GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOSUMDB, GOFLAGS, GOINSECURE, GOTOOLCHAIN, then
+   * HTTPS_PROXY, HTTP_PROXY, NO_PROXY in either case, named as they were set.
+   */
+  settings: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- inputs

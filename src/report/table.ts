@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { Finding, FindingState, Report, StageName } from './schema.js';
-import { buildModel, human, type Row } from './model.js';
+import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, truncate } from './escape.js';
 import { GLUE, wrap } from './wrap.js';
 import { clockTime, stageLabel, type Lang } from '../timeline/hints.js';
@@ -86,6 +86,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     v.since !== null && `since${GLUE}${clockTime(v.since)}s`, v.waited !== null && `waited${GLUE}${human(v.waited)}`, `confidence${GLUE}${v.confidence}`]
     .filter(Boolean).join(' · ');
   out.push(...wrap(where, width - 2, '  ').map((l) => dim(`  ${l}`)));
+  out.push(...environmentLines(report, width).map((l) => dim(`  ${l}`)));
   out.push('');
 
   const model = buildModel(report);
@@ -150,6 +151,22 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     for (const w of i.warnings.slice(0, 5)) out.push(...wrap(`warning: ${clip(i.file, 80)}: ${clip(w, 300)}`, width, '  ').map((l) => dim(l)));
   }
   return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+/**
+ * The user's go and its settings (a bundle's), at most two lines: `go1.19.8 · go mod download ·
+ * GOPROXY=… · GOSUMDB=…`. Each value is cut at 60 characters; GOSUMDB without its key
+ * (`name+hash+key url` → `name url`), which no operator needs to read.
+ */
+function environmentLines(report: Report, width: number): string[] {
+  const parts = environmentFacts(report.environment).map(([k, v]) => {
+    const value = k === 'GOSUMDB' ? v.replace(/^([^\s+]+)\+[0-9a-f]{8}\+\S+/, '$1') : v;
+    return k === 'go' ? clip(value, 60) : k === 'command' ? clip(value, 60).replaceAll(' ', GLUE) : `${clip(k, 20)}=${clip(value, 60)}`;
+  });
+  if (parts.length === 0) return [];
+  const lines = wrap(parts.join(' · '), width - 2, '  ');
+  if (lines.length <= 2) return lines;
+  return [lines[0], lines[1].replace(/.$/u, '…')];
 }
 
 function score(r: Row): number {

@@ -11,7 +11,7 @@ import { undecodedWarning } from '../capture/summary.js';
 import { redactReport } from '../report/redact.js';
 import {
   REPORT_SCHEMA, REPORT_VERSION,
-  type AnomalyRecord, type FetchRecord,
+  type AnomalyRecord, type FetchRecord, type GoEnvironment,
   type GoroutineSummary, type HostLookupRecord, type InputSummary, type ProcessRecord, type Report, type StageName, type SyscallRecord,
 } from '../report/schema.js';
 import { VERSION } from '../version.js';
@@ -83,6 +83,7 @@ export interface BundleFiles {
 }
 
 interface BundleMetaLike {
+  versions?: { go?: string | null };
   start?: { epoch?: number };
   end?: { epoch?: number } | null;
   exit?: { code?: number | null };
@@ -145,6 +146,34 @@ export function envHints(env: Record<string, unknown> | null): GoEnvHints | null
   };
   pick(env);
   return out;
+}
+
+/** The settings report.environment shows, in its order; the proxy variables in either case. */
+const ENVIRONMENT_SETTINGS = ['GOPROXY', 'GONOPROXY', 'GOPRIVATE', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS', 'GOINSECURE', 'GOTOOLCHAIN',
+  'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/**
+ * report.environment from a bundle: go's version, its command and the settings that decide where it
+ * fetches from (env.json: `go env -json` at the top level or under `go`, proxies under `proxy`).
+ */
+export function bundleEnvironment(env: Record<string, unknown> | null, meta: BundleMetaLike | null): GoEnvironment | null {
+  const found = new Map<string, string>();
+  const pick = (o: unknown): void => {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (typeof v === 'string') { if (!found.has(k)) found.set(k, v); } else pick(v);
+    }
+  };
+  pick(env);
+  const settings: Record<string, string> = {};
+  for (const k of ENVIRONMENT_SETTINGS) {
+    const v = found.get(k);
+    if (v !== undefined && v.trim() !== '') settings[k] = v;
+  }
+  const version = found.get('GOVERSION') || (typeof meta?.versions?.go === 'string' ? meta.versions.go : '');
+  const command = Array.isArray(meta?.command) && meta.command.length > 0 && meta.command.every((a) => typeof a === 'string') ? meta.command : null;
+  if (!version && !command && Object.keys(settings).length === 0) return null;
+  return { goVersion: version || null, command, settings };
 }
 
 // ---------------------------------------------------------------- pipeline
@@ -319,9 +348,10 @@ export async function analyze(inputs: AnalyzeInputs, opts: AnalyzeOptions = {}):
     } : null,
   }, lang);
 
+  const environment = bundle ? bundleEnvironment(bundle.env, bundle.meta) : null;
   const report: Report = {
     schema: REPORT_SCHEMA, version: REPORT_VERSION, generator: `gomod-trace ${VERSION}`, t0,
-    inputs: inputList, dns, connections, syscalls, processes, fetches, goroutines, lookups,
+    inputs: inputList, ...(environment ? { environment } : {}), dns, connections, syscalls, processes, fetches, goroutines, lookups,
     verdict, findings, anomalies,
   };
   if (opts.redact !== false) {
