@@ -5,7 +5,7 @@
 import type { Report } from './schema.js';
 import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, escapeMarkdown, markdownCode } from './escape.js';
-import { stageLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, type Lang } from '../timeline/hints.js';
 
 const md = (s: string | null | undefined, max = 200): string => escapeMarkdown(clip(s ?? '', max));
 
@@ -29,9 +29,12 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   if (v.host) facts.push([zh ? '主机' : 'host', `**${markdownCode(clip(v.host, 200))}**`]);
   if (v.address) facts.push([zh ? '地址' : 'address', markdownCode(clip(v.address, 80))]);
   if (v.path) facts.push([zh ? '路径' : 'path', markdownCode(clip(v.path, 300))]);
+  if (v.since !== null) facts.push([zh ? '开始于' : 'since', `${clockTime(v.since)}s`]);
   if (v.waited !== null) facts.push([zh ? '等待' : 'waited', human(v.waited)]);
   facts.push([zh ? '可信度' : 'confidence', String(v.confidence)]);
   out.push(facts.map(([k, x]) => `${k}: ${x}`).join(' · '), '');
+  // The capture's start in UTC, which `since` counts from: what an operator matches to server logs.
+  if (Number.isFinite(report.t0) && report.t0 > 0) out.push(`${zh ? '起点' : 'start'} (t0): ${new Date(report.t0 * 1000).toISOString()}`, '');
   if (v.evidence.length) {
     out.push(zh ? '证据：' : 'Evidence:', '');
     for (const e of v.evidence.slice(0, 8)) out.push(`- ${e.source} ${escapeMarkdown(e.ref)}: ${md(e.text, 300)}`);

@@ -156,6 +156,17 @@ describe('markdown', () => {
   });
 });
 
+describe('markdown times', () => {
+  it('gives the capture\'s start in UTC and the verdict\'s since, as the table does', () => {
+    const r = tlsStall();
+    r.t0 = 1795592603.204;
+    const md = renderMarkdown(r);
+    expect(md).toContain('· since: +2.502s ·');
+    expect(md).toContain('\nstart (t0): 2026-11-25T07:43:23.204Z\n');
+    expect(renderTable(r)).toContain('since +2.502s');
+  });
+});
+
 describe('trace', () => {
   it('is Chrome Trace Event JSON in microseconds with X spans, b/e for the open stall, an instant verdict', () => {
     const t = JSON.parse(renderTrace(tlsStall())) as { traceEvents: Array<{ ph: string; name: string; ts?: number; dur?: number; id?: string; tid?: number }> };
