@@ -56,9 +56,17 @@ export function clip(s: string | null | undefined, max = 200): string {
 export function escapeMarkdown(s: string): string {
   return visible(s)
     .replace(/[\\`*_{}[\]|~<>&"]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '\\' + c))
-    .replace(/@/g, '@&#8203;') // no @-mentions from evidence
+    .replace(MENTION, '@&#8203;')
     .replace(/\r?\n/g, ' ');
 }
+
+/**
+ * An `@` GitHub would read as a mention of whoever has the name after it: at the start or after a
+ * character that is not a letter, digit or `_`, and not followed by a name and a `/`. A zero-width
+ * space after it stops that. The `@v/` of every module URL is no mention and stays as it is, so a
+ * URL copied from the rendered report works in curl.
+ */
+const MENTION = /(?<![A-Za-z0-9_])@(?![A-Za-z0-9][A-Za-z0-9-]*\/)/g;
 
 /** Inline code span in Markdown holding arbitrary text (backticks in the text lengthen the fence). */
 export function markdownCode(s: string): string {

@@ -38,6 +38,12 @@ function hostile() {
   return reportFrom(v, decide(v));
 }
 
+/** tlsStall's report with `summary` as the verdict's summary (text as the verdict would carry it). */
+function reportWithUrl(summary: string) {
+  const r = tlsStall();
+  return { ...r, verdict: { ...r.verdict, summary } };
+}
+
 describe('clock times', () => {
   it('are signed, to the millisecond: a minus before t0, a plus from it', () => {
     expect(clockTime(0.026)).toBe('+0.026');
@@ -153,6 +159,16 @@ describe('markdown', () => {
     expect(prose).not.toMatch(/@everyone/);
     expect(h).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
     expect(h.length).toBeLessThan(20_000);
+  });
+});
+
+describe('markdown mentions', () => {
+  it('stops @-mentions but leaves module URLs (`@v/`) as they are, so a copied URL works', () => {
+    const md = renderMarkdown(reportWithUrl('waiting for https://proxy.golang.org/github.com/x/y/@v/v1.0.0.zip; cc @everyone, @@team, a@b'));
+    expect(md).toContain('https://proxy.golang.org/github.com/x/y/@v/v1.0.0.zip');
+    expect(md).not.toContain('\u200b');
+    expect(md).not.toMatch(/(?<![A-Za-z0-9_])@(?!&#8203;)(?![A-Za-z0-9][A-Za-z0-9-]*\/)/);
+    expect(md).toContain('cc @&#8203;everyone, @&#8203;@&#8203;team, a@b');
   });
 });
 
