@@ -246,6 +246,7 @@ export async function readFrom(
     if (pending) await pending.catch(() => 0);
   }
 
+  clockWarnings(stats);
   const d = parser.describe();
   return {
     file: name,
@@ -261,6 +262,31 @@ export async function readFrom(
     lastTime: stats.lastTime,
     warnings: stats.warnings.lines(),
   };
+}
+
+/** A capture of one `go mod download` spans minutes; over this, its times are not one clock's. */
+const MAX_SPAN_SECONDS = 30 * 86400;
+
+/**
+ * Packet times no single recording gives: a span of over 30 days (captures of different days or
+ * years merged into one file) or times after the reader's own clock (a broken clock, or a field
+ * read wrongly: a negative 64-bit pcapng time read as unsigned). Waits across such a span are not
+ * real; the analysis goes on, and says so.
+ */
+function clockWarnings(stats: CaptureStats): void {
+  const first = stats.firstTime;
+  const last = stats.lastTime;
+  if (first === null || last === null) return;
+  if (last - first > MAX_SPAN_SECONDS) {
+    stats.warnings.add('span', `packet times span ${Math.round((last - first) / 86400)} days (${isoDay(first)} to ${isoDay(last)}): merged captures or a broken clock; a wait across a gap in them is not real`);
+  }
+  if (last > Date.now() / 1000 + 86400) stats.warnings.add('future', `packet times reach ${isoDay(last)}, after today: a broken clock or broken timestamps`);
+}
+
+/** The UTC day of an epoch time, or the number when it is outside the dates JavaScript can show. */
+function isoDay(t: number): string {
+  const d = new Date(t * 1000);
+  return Number.isNaN(d.getTime()) ? `${t.toExponential(3)} s after 1970` : d.toISOString().slice(0, 10);
 }
 
 /** Size of a file, for progress and summaries; null for stdin. */

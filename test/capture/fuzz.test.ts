@@ -25,7 +25,7 @@ const pcap = writePcap(frames.map((data, i) => ({ tsSec: 1_700_000_000 + i, tsNs
 const pcapNs = writePcap(frames.map((data, i) => ({ tsSec: 1_700_000_000 + i, tsNsec: i, data })), { linkType: 1, nanoseconds: true, bigEndian: true });
 const pcapng = writePcapng([
   { interfaces: [{ linkType: 1, tsresol: 9, name: 'eth0' }, { linkType: 276 }], packets: frames.map((data, i) => ({ tsSec: 1_700_000_000 + i, tsNsec: i, data, interfaceId: i === 4 ? 1 : 0, block: i === 2 ? 'pb' as const : 'epb' as const })) },
-  { bigEndian: true, interfaces: [{ linkType: 0, tsresol: 0x88 }], packets: [{ tsSec: 5, tsNsec: 0, data: frames[5] }, { tsSec: 0, tsNsec: 0, data: frames[5], block: 'spb' }], extraBlocks: [{ type: 4, body: new Uint8Array(8) }] },
+  { bigEndian: true, interfaces: [{ linkType: 0, tsresol: 0x88 }], packets: [{ tsSec: 1_700_000_005, tsNsec: 0, data: frames[5] }, { tsSec: 0, tsNsec: 0, data: frames[5], block: 'spb' }], extraBlocks: [{ type: 4, body: new Uint8Array(8) }] },
 ]);
 const seeds = [pcap, pcapNs, pcapng];
 

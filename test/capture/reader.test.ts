@@ -218,3 +218,23 @@ describe('records across the parsers\' loop windows (LOOP_WINDOW)', () => {
     expectEvery(seen);
   });
 });
+
+describe('packet times no single recording gives', () => {
+  const frame = etherUdp4('10.1.1.1', 1000, '10.1.1.2', 53, new Uint8Array(8));
+  const read = (times: number[]) => readCaptureBytes(writePcap(times.map((tsSec) => ({ tsSec, tsNsec: 0, data: frame })), { linkType: 1 }), 'x.pcap', () => undefined);
+
+  it('a span of years (merged captures) is a warning, and the packets are all read', async () => {
+    const s = await read([1_400_000_000, 1_400_000_001, 1_740_000_000]);
+    expect(s.packets).toBe(3);
+    expect(s.warnings).toEqual(['packet times span 3935 days (2014-05-13 to 2025-02-19): merged captures or a broken clock; a wait across a gap in them is not real']);
+  });
+
+  it('times after today are a warning', async () => {
+    const s = await read([2_900_000_000, 2_900_000_001]);
+    expect(s.warnings).toEqual(['packet times reach 2061-11-23, after today: a broken clock or broken timestamps']);
+  });
+
+  it('a recording of minutes has none', async () => {
+    expect((await read([1_740_000_000, 1_740_000_300])).warnings).toEqual([]);
+  });
+});
