@@ -5,6 +5,7 @@
  * before any renderer sees it. `analyze --no-redact` keeps them.
  */
 import type { Report } from './schema.js';
+import { USERINFO_PLACEHOLDER } from '../timeline/hints.js';
 
 export const REDACTED = '***';
 /** Ends a string cut short (clip sites write it): a credential may have run on past it. */
@@ -30,13 +31,17 @@ const START = String.raw`(?:\b|(?<=\\[rnt]))`;
 /** Ends a string cut short: our `…`, or strace's `"...` after a string cut at its -s limit. */
 const CUT_MARK = String.raw`(…|"\.\.\.)`;
 
-/** Placeholders our own hints use to show the form of a credential (not a secret). */
-const PLACEHOLDER_USERINFO = /^(USER(:PASSWORD)?|\*\*\*)@$/;
+/**
+ * Userinfo that is no secret: the placeholders our own hints use to show the form of a credential,
+ * in every language (a starred one would be counted as a credential found in the evidence), and
+ * what redaction already left.
+ */
+const PLACEHOLDER_USERINFO = new Set([...Object.values(USERINFO_PLACEHOLDER), 'USER', REDACTED].map((u) => `${u}@`));
 
 const RULES: Array<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // scheme://user:password@host or scheme://token@host → scheme://***@host
   [/\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s/@"'<>]+@)/gi, (m, scheme: string, userinfo: string) =>
-    PLACEHOLDER_USERINFO.test(userinfo) ? m : `${scheme}${REDACTED}@`],
+    PLACEHOLDER_USERINFO.has(userinfo) ? m : `${scheme}${REDACTED}@`],
   // ?token=… &password=… (quoted too)
   [new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)(?:${QUOTED}|'[^'\\r\\n]*'?|[^&;#\\s"'<>]+)`, 'gi'), `$1${REDACTED}`],
   // Header lines as they appear in plaintext HTTP or error texts; a quoted value, and what follows

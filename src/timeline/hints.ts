@@ -241,6 +241,12 @@ export function goOwnErrorText(detail: string | null, code: number | null, lang:
 
 // ---------------------------------------------------------------- hints
 
+/**
+ * The userinfo the proxy-credentials hint writes to show the form of proxy credentials, by
+ * language: no secret, so the report's redactor lets it through (report/redact.ts).
+ */
+export const USERINFO_PLACEHOLDER: Record<Lang, string> = { en: 'USER:PASSWORD', 'zh-CN': '用户名:密码' };
+
 export type HintKey =
   | 'mirror' | 'no-fallback-on-hang' | 'resolv' | 'netdns' | 'cgo-resolver' | 'nxdomain-spelling' | 'private'
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
@@ -286,8 +292,8 @@ const HINTS: Record<HintKey, Text> = {
     zh: (p) => `如果 ${h(p)} 应该直连，把它加入 NO_PROXY；否则检查 HTTPS_PROXY 指向的代理是否可用${p.address ? `（当前为 ${p.address}）` : ''}。`,
   },
   'proxy-credentials': {
-    en: () => 'The proxy wants credentials: HTTPS_PROXY=http://USER:PASSWORD@proxy:port (percent-encode special characters in the password).',
-    zh: () => '代理需要认证：HTTPS_PROXY=http://用户名:密码@代理地址:端口（密码中的特殊字符需要百分号编码）。',
+    en: () => `The proxy wants credentials: HTTPS_PROXY=http://${USERINFO_PLACEHOLDER.en}@proxy:port (percent-encode special characters in the password).`,
+    zh: () => `代理需要认证：HTTPS_PROXY=http://${USERINFO_PLACEHOLDER['zh-CN']}@代理地址:端口（密码中的特殊字符需要百分号编码）。`,
   },
   'proxy-refused': {
     en: (p) => `The proxy refused the tunnel${p.status ? ` (${p.status})` : ''}: ask its administrator to allow ${h(p)}, or bypass it with NO_PROXY.`,

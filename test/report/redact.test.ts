@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyRules, redactText } from '../../src/report/redact.js';
+import { applyRules, redactReport, redactText } from '../../src/report/redact.js';
+import { decide } from '../../src/timeline/verdict.js';
+import { conn, input, reportFrom } from '../timeline/factories.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
 
@@ -56,6 +58,23 @@ describe('redactText', () => {
       // Cut short after the host.
       'https://proxy.golang.org/github.com/some/long/module/pa…',
     ]) expect(redactText(s)).toBe(s);
+  });
+});
+
+describe('the proxy-credentials hint', () => {
+  it.each(['en', 'zh-CN'] as const)('keeps its placeholder in %s, and counts no credential', (lang) => {
+    const v = input({
+      end: 1,
+      connections: [conn({ at: 0, server: '127.5.5.1:3128', proxyConnect: { target: 'proxy.golang.org:443', status: 407 }, closedAt: 0.1 })],
+    });
+    const { verdict, findings } = decide(v, lang);
+    const report = reportFrom(v, { verdict, findings });
+    expect(redactReport(report)).toBe(0);
+    expect(report.verdict.hints[0]).toMatch(lang === 'en' ? /HTTPS_PROXY=http:\/\/USER:PASSWORD@proxy:port/ : /HTTPS_PROXY=http:\/\/用户名:密码@代理地址:端口/);
+  });
+
+  it('a real credential beside it is still redacted and counted', () => {
+    expect(redactText('HTTPS_PROXY=http://用户名:s3cr3t@代理地址:端口')).toBe('HTTPS_PROXY=http://***@代理地址:端口');
   });
 });
 
