@@ -143,7 +143,7 @@ const SUMMARY: Record<string, Text> = {
   },
   'git-prompt:stalled': {
     en: (p) => `${p.detail ?? 'git'} is waiting for input (a password, askpass or host-key prompt) for ${s(p.seconds)} s.`,
-    zh: (p) => `${p.detail ?? 'git'} 正在终端上等待输入（密码或主机密钥确认）已 ${s(p.seconds)} 秒。`,
+    zh: (p) => `${p.detail ?? 'git'} 在等待输入（密码、askpass 或主机密钥提示）已 ${s(p.seconds)} 秒。`,
   },
   'not-found:failed': {
     en: (p) => `${h(p)} does not have ${p.path ?? 'the module'} (${p.status ?? '404'}).`,
@@ -195,8 +195,28 @@ export function summaryText(stage: StageName, state: FindingState, p: TextParams
   // The generic sentences name the finding's stage; in none:ok `stage` is the slowest one, if any.
   const t = own ?? GENERIC[state];
   const text = (lang === 'zh-CN' ? t.zh : t.en)(own ? p : { ...p, stage: p.stage ?? stage });
+  const flat = text.replace(/\s+/g, ' ').trim();
   // An empty detail leaves " ." at the end; a " ." inside is a name (the DNS root).
-  return text.replace(/\s+/g, ' ').trim().replace(/ \.$/, '.');
+  return lang === 'zh-CN' ? zhSpacing(flat) : flat.replace(/ \.$/, '.');
+}
+
+/** Chinese puts no space next to full-width punctuation, nor between two Chinese characters. */
+function zhSpacing(text: string): string {
+  return text.replace(/ *([（）：，。；、]) */g, '$1').replace(/(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])/g, '');
+}
+
+/**
+ * Who waits at a git prompt (the `detail` of a git-prompt finding): the process, the host it
+ * fetches from, and the helper (askpass, credential helper) it waits on.
+ */
+export function prompterText(
+  o: { command: string; pid: number; host: string | null; helper: { argv: string; pid: number } | null }, lang: Lang,
+): string {
+  if (lang === 'zh-CN') {
+    const who = `${o.command}（PID ${o.pid}${o.host ? `，访问 ${o.host}` : ''}）`;
+    return o.helper ? `${who}通过其辅助程序 ${o.helper.argv}（PID ${o.helper.pid}）` : who;
+  }
+  return `${o.command} (PID ${o.pid})${o.host ? ` for ${o.host}` : ''}${o.helper ? ` (through its helper ${o.helper.argv}, PID ${o.helper.pid})` : ''}`;
 }
 
 /** A note (state ok, never the verdict): a wait with no answer yet when the evidence ended, too young to be a stall. */

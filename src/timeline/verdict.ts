@@ -26,7 +26,8 @@ import {
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import {
-  clockTime, cutShortText, goOwnErrorText, hintText, hintsFor, nothingToJudgeText, summaryText, type Lang, type TextParams,
+  clockTime, cutShortText, goOwnErrorText, hintText, hintsFor, nothingToJudgeText, prompterText, summaryText, type Lang,
+  type TextParams,
 } from './hints.js';
 
 export interface VerdictInput {
@@ -475,7 +476,10 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const promptHost = isPrompt ? hostOfProcess(s.pid) : null;
     const p: TextParams = {
       path: s.path, module: s.module, seconds: waited, pid: holder?.pid ?? null, host: promptHost,
-      detail: isPrompt ? `${s.command ?? 'process'} (PID ${s.pid})${promptHost ? ` for ${promptHost}` : ''}${helper ? ` (through its helper ${helper.argv.slice(0, 3).join(' ')}, PID ${helper.pid})` : ''}` : null,
+      detail: isPrompt ? prompterText({
+        command: s.command ?? 'process', pid: s.pid, host: promptHost,
+        helper: helper ? { argv: helper.argv.slice(0, 3).join(' '), pid: helper.pid } : null,
+      }, lang) : null,
     };
     const fromProc = s.origin === 'proc';
     const evidence: Evidence[] = [fromProc

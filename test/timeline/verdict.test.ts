@@ -554,6 +554,17 @@ describe('verdict: git waiting on a credential helper', () => {
     // git reading its own helper's pipe (git-remote-https) is not the prompt.
     expect(r.findings.filter((f) => f.stage === 'git-prompt')).toHaveLength(0);
   });
+
+  it('in Chinese: what the English says (a password, askpass or host-key prompt; the helper), not "the terminal"', () => {
+    const procs = [
+      goProcess(),
+      { pid: 4201, ppid: 4100, command: 'git-remote-https', argv: ['/usr/lib/git-core/git-remote-https', 'origin', 'https://git.corp.example/team/m.git'], start: 1.1, end: null, exit: null },
+      { pid: 4202, ppid: 4201, command: 'askpass', argv: ['/usr/local/bin/askpass', 'Username:'], start: 1.5, end: null, exit: null },
+    ];
+    const read = { ...lockCall({ at: 1.51, duration: null }), pid: 4201, command: 'git-remote-https', name: 'read', kind: 'other' as const, path: null, module: null, line: 60, text: 'read(6<pipe:[1234]>, ' };
+    const r = decide(input({ end: 30, captureEnd: null, processes: procs, syscalls: [read] }), 'zh-CN');
+    expect(r.verdict.summary).toBe('git-remote-https（PID 4201，访问 git.corp.example）通过其辅助程序 /usr/local/bin/askpass Username:（PID 4202）在等待输入（密码、askpass 或主机密钥提示）已 28 秒。');
+  });
 });
 
 describe('verdict: language', () => {
