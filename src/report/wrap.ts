@@ -24,23 +24,35 @@ export function displayWidth(s: string): number {
   return w;
 }
 
+/** Non-breaking space: callers glue words that belong together ("confidence\u00a00.95"). */
+export const GLUE = '\u00a0';
+const GLUE_RE = '\\u00a0';
+
 /** A unit after a number ("5.2 s.", "30 ms", "12 KB"): never put on a line of its own. */
 const UNIT = /^(?:s|ms|µs|ns|min|h|B|KB|MB|GB|KiB|MiB|GiB|%)[.,;:)]*$/;
 
+/** Chinese units and counters ("5.2 秒", "2 次", "53 个"): kept on the line of their number. */
+const CJK_UNIT = '(?:毫秒|微秒|纳秒|秒|分钟|小时|天|次|字节|个|行|帧|倍)';
+/** Closing punctuation, which never starts a line. */
+const CLOSING = '[：，。；、）」』！？]';
+const CJK_UNIT_WORD = new RegExp(`^${CJK_UNIT}`, 'u');
+const CLOSING_WORD = new RegExp(`^${CLOSING}`, 'u');
+
 /**
  * The pieces a word longer than the line is cut between: code points, except that an escape
- * visible() (escape.ts) writes for a control or bidi character (`\x1b`, `\u{202e}`) is one piece.
- * No piece is longer than a line (10 columns at least).
+ * visible() (escape.ts) writes for a control or bidi character (`\x1b`, `\u{202e}`) is one piece,
+ * and so are a number before a Chinese unit and the unit. No piece is longer than a line (10 columns at least).
  */
-const PIECE = /\\x[0-9a-f]{2}|\\u\{[0-9a-f]{1,6}\}|[^]/giu;
-
-/** Non-breaking space: callers glue words that belong together ("confidence\u00a00.95"). */
-export const GLUE = '\u00a0';
+const PIECE = new RegExp(String.raw`\\x[0-9a-f]{2}|\\u\{[0-9a-f]{1,6}\}|\d{1,6}(?:\.\d{1,3})?(?=${GLUE_RE}?${CJK_UNIT})|${CJK_UNIT}|[^]`, 'giu');
+/** Pieces no line may break before: closing punctuation and GLUE; and a Chinese unit after its number. */
+const NO_BREAK_BEFORE = new RegExp(`^(?:${CLOSING}|${GLUE_RE})$`, 'u');
+const UNIT_PIECE = new RegExp(`^${CJK_UNIT}$`, 'u');
 
 /**
  * Wrap plain text to `width` columns; continuation lines get `indent`. Breaks at spaces (not at
- * GLUE, nor between a number and its unit), or inside a word longer than the line (URLs, CJK runs)
- * between any two characters but never inside an escape. Colour codes must not be inside `text`.
+ * GLUE, nor between a number and its unit, nor before closing punctuation), or inside a word longer
+ * than the line (URLs, CJK runs) between any two characters but never inside an escape, between a
+ * number and its Chinese unit, or before closing punctuation. Colour codes must not be inside `text`.
  */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
@@ -53,8 +65,11 @@ export function wrap(text: string, width: number, indent = ''): string[] {
     lineW = 0;
   };
   const tokens = text.split(/([ \t\r\n]+)/);
+  // A word that must stay with the one before it: a unit after its number, closing punctuation.
+  const sticks = (prev: string, word: string): boolean =>
+    prev !== '' && ((/\d$/.test(prev) && (UNIT.test(word) || CJK_UNIT_WORD.test(word))) || CLOSING_WORD.test(word));
   for (let i = 2; i < tokens.length; i += 2) {
-    if (UNIT.test(tokens[i]) && /\d$/.test(tokens[i - 2]) && tokens[i - 1] === ' ') {
+    if (sticks(tokens[i - 2], tokens[i]) && tokens[i - 1] === ' ') {
       tokens[i] = tokens[i - 2] + GLUE + tokens[i];
       tokens[i - 2] = '';
       tokens[i - 1] = '';
@@ -70,11 +85,27 @@ export function wrap(text: string, width: number, indent = ''): string[] {
     const tw = displayWidth(token);
     if (lineW + tw <= max(lines.length === 0)) { line += token; lineW += tw; continue; }
     if (lineW > 0 && tw <= max(false)) { push(); line = token; lineW = tw; continue; }
+    // The pieces at the end of the line since the last one a line may start with.
+    let group = '';
+    let prev = '';
     for (const [piece] of token.matchAll(PIECE)) {
       const pw = displayWidth(piece);
-      if (lineW + pw > max(lines.length === 0)) push();
+      const sticky = NO_BREAK_BEFORE.test(piece) || prev === GLUE || (UNIT_PIECE.test(piece) && /\d$/.test(prev));
+      if (!sticky) group = '';
+      if (lineW + pw > max(lines.length === 0)) {
+        // What may not end a line goes on to the next, unless it is all the line holds.
+        if (sticky && group !== '' && group.length < line.length) {
+          line = line.slice(0, -group.length);
+          push();
+          line = group;
+          lineW = displayWidth(group);
+        }
+        if (lineW + pw > max(lines.length === 0)) push();
+      }
       line += piece;
       lineW += pw;
+      group += piece;
+      prev = piece;
     }
   }
   if (line.trim() !== '' || lines.length === 0) push();

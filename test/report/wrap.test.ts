@@ -23,6 +23,23 @@ describe('wrap', () => {
     }
   });
 
+  it('keeps a number with its Chinese unit, and starts no line with closing punctuation, at any width', () => {
+    const text = 'go 在等待模块缓存锁（lab.example/greet@v1.2.0）/tmp/gopath/pkg/mod/cache/download/lab.example/greet/@v/v1.2.0.lock 已 5.2 秒：另一个进程持有该锁。（共 2 次）';
+    const zh = '从 goproxy.lab.example 的下载很慢：5.0 秒后收到 35467 字节中的 4000 字节，仍在继续，已等待 120 毫秒，共重传 12 次，其他连接仍然正常，下载停在这里。';
+    for (const t of [text, zh]) {
+      // From 14 columns on ("4000 字节，" is 11 wide, after a 2-column indent).
+      for (let width = 14; width <= 120; width++) {
+        const lines = wrap(t, width, '  ');
+        for (const l of lines) {
+          expect(displayWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
+          expect(l.trim(), `${width}`).not.toMatch(/^[：，。；、）]|^(?:毫秒|秒|次|字节)/);
+        }
+        for (const [m] of t.matchAll(/\d+(?:\.\d+)? ?(?:毫秒|秒|次|字节)/g)) expect(lines.some((l) => l.includes(m)), `${width}: ${m}`).toBe(true);
+        expect(lines.map((l, i) => (i ? l.slice(2) : l)).join('').replaceAll(' ', '')).toBe(t.replaceAll(' ', ''));
+      }
+    }
+  });
+
   it('does not break at GLUE, and prints it as a plain space', () => {
     const text = ['host', 'example.com', '·', `waited${GLUE}5.17s`, '·', `confidence${GLUE}0.95`].join(' ');
     for (let width = 15; width <= 50; width++) {
