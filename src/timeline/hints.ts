@@ -3,6 +3,7 @@
  * Simplified Chinese. Texts take plain parameters (host, address, seconds…); renderers escape them.
  */
 import type { FindingState, StageName } from '../report/schema.js';
+import type { DirectReason } from './relevance.js';
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -272,7 +273,7 @@ export type HintKey =
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
-  | 'go-error';
+  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope';
 
 const HINTS: Record<HintKey, Text> = {
   mirror: {
@@ -375,6 +376,18 @@ const HINTS: Record<HintKey, Text> = {
     en: () => "Read go's error and fix what it names (the module path or version asked for, or go.mod), then run go again; changing GOPROXY, the proxy or the network will not help.",
     zh: () => '阅读 go 的报错，修正它指出的问题（所请求的模块路径或版本，或 go.mod），然后重新运行 go；更换 GOPROXY、代理或网络都没有帮助。',
   },
+  'direct-host': {
+    en: (p) => `go fetches from ${h(p)} directly with git, not through a GOPROXY mirror, and neither go nor git gives up on a server that stops answering: check that ${h(p)} is reachable from this machine (VPN, firewall) and answers, e.g. git ls-remote https://${h(p)}/PATH.`,
+    zh: (p) => `go 直接用 git 从 ${h(p)} 拉取，不经过 GOPROXY 代理；服务器不再响应时，go 和 git 都不会放弃：检查本机能否访问 ${h(p)}（VPN、防火墙）以及它是否响应，例如 git ls-remote https://${h(p)}/路径。`,
+  },
+  'git-credentials': {
+    en: (p) => `If git needs credentials for ${h(p)}, set them up beforehand (credential.helper or ~/.netrc; ssh-agent / known_hosts for ssh), and set GIT_TERMINAL_PROMPT=0 so that git fails instead of waiting for input.`,
+    zh: (p) => `如果 git 访问 ${h(p)} 需要凭据，请事先配置（credential.helper 或 ~/.netrc；ssh 则用 ssh-agent / known_hosts），并设置 GIT_TERMINAL_PROMPT=0，让 git 直接失败而不是等待输入。`,
+  },
+  'private-scope': {
+    en: (p) => `${h(p)} matches GOPRIVATE (or GONOPROXY), so go does not use GOPROXY for it: keep those patterns to private modules; a public module they match is fetched with git instead of from a mirror.`,
+    zh: (p) => `${h(p)} 匹配 GOPRIVATE（或 GONOPROXY），所以 go 拉取它时不经过 GOPROXY：这些模式只应包含私有模块；被匹配到的公共模块会改用 git 拉取，而不是从代理下载。`,
+  },
   'other-traffic': {
     en: () => 'Other programs\' stalled connections are listed as findings; they do not hold up go.',
     zh: () => '其他程序的卡住连接列在发现列表中，它们不影响 go 的下载。',
@@ -386,9 +399,34 @@ export function hintText(key: HintKey, p: TextParams, lang: Lang): string {
   return (lang === 'zh-CN' ? t.zh : t.en)(p);
 }
 
+/**
+ * What a finding's hints depend on beyond its texts' parameters. `direct`: go fetches from the host
+ * directly with git (relevance.ts directFetch), where GOPROXY advice does not apply.
+ */
+export interface HintExtra {
+  sumdb?: boolean;
+  viaProxy?: boolean;
+  alert?: boolean;
+  direct?: DirectReason | null;
+}
+
+/** The hints for a server fetched directly that does not answer: the host, git's credentials, then why it is direct. */
+const DIRECT_HINTS: Record<NonNullable<HintExtra['direct']>, HintKey[]> = {
+  // GOPRIVATE sends it to git: whether it should; no mirror can have a private module.
+  private: ['direct-host', 'git-credentials', 'private-scope'],
+  // GOPROXY names no proxy: a mirror could serve a public module.
+  'no-proxy': ['direct-host', 'git-credentials', 'mirror'],
+  // go fell back to direct (the proxy did not have it): a private module belongs in GOPRIVATE.
+  git: ['direct-host', 'git-credentials', 'private'],
+};
+
 /** Which hints fit a finding, in order of usefulness. */
-export function hintKeysFor(stage: StageName, state: FindingState, p: TextParams & { sumdb?: boolean; viaProxy?: boolean; alert?: boolean }): HintKey[] {
+export function hintKeysFor(stage: StageName, state: FindingState, p: TextParams & HintExtra): HintKey[] {
   if (state === 'ok') return [];
+  const stuck = state === 'stalled' || state === 'slow';
+  if (p.direct && !p.sumdb && ((stage === 'proxy-response' && stuck) || (stage === 'connect' && state === 'stalled') || (stage === 'tls' && !p.alert))) {
+    return DIRECT_HINTS[p.direct];
+  }
   switch (stage) {
     case 'dns':
       if (state === 'failed') return p.rcode === 'NXDOMAIN' || p.rcode === 'no address' ? ['nxdomain-spelling', 'resolv', 'netdns'] : ['resolv', 'netdns'];
@@ -421,6 +459,6 @@ export function hintKeysFor(stage: StageName, state: FindingState, p: TextParams
   }
 }
 
-export function hintsFor(stage: StageName, state: FindingState, p: TextParams & { sumdb?: boolean; viaProxy?: boolean; alert?: boolean }, lang: Lang): string[] {
+export function hintsFor(stage: StageName, state: FindingState, p: TextParams & HintExtra, lang: Lang): string[] {
   return hintKeysFor(stage, state, p).map((k) => hintText(k, p, lang));
 }

@@ -119,6 +119,33 @@ export function buildRelevance(
   return { goHosts, goAddresses, goSockets, otherSockets, sumdbHosts, goStart, straceSeesSockets: goSockets.size > 0 };
 }
 
+/** A git process: git, its transport helpers, its credential helpers, ssh. */
+export function isGitCommand(cmd: string | null | undefined): boolean {
+  return !!cmd && /^(git|git-remote-https?|git-remote-ftps?|ssh|git-credential.*)$/.test(cmd.split('/').pop() ?? '');
+}
+
+/**
+ * Why go fetches from `host` directly (with git, or https for `?go-get=1`) and not through a
+ * GOPROXY mirror, or null: GONOPROXY (GOPRIVATE when GONOPROXY is not set) matches it
+ * (`private`), GOPROXY names no proxy, only direct or off (`no-proxy`), or strace saw a git process
+ * connect to the server (`git`: go fell back to direct).
+ */
+export type DirectReason = 'private' | 'no-proxy' | 'git';
+
+export function directFetch(host: string | null, env: GoEnvHints | null | undefined, byGit: boolean): DirectReason | null {
+  const patterns = (env?.GONOPROXY || env?.GOPRIVATE || '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (host && patterns.some((pat) => hostGlob(pat.split('/')[0]).test(normalizeHost(host)))) return 'private';
+  const entries = (env?.GOPROXY ?? '').split(/[,|]/).map((x) => x.trim()).filter(Boolean);
+  if (entries.length > 0 && entries.every((e) => e === 'direct' || e === 'off')) return 'no-proxy';
+  return byGit ? 'git' : null;
+}
+
+/** A GOPRIVATE pattern's first path element as go matches it (path.Match: `*` and `?` within it). */
+function hostGlob(pattern: string): RegExp {
+  const re = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${re}$`);
+}
+
 function hostTie(host: string | null, ctx: RelevanceContext): number {
   if (!host) return 0;
   const h = normalizeHost(host);

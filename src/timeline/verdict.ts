@@ -22,11 +22,12 @@ import {
 } from './join.js';
 import { decodeCacheLockPath } from '../strace/classify.js';
 import {
-  buildRelevance, connectionRelevance, dnsRelevance, hostOfUrl, type GoEnvHints, type RelevanceContext,
+  buildRelevance, connectionRelevance, directFetch, dnsRelevance, hostOfUrl, isGitCommand, type GoEnvHints,
+  type RelevanceContext,
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import {
-  clockTime, cutShortText, goOwnErrorText, hintText, hintsFor, nothingToJudgeText, prompterText, summaryText, type Lang,
+  clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, nothingToJudgeText, prompterText, summaryText, type Lang,
   type TextParams,
 } from './hints.js';
 
@@ -311,6 +312,11 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
    * to the first candidate of its key.
    */
   const connKeys = new Map<string, { first: Candidate; apart: number }>();
+  /** Servers a git process connected to (strace): go fetching directly. */
+  const gitProcs = new Map(input.processes.map((p) => [p.pid, p.command]));
+  const gitServers = new Set(input.syscalls
+    .filter((x) => x.socket?.remote && isGitCommand(x.command ?? gitProcs.get(x.pid)))
+    .map((x) => x.socket!.remote!));
   /** The candidate of each connection (by uid), for go's log lines below. */
   const candByUid = new Map<string, Candidate>();
   for (const { c, host, viaProxy, stages, conf } of connInfo.values()) {
@@ -376,7 +382,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const alert = span.alert === true;
     const f = finding(stage, span.state, {
       host, address, path: null, since: span.start, waited: span.seconds, confidence: conf, p, evidence, lang,
-      refs: [c.uid], hintExtra: { sumdb, viaProxy, alert },
+      refs: [c.uid], hintExtra: { sumdb, viaProxy, alert, direct: viaProxy ? null : directFetch(host, input.env, gitServers.has(c.server)) },
     });
     if (fellBack) {
       f.summary = connectionSummary(stage, span, p, fellBack, lang);
@@ -416,7 +422,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       finding: finding(stage, 'stalled', {
         host, address: c.server, path: null, since: idle.start, waited, confidence: conf, p, lang, refs: [c.uid],
         evidence: [{ source: 'pcap', ref: `frame ${c.frames.last}`, text: `${c.uid} ${c.client} → ${c.server}: ${detail}` }],
-        hintExtra: { sumdb },
+        hintExtra: { sumdb, direct: directFetch(host, input.env, gitServers.has(c.server)) },
       }),
       // Weaker than a wait seen directly: it ranks with stalls the client gave up on.
       pending: false, recovered: false, weight: waited, key: `idle|${c.uid}`, count: 1, start: idle.start,
@@ -430,7 +436,6 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   void goPidsStart;
   const straceEnd = input.evidenceEnd;
   const procs = new Map(input.processes.map((p) => [p.pid, p]));
-  const gitish = (cmd: string | null): boolean => !!cmd && /^(git|git-remote-https?|git-remote-ftps?|ssh|git-credential.*)$/.test(cmd.split('/').pop() ?? '');
   const hostOfProcess = (pid: number): string | null => {
     for (let p = procs.get(pid), depth = 0; p && depth < 16; p = p.ppid !== null ? procs.get(p.ppid) : undefined, depth++) {
       for (const a of p.argv) {
@@ -442,13 +447,13 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   };
   /** git (or its https helper, or ssh) blocked reading a pipe from a child it started just before: an askpass / credential prompt. */
   const askpassChild = (s: SyscallRecord): ProcessRecord | null => {
-    if (s.name !== 'read' || !gitish(s.command ?? procs.get(s.pid)?.command ?? null)) return null;
+    if (s.name !== 'read' || !isGitCommand(s.command ?? procs.get(s.pid)?.command)) return null;
     if (!(s.duration === null || (s.result ?? '').trim().startsWith('?'))) return null;
     // strace -yy names the fd in the call text (`read(6<pipe:[…]>`); trust that over a remembered path.
     const onPipe = /<pipe:/.test(s.text) || (!/</.test(s.text) && (!s.path || /pipe/.test(s.path)));
     if (!onPipe) return null;
     for (const p of input.processes) {
-      if (p.ppid !== s.pid || p.start === null || gitish(p.command)) continue;
+      if (p.ppid !== s.pid || p.start === null || isGitCommand(p.command)) continue;
       if (p.start < s.start - 2 || p.start > s.start + 0.1) continue;
       if (p.end !== null && p.end < s.start + (s.duration ?? 0) * 0.9) continue;
       return p;
@@ -835,7 +840,7 @@ function finding(
   o: {
     host: string | null; address: string | null; path: string | null; since: number | null; waited: number | null;
     confidence: number; p: TextParams; evidence: Evidence[]; lang: Lang; refs: string[];
-    hintExtra?: { sumdb?: boolean; viaProxy?: boolean; alert?: boolean };
+    hintExtra?: HintExtra;
   },
 ): Finding {
   return {

@@ -567,6 +567,44 @@ describe('verdict: git waiting on a credential helper', () => {
   });
 });
 
+describe('verdict: hints for a host go fetches directly with git', () => {
+  const silent = (host: string) => conn({ at: 0, server: '10.7.7.7:443', tls: 'ok', sni: host, waits: [{ after: 0.01, seconds: null }] });
+  const goproxyAdvice = /take \S+ out of GOPROXY|GOPROXY=https:\/\/goproxy\.cn/;
+
+  it('GOPRIVATE matches the host (GOPROXY=off): its reachability, git credentials, GOPRIVATE scope; no GOPROXY advice', () => {
+    const r = decide(input({ end: 10, connections: [silent('git.corp.example')], env: { GOPROXY: 'off', GOPRIVATE: '*.corp.example' } }));
+    expect(r.verdict).toMatchObject({ stage: 'proxy-response', state: 'stalled', host: 'git.corp.example' });
+    const hints = r.verdict.hints.join(' ');
+    expect(hints).not.toMatch(goproxyAdvice);
+    expect(hints).toMatch(/check that git\.corp\.example is reachable/);
+    expect(hints).toMatch(/GIT_TERMINAL_PROMPT=0/);
+    expect(hints).toMatch(/matches GOPRIVATE/);
+  });
+
+  it('GOPROXY=direct: a mirror could serve the module', () => {
+    const r = decide(input({ end: 10, connections: [silent('github.com')], env: { GOPROXY: 'direct' } }));
+    expect(r.verdict.hints.join(' ')).not.toMatch(/take \S+ out of GOPROXY/);
+    expect(r.verdict.hints).toContain(decide(input({ end: 10, connections: [silent('proxy.example')] })).verdict.hints[1]);
+  });
+
+  it('a git process connected (strace) although GOPROXY has a proxy: go fell back to direct; GOPRIVATE for a private module', () => {
+    const r = decide(input({
+      end: 10, connections: [silent('git.corp.example')], env: { GOPROXY: 'https://goproxy.cn,direct' },
+      processes: [goProcess(), { pid: 4201, ppid: 4100, command: 'git-remote-https', argv: ['git-remote-https', 'origin', 'https://git.corp.example/m.git'], start: 0, end: null, exit: null }],
+      syscalls: [{ ...connectCall({ at: 0, remote: '10.7.7.7:443' }), pid: 4201, command: 'git-remote-https' }],
+    }));
+    const hints = r.verdict.hints.join(' ');
+    expect(hints).not.toMatch(goproxyAdvice);
+    expect(hints).toMatch(/GIT_TERMINAL_PROMPT=0/);
+    expect(hints).toMatch(/set GOPRIVATE=your\.host/);
+  });
+
+  it('through a GOPROXY mirror: the GOPROXY advice stays', () => {
+    const r = decide(input({ end: 10, connections: [silent('goproxy.corp.example')], env: { GOPROXY: 'https://goproxy.corp.example,direct', GOPRIVATE: 'git.corp.example' } }));
+    expect(r.verdict.hints.join(' ')).toMatch(/take goproxy\.corp\.example out of GOPROXY/);
+  });
+});
+
 describe('verdict: language', () => {
   it('zh-CN summaries and hints', () => {
     const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello' })] }), 'zh-CN');
