@@ -116,7 +116,7 @@ const SUMMARY: Record<string, Text> = {
   },
   'proxy-response:failed': {
     en: (p) => `${h(p)} answered with an error${p.status ? ` (${p.status})` : ''}${p.path ? ` for ${p.path}` : ''}.`,
-    zh: (p) => `${h(p)} 返回错误${p.status ? `（${p.status}）` : ''}${p.path ? `：${p.path}` : ''}。`,
+    zh: (p) => `${h(p)}${p.path ? ` 对 ${p.path}` : ''} 返回错误${p.status ? `（${p.status}）` : ''}。`,
   },
   'proxy-response:slow': {
     en: (p) => `${h(p)} took ${s(p.seconds)} s to start answering.`,
@@ -136,11 +136,11 @@ const SUMMARY: Record<string, Text> = {
   },
   'cache-lock:stalled': {
     en: (p) => `go waits on the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? 'a file the evidence does not name'}) for ${s(p.seconds)} s: another process holds it.`,
-    zh: (p) => `go 在等待模块缓存锁${p.module ? `（${p.module}）` : ''} ${p.path ?? ''} 已 ${s(p.seconds)} 秒：另一个进程持有该锁。`,
+    zh: (p) => `go 等待${p.module ? ` ${p.module} 的` : ''}模块缓存锁（${p.path ?? '证据中没有该文件名'}）已 ${s(p.seconds)} 秒：另一个进程持有该锁。`,
   },
   'cache-lock:slow': {
     en: (p) => `go waited ${s(p.seconds)} s for the module cache lock ${p.module ? `of ${p.module} ` : ''}(${p.path ?? '?'}).`,
-    zh: (p) => `go 等待模块缓存锁${p.module ? `（${p.module}）` : ''}用了 ${s(p.seconds)} 秒。`,
+    zh: (p) => `go 等待${p.module ? ` ${p.module} 的` : ''}模块缓存锁（${p.path ?? '?'}）用了 ${s(p.seconds)} 秒。`,
   },
   'git-prompt:stalled': {
     en: (p) => `${p.detail ?? 'git'} is waiting for input (a password, askpass or host-key prompt) for ${s(p.seconds)} s.`,

@@ -27,6 +27,8 @@ export interface StageSpan {
   seconds: number;
   /** Short technical detail in English (e.g. 'SYN sent 5 times, no SYN-ACK'). */
   detail: string;
+  /** The detail in Simplified Chinese, for zh-CN summaries; absent where `detail` has no words to translate. */
+  detailZh?: string;
   /** Capture frame that best shows it, when known. */
   frame: number | null;
   /** tls: a TLS alert ended the handshake (not a reset or silence). */
@@ -76,6 +78,7 @@ export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpa
     return {
       stage: 'dns', start, end: null, ...unanswered(evidenceEnd - start), seconds: Math.max(0, evidenceEnd - start), frame,
       detail: `${d.type} query for ${d.name} to ${d.server} sent ${sends} time${sends === 1 ? '' : 's'}, no answer`,
+      detailZh: `发往 ${d.server} 的 ${d.type} ${d.name} 查询发送了 ${sends} 次，没有回答`,
     };
   }
   const seconds = Math.max(0, d.response - start);
@@ -84,6 +87,7 @@ export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpa
     return {
       stage: 'dns', start, end: d.response, state: 'failed', seconds, frame: rframe,
       detail: `${d.type} ${d.name}: ${d.rcode} from ${d.server}`,
+      detailZh: `${d.type} ${d.name}：${d.server} 返回 ${d.rcode}`,
     };
   }
   return {
@@ -126,6 +130,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
         stage: 'connect', start, end: c.synAck, seconds, frame: c.frames.first,
         state: seconds >= SLOW.connect ? 'slow' : 'ok',
         detail: c.syns.length > 1 ? `SYN sent ${c.syns.length} times before the SYN-ACK` : 'SYN answered',
+        detailZh: c.syns.length > 1 ? `收到 SYN-ACK 前 SYN 发送了 ${c.syns.length} 次` : 'SYN 已应答',
       });
     } else if (c.established !== null) {
       // The capture missed the SYN-ACK; the client's ACK shows it came (docs/tcp-analysis.md).
@@ -139,6 +144,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
       out.push({
         stage: 'connect', start, end: c.reset!.t, seconds: Math.max(0, c.reset!.t - start), frame: c.frames.last,
         state: 'failed', detail: `SYN answered with RST (connection refused) by ${c.server}`,
+        detailZh: `${c.server} 以 RST 回应 SYN（连接被拒绝）`,
       });
       return out;
     } else {
@@ -146,6 +152,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
         stage: 'connect', start, end: null, seconds: Math.max(0, until - start), frame: c.frames.first,
         ...unanswered(until - start),
         detail: `SYN sent ${c.syns.length} time${c.syns.length === 1 ? '' : 's'} to ${c.server}, no SYN-ACK`,
+        detailZh: `向 ${c.server} 发送了 ${c.syns.length} 次 SYN，没有 SYN-ACK`,
       });
       return out;
     }
@@ -160,6 +167,7 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
         seconds: Math.max(0, (failed ? c.reset!.t : until) - pc.request), frame: c.frames.first,
         ...(failed ? { state: 'failed' as const } : unanswered(until - pc.request)),
         detail: failed ? `CONNECT ${pc.target} reset by the proxy` : `CONNECT ${pc.target} sent, no answer from the proxy`,
+        detailZh: failed ? `CONNECT ${pc.target} 被代理重置` : `已发出 CONNECT ${pc.target}，代理没有回应`,
       });
       return out;
     }
@@ -190,6 +198,11 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
           : resetAt !== null
             ? `connection reset by the server after the ClientHello${tls.sni ? ` (SNI ${tls.sni})` : ''}`
             : `ClientHello${tls.sni ? ` (SNI ${tls.sni})` : ''} sent, no ServerHello`,
+        detailZh: serverAlert
+          ? `服务器在 ClientHello 之后发来 TLS 告警${serverAlert.description ? ` ${serverAlert.description}` : ''}`
+          : resetAt !== null
+            ? `服务器在 ClientHello${tls.sni ? `（SNI ${tls.sni}）` : ''}之后重置了连接`
+            : `已发出 ClientHello${tls.sni ? `（SNI ${tls.sni}）` : ''}，没有 ServerHello`,
       });
       return out;
     }
@@ -203,6 +216,9 @@ export function connectionStages(c: ConnectionRecord, evidenceEnd: number): Stag
       detail: handshakeAlert
         ? `TLS alert ${handshakeAlert.description ?? handshakeAlert.level ?? ''} from the ${handshakeAlert.from}`
         : `${tls.version ?? 'TLS'} handshake${tls.alpnChosen ? ' (' + tls.alpnChosen + ')' : ''}`,
+      detailZh: handshakeAlert
+        ? `${handshakeAlert.from === 'server' ? '服务器' : '客户端'}发来 TLS 告警 ${handshakeAlert.description ?? handshakeAlert.level ?? ''}`
+        : `${tls.version ?? 'TLS'} 握手${tls.alpnChosen ? `（${tls.alpnChosen}）` : ''}`,
     });
     if (handshakeAlert) return out;
   }
@@ -234,6 +250,7 @@ function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, e
       stage: 'proxy-response', start: h.request, end: failed ? c.reset!.t : null, seconds, frame: c.frames.last,
       ...(failed ? { state: 'failed' as const } : unanswered(seconds)),
       detail: failed ? `${what}: connection reset before any response` : `${what} sent, no response`,
+      detailZh: failed ? `${what}：在任何响应之前连接被重置` : `已发出 ${what}，没有响应`,
     });
     return out;
   }
@@ -253,6 +270,7 @@ function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, e
       stage: 'transfer', start: h.firstByte, end: h.end, seconds: body, frame: null,
       state: body >= SLOW.transfer || (body >= MIN_TRICKLE && rate < TRICKLE_RATE) ? 'slow' : 'ok',
       detail: `${h.bodyBytes} bytes in ${body.toFixed(3)} s`,
+      detailZh: `${body.toFixed(3)} 秒内收到 ${h.bodyBytes} 字节`,
     });
   } else {
     const body = Math.max(0, until - h.firstByte);
@@ -262,12 +280,17 @@ function httpStages(c: ConnectionRecord, h: HttpExchangeRecord, until: number, e
     const quiet = Math.max(0, until - lastByte);
     let state: FindingState = 'ok';
     let why = '';
-    if (!stillGoing) { state = 'failed'; why = ', connection closed early'; }
-    else if (quiet >= Math.max(MIN_STALL * 2, body / 3)) { state = 'stalled'; why = `, then nothing for ${quiet.toFixed(1)} s`; }
-    else if (body >= MIN_TRICKLE) { state = 'slow'; why = ', still arriving'; }
+    let whyZh = '';
+    if (!stillGoing) { state = 'failed'; why = ', connection closed early'; whyZh = '，连接提前关闭'; }
+    else if (quiet >= Math.max(MIN_STALL * 2, body / 3)) {
+      state = 'stalled';
+      why = `, then nothing for ${quiet.toFixed(1)} s`;
+      whyZh = `，之后 ${quiet.toFixed(1)} 秒没有数据`;
+    } else if (body >= MIN_TRICKLE) { state = 'slow'; why = ', still arriving'; whyZh = '，仍在接收'; }
     out.push({
       stage: 'transfer', start: h.firstByte, end: null, seconds: body, frame: c.frames.last, state,
       detail: `${h.bodyBytes}${expected} body bytes after ${body.toFixed(1)} s${why}`,
+      detailZh: `${body.toFixed(1)} 秒后收到 ${h.contentLength !== null ? `${h.contentLength} 字节中的 ` : ''}${h.bodyBytes} 字节正文${whyZh}`,
     });
   }
   return out;
@@ -286,6 +309,9 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
         detail: failed
           ? `request of ${w.requestBytes} bytes sent, connection reset by the server before any response`
           : `request of ${w.requestBytes} bytes sent, no response byte for ${seconds.toFixed(1)} s`,
+        detailZh: failed
+          ? `已发出 ${w.requestBytes} 字节的请求，服务器在任何响应之前重置了连接`
+          : `已发出 ${w.requestBytes} 字节的请求，${seconds.toFixed(1)} 秒没有任何响应字节`,
       });
     } else {
       const seconds = Math.max(0, w.firstByte - w.request);
@@ -293,6 +319,7 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
         stage: 'proxy-response', start: w.request, end: w.firstByte, seconds, frame: null,
         state: seconds >= SLOW['proxy-response'] ? 'slow' : 'ok',
         detail: `first response byte after ${seconds.toFixed(3)} s`,
+        detailZh: `${seconds.toFixed(3)} 秒后收到第一个响应字节`,
       });
     }
   }
@@ -315,6 +342,7 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
         stage: 'transfer', start: last.firstByte, end, seconds: end - last.firstByte, frame: null,
         state: end - last.firstByte >= SLOW.transfer ? 'slow' : 'ok',
         detail: `server data until ${clockTime(end)} s, then idle for ${idle.seconds.toFixed(1)} s`,
+        detailZh: `服务器数据持续到 ${clockTime(end)} 秒，之后空闲 ${idle.seconds.toFixed(1)} 秒`,
       });
       return out;
     }
@@ -327,6 +355,8 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
       frame: c.frames.last, state,
       detail: `${c.bytes.server} server bytes over ${seconds.toFixed(1)} s (${Math.round(rate === Infinity ? 0 : rate)} B/s)` +
         (stillArriving && state === 'slow' ? ', still arriving' : ''),
+      detailZh: `${seconds.toFixed(1)} 秒内收到服务器 ${c.bytes.server} 字节（${Math.round(rate === Infinity ? 0 : rate)} B/s）` +
+        (stillArriving && state === 'slow' ? '，仍在接收' : ''),
     });
   }
   return out;

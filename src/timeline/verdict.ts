@@ -244,14 +244,17 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const answered = list.find((d) => d.response === answeredAt);
     const seconds = end - start;
     if (!Number.isFinite(seconds) || seconds < SLOW.dns) continue;
-    const which = (l: DnsTransactionRecord[]): string => [...new Set(l.map((d) => `${d.type} ${d.name}`))].slice(0, 3).join(', ');
-    const detail = lost.length ? `${which(lost)} unanswered before the name resolved`
-      : resent.length ? `${which(resent)} sent again before its answer`
+    const which = (l: DnsTransactionRecord[], sep: string): string => [...new Set(l.map((d) => `${d.type} ${d.name}`))].slice(0, 3).join(sep);
+    const detail = lost.length ? `${which(lost, ', ')} unanswered before the name resolved`
+      : resent.length ? `${which(resent, ', ')} sent again before its answer`
       : 'slow answer';
+    const detailZh = lost.length ? `域名解析成功之前，${which(lost, '、')} 没有得到回答`
+      : resent.length ? `${which(resent, '、')} 在得到回答之前又发送了一次`
+      : '回答缓慢';
     const conf = Math.max(...group.map((d) => dnsRelevance(d, ctx)));
     const existing = cands.find((c) => c.key === `dns|${name}`);
     const p: TextParams = { host: name, server: list[0].server, seconds, detail };
-    const summary = summaryText('dns', 'slow', p, lang) + (timedOut ? (lang === 'zh-CN' ? `（${detail}）` : ` (${detail})`) : '');
+    const summary = summaryText('dns', 'slow', p, lang) + (timedOut ? (lang === 'zh-CN' ? `（${detailZh}）` : ` (${detail})`) : '');
     if (existing && existing.finding.state === 'slow' && existing.weight >= seconds) continue;
     const f = existing?.finding ?? finding('dns', 'slow', {
       host: name, address: list[0].server, path: null, since: start, waited: seconds, confidence: conf, p, evidence: [], lang, refs: [],
@@ -364,7 +367,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const group = connKeys.get(key);
     const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
     const p: TextParams = {
-      host, address, seconds: span.seconds, detail: span.detail, status: pcProxy?.status ?? null,
+      host, address, seconds: span.seconds, detail: lang === 'zh-CN' ? span.detailZh ?? span.detail : span.detail, status: pcProxy?.status ?? null,
       path: c.http.find((x) => x.firstByte === null)?.target ?? null,
     };
     if (group !== undefined && group.apart >= maxApart) {
@@ -417,7 +420,10 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const sumdb = host !== null && (isSumdbHost(host) || ctx.sumdbHosts.has(host));
     const stage: StageName = sumdb ? 'checksum-db' : 'proxy-response';
     const detail = `after the last exchange nothing moved for ${fmt(idle.seconds)} s while the connection stayed open: a request inside TLS left unanswered (go's -x log names the URL)`;
-    const p: TextParams = { host, address: c.server, seconds: waited, detail };
+    const p: TextParams = {
+      host, address: c.server, seconds: waited,
+      detail: lang === 'zh-CN' ? `最后一次交换之后 ${fmt(idle.seconds)} 秒内没有任何数据，而连接仍然打开：TLS 内的一个请求没有得到回应（go 的 -x 日志会给出 URL）` : detail,
+    };
     const cand: Candidate = {
       finding: finding(stage, 'stalled', {
         host, address: c.server, path: null, since: idle.start, waited, confidence: conf, p, lang, refs: [c.uid],
@@ -522,7 +528,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       // The URL that never got its answer belongs in the sentence a person reads first.
       if (f.end === null && !f.error && f.status === null && netCand.finding.state === 'stalled' && !netCand.finding.summary.includes(f.url)) {
         const url = f.url.length > 300 ? f.url.slice(0, 299) + '…' : f.url;
-        netCand.finding.summary = netCand.finding.summary.replace(/[.。]$/, '') + (lang === 'zh-CN' ? `：${url}。` : ` (waiting for ${url}).`);
+        netCand.finding.summary = lang === 'zh-CN' ? waitingForZh(netCand.finding.summary, url) : `${netCand.finding.summary.replace(/[.。]$/, '')} (waiting for ${url}).`;
       }
       netCand.finding.evidence.push(ev);
       if (!isNote(netCand)) netCand.finding.confidence = Math.max(netCand.finding.confidence, 0.95);
@@ -731,6 +737,17 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   return { verdict, findings };
 }
 
+/**
+ * A Chinese summary with the URL go waits for: （等待 URL）before its full stop, in place of the
+ * URL's path when the summary already shows it in brackets.
+ */
+function waitingForZh(summary: string, url: string): string {
+  const path = urlPath(url);
+  const waiting = `（等待 ${url}）`;
+  if (path && summary.includes(`（${path}）`)) return summary.replace(`（${path}）`, waiting);
+  return `${summary.replace(/[.。]$/, '')}${waiting}。`;
+}
+
 /** go's text in a summary: at most 300 characters. */
 function cutGoText(text: string): string {
   return text.length > 300 ? text.slice(0, 299) + '…' : text;
@@ -858,7 +875,7 @@ function connectionSummary(stage: StageName, span: StageSpan, p: TextParams, fel
   if (!fellBack) return summaryText(stage, span.state, p, lang);
   const { host, address } = p;
   return lang === 'zh-CN'
-    ? `到 ${address}${host ? `（${host}）` : ''} 的 TCP 连接没有回应；${fmt(span.seconds)} 秒后 go 改用了另一个地址。`
+    ? `到 ${address}${host ? `（${host}）` : ' '}的 TCP 连接没有回应；${fmt(span.seconds)} 秒后 go 改用了另一个地址。`
     : `TCP connect to ${address}${host ? ` (${host})` : ''} got no answer; go fell back to another address after ${fmt(span.seconds)} s.`;
 }
 

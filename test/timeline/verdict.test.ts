@@ -614,6 +614,46 @@ describe('verdict: language', () => {
   });
 });
 
+describe('verdict: zh-CN summaries are Chinese throughout', () => {
+  const zh = (o: Parameters<typeof input>[0]) => decide(input(o), 'zh-CN').verdict.summary;
+  /** English words from the stage details and joins, which a Chinese sentence must not carry. */
+  const ENGLISH = /\b(?:sent|no response|unanswered|resolved|bytes|body|still arriving|reset by|through its helper|waiting for|after)\b/;
+
+  it.each([
+    ['a trickling body', { end: 30, connections: [conn({ at: 0, tls: null, server: '127.4.4.1:8081', http: [{ after: 0.01, ttfb: 0.01, body: null, contentLength: 100000, bodyBytes: 300 }], serverDataUntil: 29.8 })] },
+      '从 127.4.4.1:8081 的下载很慢：30.0 秒后收到 100000 字节中的 300 字节正文，仍在接收。'],
+    ['a body that stops', { end: 30, connections: [conn({ at: 0, tls: null, server: '127.4.4.1:8081', http: [{ after: 0.01, ttfb: 0.01, body: null, contentLength: 100000, bodyBytes: 300 }], serverDataUntil: 2 })] },
+      '从 127.4.4.1:8081 的下载极慢：30.0 秒后收到 100000 字节中的 300 字节正文，之后 28.0 秒没有数据。'],
+    ['a TLS reset', { end: 2, connections: [conn({ at: 0, tls: 'reset', sni: 'goproxy.lab.test' })] },
+      '与 goproxy.lab.test 的 TLS 握手失败：服务器在 ClientHello（SNI goproxy.lab.test）之后重置了连接。'],
+    ['an unanswered AAAA before the name resolved', {
+      end: 12,
+      dns: [dnsTx({ name: 'proxy.golang.org', type: 'AAAA', at: 0, latency: null, queries: [0, 5] }), dnsTx({ name: 'proxy.golang.org', at: 0, latency: 10 })],
+    }, 'proxy.golang.org 的 DNS 解析用了 10 秒。（域名解析成功之前，AAAA proxy.golang.org 没有得到回答）'],
+    ['the module cache lock', { end: 20, captureEnd: null, syscalls: [lockCall({ at: 1, duration: null, path: '/m/cache/download/x/@v/v1.lock', module: 'x@v1' })], processes: [goProcess()] },
+      'go 等待 x@v1 的模块缓存锁（/m/cache/download/x/@v/v1.lock）已 19 秒：另一个进程持有该锁。'],
+  ] as const)('%s', (_, o, want) => {
+    const got = zh(o as Parameters<typeof input>[0]);
+    expect(got).toBe(want);
+    expect(got).not.toMatch(ENGLISH);
+  });
+
+  it('the URL go waits for: （等待 URL）, in place of the same path, not a second colon', () => {
+    const url = 'http://127.4.4.1:8081/example.com/b/@v/v1.0.0.zip';
+    const plain = zh({
+      end: 30, captureEnd: 30,
+      connections: [conn({ at: 0, server: '127.4.4.1:8081', tls: null, http: [{ after: 0.1, ttfb: null, target: '/example.com/b/@v/v1.0.0.zip', host: '127.4.4.1:8081' }] })],
+      fetches: [fetch({ url, start: 0.1, host: '127.4.4.1:8081' })],
+    });
+    expect(plain).toBe(`127.4.4.1 收到了请求，但 30 秒没有任何响应（等待 ${url}）。`);
+    const blackholed = zh({
+      end: 20, connections: [conn({ at: 0.01, server: '10.9.9.9:443', synAck: null, synRetries: 4 })],
+      fetches: [fetch({ url: 'https://10.9.9.9/m/@v/list', start: 0, host: '10.9.9.9' })],
+    });
+    expect(blackholed).toMatch(/SYN 被丢弃（等待 https:\/\/10\.9\.9\.9\/m\/@v\/list）。$/);
+  });
+});
+
 describe("verdict: go's own error", () => {
   const malformed = 'go: example.com/x.@v1.0.0: malformed module path "example.com/x.": trailing dot in path element';
   const ownError = (line: number, text = malformed) => ({ line, t: null, text, stage: null });
