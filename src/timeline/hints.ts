@@ -224,7 +224,7 @@ export function prompterText(
 export function cutShortText(stage: StageName, p: TextParams, lang: Lang): string {
   const secs = p.seconds !== null && p.seconds !== undefined && p.seconds < 1 ? p.seconds.toFixed(2) : s(p.seconds);
   return lang === 'zh-CN'
-    ? `证据在${p.host ? ` ${p.host} 的` : ''}${stageLabel(stage, lang)}开始 ${secs} 秒后就结束了，尚无回应：时间太短，不算卡住。`
+    ? zhSpacing(`证据在${p.host ? ` ${p.host} 的 ` : ''}${stageLabel(stage, lang)}开始 ${secs} 秒后就结束了，尚无回应：时间太短，不算卡住。`)
     : `The evidence ended ${secs} s into ${stage}${p.host ? ` for ${p.host}` : ''}, with no answer yet: too soon to call it a stall.`;
 }
 

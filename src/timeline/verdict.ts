@@ -709,7 +709,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const others = list.filter((c) => c !== top).sort(compareCandidates);
     for (const c of others) findings.push(c.finding);
     if (others.some((c) => c.finding.confidence < 0.45 && c.finding.state === 'stalled') && verdict.confidence >= 0.45) {
-      verdict.hints.push(...hintsForOther(lang));
+      verdict.hints.push(hintText('other-traffic', {}, lang));
     }
   } else {
     const slowest = allStages
@@ -787,10 +787,6 @@ function resolverText(order: string): string {
   if (order === 'cgo') return "the C library's resolver: nsswitch, systemd-resolved, nscd, VPN split DNS";
   const parts = order.split(',').map((x) => (x === 'files' ? '/etc/hosts' : x === 'dns' ? "resolv.conf's servers" : x));
   return `go's own resolver: ${parts.join(', then ')}`;
-}
-
-function hintsForOther(lang: Lang): string[] {
-  return [lang === 'zh-CN' ? '其他程序的卡住连接列在 findings 中，它们不影响 go 的下载。' : "Other programs' stalled connections are listed as findings; they do not hold up go."];
 }
 
 function waitReachesEnd(c: ConnectionRecord, end: number): boolean {

@@ -638,6 +638,23 @@ describe('verdict: zh-CN summaries are Chinese throughout', () => {
     expect(got).not.toMatch(ENGLISH);
   });
 
+  it('a note cut short: a space between the Chinese and a Latin stage name, none before a Chinese one', () => {
+    const tls = decide(input({ end: 10, connections: [conn({ at: 9.99, tls: 'no-server-hello', sni: 'proxy.golang.org' })] }), 'zh-CN');
+    expect(tls.findings.find((f) => f.stage === 'tls')!.summary).toMatch(/^证据在 proxy\.golang\.org 的 TLS 握手开始 0\.\d\d 秒后就结束了/);
+    const wait = decide(input({ end: 10, connections: [conn({ at: 9.8, tls: 'ok', sni: 'proxy.golang.org', waits: [{ after: 0.1, seconds: null }] })] }), 'zh-CN');
+    expect(wait.findings.find((f) => f.stage === 'proxy-response')!.summary).toMatch(/^证据在 proxy\.golang\.org 的等待服务器响应开始/);
+  });
+
+  it('other programs\' stalls: the hint says so in Chinese, without the English word "findings"', () => {
+    const r = decide(input({
+      end: 20,
+      processes: [goProcess(), { pid: 5000, ppid: 1, command: 'chrome', argv: ['chrome'], start: 0, end: null, exit: null }],
+      syscalls: [connectCall({ at: 0, remote: '10.1.1.1:443' }), { ...connectCall({ at: 0, remote: '10.2.2.2:443' }), pid: 5000, command: 'chrome' }],
+      connections: [conn({ at: 0, server: '10.1.1.1:443', synAck: null, synRetries: 3 }), conn({ at: 0, server: '10.2.2.2:443', synAck: null, synRetries: 3 })],
+    }), 'zh-CN');
+    expect(r.verdict.hints).toContain('其他程序的卡住连接列在发现列表中，它们不影响 go 的下载。');
+  });
+
   it('the URL go waits for: （等待 URL）, in place of the same path, not a second colon', () => {
     const url = 'http://127.4.4.1:8081/example.com/b/@v/v1.0.0.zip';
     const plain = zh({
