@@ -56,7 +56,9 @@ describe.skipIf(!HAVE_TOOLS)('analyze real recordings of go mod download', () =>
     const query = requestSeen(/./);
     await startDns(host, 'silent', query.seen);
     const { report } = await record(host, { goproxy: 'https://goproxy.lab.test', nameserver: host, killAfterMs: 7000, killWhen: { event: query.reached } });
-    expect(report.verdict).toMatchObject({ stage: 'dns', state: 'stalled', host: 'goproxy.lab.test', address: `${host}:53` });
+    // (Seen failing twice under heavy parallel load, never alone: the summary says what was found instead.)
+    expect(report.verdict, `${report.verdict.summary} | findings: ${report.findings.map((f) => `${f.stage}/${f.state}`).join(', ')}`)
+      .toMatchObject({ stage: 'dns', state: 'stalled', host: 'goproxy.lab.test', address: `${host}:53` });
   });
 
   it('NXDOMAIN → dns failed', async () => {
