@@ -40,6 +40,8 @@ export interface TextParams {
   detail?: string | null;
   count?: number | null;
   stage?: string | null;
+  /** How many SYNs the connection sent (connect). */
+  syns?: number | null;
 }
 
 type Text = { en: (p: TextParams) => string; zh: (p: TextParams) => string };
@@ -91,8 +93,9 @@ const SUMMARY: Record<string, Text> = {
     zh: (p) => `到 ${p.address ?? '?'}${p.host ? `（${p.host}）` : ''} 的 TCP 连接被拒绝（RST）。`,
   },
   'connect:slow': {
-    en: (p) => `TCP connect to ${p.address ?? '?'} took ${s(p.seconds)} s (SYN retransmitted).`,
-    zh: (p) => `到 ${p.address ?? '?'} 的 TCP 连接用了 ${s(p.seconds)} 秒（SYN 重传）。`,
+    // One SYN answered late (a far or busy server) is no retransmission.
+    en: (p) => `TCP connect to ${p.address ?? '?'} took ${s(p.seconds)} s (${p.syns === 1 ? 'one SYN, answered late' : 'SYN retransmitted'}).`,
+    zh: (p) => `到 ${p.address ?? '?'} 的 TCP 连接用了 ${s(p.seconds)} 秒（${p.syns === 1 ? '只发了一个 SYN，回答来得晚' : 'SYN 重传'}）。`,
   },
   'proxy-connect:stalled': {
     en: (p) => `The forward proxy ${p.address ?? '?'} never answered CONNECT ${h(p)} (${s(p.seconds)} s).`,

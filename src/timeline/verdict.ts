@@ -368,7 +368,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
     const p: TextParams = {
       host, address, seconds: span.seconds, detail: lang === 'zh-CN' ? span.detailZh ?? span.detail : span.detail, status: pcProxy?.status ?? null,
-      path: c.http.find((x) => x.firstByte === null)?.target ?? null,
+      path: c.http.find((x) => x.firstByte === null)?.target ?? null, syns: c.syns.length,
     };
     if (group !== undefined && group.apart >= maxApart) {
       // Only the summary is made, and only for a longer wait than the group's (foldRepeat keeps

@@ -71,6 +71,15 @@ describe('verdict: one stall kind at a time', () => {
     expect(r.verdict.evidence[0].ref).toMatch(/^frame \d+$/);
   });
 
+  it('a slow connect says whether the SYN was sent again or one SYN was answered late', () => {
+    const late = decide(input({ end: 5, connections: [conn({ at: 0.01, server: '10.9.9.9:443', synAck: 1.5 })] }));
+    expect(late.verdict).toMatchObject({ stage: 'connect', state: 'slow', address: '10.9.9.9:443' });
+    expect(late.verdict.summary).toBe('TCP connect to 10.9.9.9:443 took 1.5 s (one SYN, answered late).');
+    expect(decide(input({ end: 5, connections: [conn({ at: 0.01, server: '10.9.9.9:443', synAck: 1.5 })] }), 'zh-CN').verdict.summary).toContain('只发了一个 SYN');
+    const resent = decide(input({ end: 5, connections: [conn({ at: 0.01, server: '10.9.9.9:443', synRetries: 1, synAck: 1.2 })] }));
+    expect(resent.verdict.summary).toBe('TCP connect to 10.9.9.9:443 took 1.2 s (SYN retransmitted).');
+  });
+
   it('connect refused → connect failed', () => {
     const r = decide(input({ end: 1, connections: [conn({ at: 0.1, server: '127.3.3.1:8080', refused: true, tls: null })] }));
     expect(r.verdict).toMatchObject({ stage: 'connect', state: 'failed', address: '127.3.3.1:8080' });
