@@ -276,7 +276,7 @@ export type HintKey =
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
-  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope';
+  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie';
 
 const HINTS: Record<HintKey, Text> = {
   mirror: {
@@ -390,6 +390,10 @@ const HINTS: Record<HintKey, Text> = {
   'private-scope': {
     en: (p) => `${h(p)} matches GOPRIVATE (or GONOPROXY), so go does not use GOPROXY for it: keep those patterns to private modules; a public module they match is fetched with git instead of from a mirror.`,
     zh: (p) => `${h(p)} 匹配 GOPRIVATE（或 GONOPROXY），所以 go 拉取它时不经过 GOPROXY：这些模式只应包含私有模块；被匹配到的公共模块会改用 git 拉取，而不是从代理下载。`,
+  },
+  'no-go-tie': {
+    en: () => 'Nothing in this evidence ties the traffic to go (no go log, strace log or bundle, no module proxy or checksum database name): if it is another program\'s, the hints about go below do not apply. `gomod-trace record -- go mod download` records go with its own log.',
+    zh: () => '证据中没有任何东西表明这些流量来自 go（没有 go 日志、strace 日志或记录包，也没有模块代理或校验和数据库的名字）：如果它属于别的程序，下面关于 go 的建议不适用。用 `gomod-trace record -- go mod download` 可以连同 go 自己的日志一起记录。',
   },
   'other-traffic': {
     en: () => 'Other programs\' stalled connections are listed as findings; they do not hold up go.',

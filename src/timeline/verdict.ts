@@ -711,6 +711,9 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     if (others.some((c) => c.finding.confidence < 0.45 && c.finding.state === 'stalled') && verdict.confidence >= 0.45) {
       verdict.hints.push(hintText('other-traffic', {}, lang));
     }
+    // A capture alone whose traffic nothing ties to go (confidence 0.5 at most: no go name, no go
+    // log, strace or bundle): the hints are go's, and may be about some other program's traffic.
+    if (verdict.confidence <= 0.5 && noGoEvidence(input)) verdict.hints.unshift(hintText('no-go-tie', {}, lang));
   } else {
     const slowest = allStages
       .filter((s) => s.confidence >= 0.45 && s.span.end !== null)
@@ -735,6 +738,12 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     f.confidence = Math.round(f.confidence * 100) / 100;
   }
   return { verdict, findings };
+}
+
+/** The inputs hold nothing of go's own: no go log (fetches, errors, lookups, dumps), no strace log of it, no bundle. */
+function noGoEvidence(input: VerdictInput): boolean {
+  return input.fetches.length === 0 && input.processes.length === 0 && input.goroutines.length === 0 &&
+    !input.goErrors?.length && !input.lookups?.length && !input.env && input.goExit == null && input.goStart == null;
 }
 
 /**

@@ -301,14 +301,32 @@ describe('verdict: names from the capture decide nothing', () => {
   it('an unanswered ClientHello for a host with "alert" in its name gets the SNI hint, not the alert one', () => {
     const r = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'proxy.alertmanager.example' })] }));
     expect(r.verdict).toMatchObject({ stage: 'tls', state: 'stalled', host: 'proxy.alertmanager.example' });
-    expect(r.verdict.hints[0]).toMatch(/filtering by SNI/);
+    // (After the note that nothing ties this capture to go.)
+    expect(r.verdict.hints[1]).toMatch(/filtering by SNI/);
     expect(r.verdict.hints.join(' ')).not.toMatch(/SSL_CERT_FILE/);
   });
 
   it('a TLS alert in the handshake gets the alert hint, whatever the host is called', () => {
     const r = decide(input({ end: 2, connections: [conn({ at: 0, tls: 'alert', sni: 'goproxy.lab.test', closedAt: 0.1 })] }));
     expect(r.verdict).toMatchObject({ stage: 'tls', state: 'failed', host: 'goproxy.lab.test' });
-    expect(r.verdict.hints[0]).toMatch(/SSL_CERT_FILE/);
+    expect(r.verdict.hints[1]).toMatch(/SSL_CERT_FILE/);
+  });
+
+  it('a capture alone that nothing ties to go: the first hint says the hints about go may not apply', () => {
+    const alone = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'chat.example' })] }));
+    expect(alone.verdict.confidence).toBe(0.5);
+    expect(alone.verdict.hints[0]).toMatch(/^Nothing in this evidence ties the traffic to go/);
+    expect(decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'chat.example' })] }), 'zh-CN').verdict.hints[0]).toMatch(/^证据中没有任何东西表明/);
+    // A go name, a go log or a bundle's settings tie it: no such note.
+    const named = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'proxy.golang.org' })] }));
+    expect(named.verdict.hints.join(' ')).not.toMatch(/Nothing in this evidence/);
+    const logged = decide(input({
+      end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'chat.example' })],
+      fetches: [fetch({ url: 'https://goproxy.example/m/@v/list', start: 0.1, end: 0.2, status: 200, seconds: 0.1, line: 1 })],
+    }));
+    expect(logged.verdict.hints.join(' ')).not.toMatch(/Nothing in this evidence/);
+    const bundled = decide(input({ end: 15, connections: [conn({ at: 0, tls: 'no-server-hello', sni: 'chat.example' })], env: { GOPROXY: 'https://goproxy.example' } }));
+    expect(bundled.verdict.hints.join(' ')).not.toMatch(/Nothing in this evidence/);
   });
 
   it('a module proxy request for a module with /lookup/ in its path is the proxy, not the checksum database', () => {
@@ -593,7 +611,7 @@ describe('verdict: hints for a host go fetches directly with git', () => {
   it('GOPROXY=direct: a mirror could serve the module', () => {
     const r = decide(input({ end: 10, connections: [silent('github.com')], env: { GOPROXY: 'direct' } }));
     expect(r.verdict.hints.join(' ')).not.toMatch(/take \S+ out of GOPROXY/);
-    expect(r.verdict.hints).toContain(decide(input({ end: 10, connections: [silent('proxy.example')] })).verdict.hints[1]);
+    expect(r.verdict.hints).toContain(decide(input({ end: 10, connections: [silent('proxy.example')] })).verdict.hints.find((h) => h.startsWith('Use a module mirror')));
   });
 
   it('a git process connected (strace) although GOPROXY has a proxy: go fell back to direct; GOPRIVATE for a private module', () => {
