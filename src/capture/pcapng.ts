@@ -41,6 +41,8 @@ export class PcapngParser implements RecordParser {
   private inSection = false;
   private sectionIndex = -1;
   private firstVersion = '';
+  /** File offset of a later section in a version not read, after which the file is skipped; null before. */
+  private stoppedAt: number | null = null;
   private readonly orders = new Set<boolean>();
   /** Interfaces of the current section, by section-local index. */
   private section: CaptureInterface[] = [];
@@ -60,9 +62,12 @@ export class PcapngParser implements RecordParser {
 
   parse(buf: Uint8Array, view: DataView, start: number, end: number, base: number): number {
     this.pendingLength = 0;
+    // After a section this reader cannot read, the rest of the file is skipped (see sectionHeader).
+    if (this.stoppedAt !== null) return end;
     let o = start;
     for (let w = Math.min(end, o + LOOP_WINDOW); ; w = Math.min(end, w + LOOP_WINDOW)) {
       o = this.blocks(buf, view, o, w, base);
+      if (this.stoppedAt !== null) return end;
       if (w === end) break;
     }
     // What stopped the loop: a block cut at the end of the window (its length; the byte order is
@@ -110,7 +115,10 @@ export class PcapngParser implements RecordParser {
           `block total length in header ${len} and trailer ${trailer} don't match (block type 0x${hex32(type)})`);
       }
       switch (type) {
-        case BT_SHB: this.sectionHeader(view, o, len, at); break;
+        case BT_SHB:
+          this.sectionHeader(view, o, len, at);
+          if (this.stoppedAt !== null) return o;
+          break;
         case BT_IDB: this.interfaceDescription(buf, view, o, len, at); break;
         case BT_EPB: this.enhancedPacket(buf, view, o, len, at); break;
         case BT_SPB: this.simplePacket(buf, view, o, len, at); break;
@@ -129,7 +137,15 @@ export class PcapngParser implements RecordParser {
     const major = view.getUint16(o + 12, this.le);
     const minor = view.getUint16(o + 14, this.le);
     if (major !== 1 || (minor !== 0 && minor !== 2)) {
-      throw new CaptureFormatError(this.file, at + 12, `unsupported pcapng savefile version ${major}.${minor} (expected 1.0)`);
+      if (this.sectionIndex < 0) {
+        throw new CaptureFormatError(this.file, at + 12, `unsupported pcapng savefile version ${major}.${minor} (expected 1.0)`);
+      }
+      // A later section in a version this reader does not know (as tshark does): what came before
+      // it is kept, and said to be all there is.
+      this.stoppedAt = at;
+      this.stats.warnings.add('later-section', `section ${this.sectionIndex + 2} at byte ${at} is pcapng version ${major}.${minor}, ` +
+        `which is not read: the ${this.frame} packet${this.frame === 1 ? '' : 's'} before it ${this.frame === 1 ? 'is' : 'are'} analysed, the rest of the file is left out`);
+      return;
     }
     this.checkOptions(view, o + 24, o + len - 4, at, 'section header block');
     this.sectionIndex++;
@@ -292,6 +308,7 @@ export class PcapngParser implements RecordParser {
   }
 
   finish(remaining: number, offset: number): void {
+    if (this.stoppedAt !== null) return;
     if (this.sectionIndex < 0) {
       throw new CaptureFormatError(this.file, offset + remaining,
         `truncated pcapng section header block: ${remaining} bytes where at least 28 are needed`);

@@ -144,6 +144,16 @@ describe('pcapng', () => {
     expect((await readError(bad)).message).toMatch(/at byte 8: section header block has a bad byte-order magic 0x01020304/);
   });
 
+  it('a later section in a version it does not read: the packets before it, and a warning', async () => {
+    const file = writePcapng([
+      { interfaces: [{ linkType: 1 }], packets: [{ tsSec: 1, tsNsec: 0, data: f1 }, { tsSec: 2, tsNsec: 0, data: f2 }] },
+      { interfaces: [{ linkType: 1 }], packets: [{ tsSec: 3, tsNsec: 0, data: f1 }], version: [2, 0] },
+    ]);
+    const { packets, summary } = await readAllBytes(file);
+    expect(packets).toHaveLength(2);
+    expect(summary.warnings).toEqual([expect.stringMatching(/^section 2 at byte \d+ is pcapng version 2\.0, which is not read: the 2 packets before it are analysed, the rest of the file is left out$/)]);
+  });
+
   it('reads everything before a block cut short at the end, with a warning', async () => {
     const file = writePcapng([{ interfaces: [{ linkType: 1 }], packets: [{ tsSec: 1, tsNsec: 0, data: f1 }, { tsSec: 2, tsNsec: 0, data: f2 }] }]);
     const { packets, summary } = await readAllBytes(file.subarray(0, file.length - 10));
