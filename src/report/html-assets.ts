@@ -69,6 +69,10 @@ export const HTML_JS = `
   var data = JSON.parse(raw.textContent);
   var report = data.report;
   var rows = data.rows;
+  // The words around the data, in the report's language (html.ts pageLabels).
+  var L = data.labels;
+  function stg(x) { return L.stages[x] || x; }
+  function sta(x) { return L.states[x] || x; }
   var STAGES = ['dns','connect','proxy-connect','tls','proxy-response','transfer','cache-lock','git-prompt','not-found','checksum-db','toolchain','unknown'];
   var LABEL_W = 300;
   document.documentElement.style.setProperty('--label-w', LABEL_W + 'px');
@@ -109,15 +113,15 @@ export const HTML_JS = `
   var v = report.verdict;
   var vEl = $('verdict');
   vEl.className = 'state-' + v.state;
-  vEl.appendChild(el('span', 'badge', v.stage === 'none' || v.stage === 'unknown' ? v.state : v.state + ' \\u00b7 ' + v.stage));
+  vEl.appendChild(el('span', 'badge', v.stage === 'none' || v.stage === 'unknown' ? sta(v.state) : sta(v.state) + ' \\u00b7 ' + stg(v.stage)));
   vEl.appendChild(el('span', 'text', cut(v.summary, 2000)));
   var facts = [];
-  if (v.host) facts.push('host ' + cut(v.host, 300));
-  if (v.address) facts.push('address ' + cut(v.address, 100));
-  if (v.path) facts.push('path ' + cut(v.path, 500));
-  if (v.since !== null) facts.push('since ' + rel(v.since) + 's');
-  if (v.waited !== null) facts.push('waited ' + human(v.waited));
-  facts.push('confidence ' + v.confidence);
+  if (v.host) facts.push(L.host + ' ' + cut(v.host, 300));
+  if (v.address) facts.push(L.address + ' ' + cut(v.address, 100));
+  if (v.path) facts.push(L.path + ' ' + cut(v.path, 500));
+  if (v.since !== null) facts.push(L.since + ' ' + rel(v.since) + 's');
+  if (v.waited !== null) facts.push(L.waited + ' ' + human(v.waited));
+  facts.push(L.confidence + ' ' + v.confidence);
   $('facts').textContent = vis(facts.join(' \\u00b7 '));
   (v.hints || []).forEach(function (h) { $('hints').appendChild(el('li', null, cut(h, 2000))); });
   (v.evidence || []).slice(0, 12).forEach(function (e) { $('evidence').appendChild(el('li', null, e.source + ' ' + cut(e.ref, 60) + ': ' + cut(e.text, 600))); });
@@ -126,7 +130,7 @@ export const HTML_JS = `
   var legend = $('legend');
   STAGES.forEach(function (s) {
     if (!rows.some(function (r) { return r.stages.some(function (x) { return x.stage === s; }); })) return;
-    var item = el('span'); var sw = el('i', 'sw'); sw.style.background = color(s); item.appendChild(sw); item.appendChild(document.createTextNode(s)); legend.appendChild(item);
+    var item = el('span'); var sw = el('i', 'sw'); sw.style.background = color(s); item.appendChild(sw); item.appendChild(document.createTextNode(stg(s))); legend.appendChild(item);
   });
 
   // ---- waterfall (virtualised: only the rows in view exist in the DOM)
@@ -150,7 +154,7 @@ export const HTML_JS = `
   function rowText(r) {
     // What the row shows, escaped as shown, so that the filter finds what the reader sees.
     return vis(r.id + ' ' + r.kind + ' ' + r.label + ' ' + (r.address || '') + ' ' + r.state + ' ' + r.detail + ' ' +
-      r.stages.map(function (s) { return s.stage + ' ' + s.state; }).join(' ')).toLowerCase();
+      r.stages.map(function (s) { return s.stage + ' ' + s.state + (L.stages[s.stage] ? ' ' + stg(s.stage) + ' ' + sta(s.state) : ''); }).join(' ')).toLowerCase();
   }
   var texts = rows.map(rowText);
   function applyFilter() {
@@ -160,7 +164,7 @@ export const HTML_JS = `
       if (onlyBad && r.state === 'ok') return false;
       return !q || q.split(/\\s+/).every(function (w) { return texts[i].indexOf(w) >= 0; });
     });
-    $('count').textContent = filtered.length + ' / ' + rows.length + ' rows';
+    $('count').textContent = filtered.length + ' / ' + rows.length + ' ' + L.rows;
     inner.style.height = (filtered.length * ROW_H) + 'px';
     body.style.height = Math.max(3 * ROW_H, Math.min(640, window.innerHeight * 0.6, filtered.length * ROW_H + 4)) + 'px';
     body.scrollTop = 0;
@@ -173,8 +177,8 @@ export const HTML_JS = `
     b.style.width = Math.max(0.15, pct(end) - pct(s.start)) + '%';
     b.style.background = color(s.stage);
     b.addEventListener('mousemove', function (ev) {
-      tip.textContent = [s.stage + ' \\u2014 ' + s.state + ' \\u2014 ' + human(s.seconds), cut(s.detail, 600)]
-        .concat(s.frame !== null ? ['frame ' + s.frame] : []).map(vis).join('\\n');
+      tip.textContent = [stg(s.stage) + ' \\u2014 ' + sta(s.state) + ' \\u2014 ' + human(s.seconds), cut(s.detail, 600)]
+        .concat(s.frame !== null ? [L.frame + ' ' + s.frame] : []).map(vis).join('\\n');
       tip.style.display = 'block';
       tip.style.left = Math.min(ev.clientX + 12, window.innerWidth - 490) + 'px';
       tip.style.top = (ev.clientY + 14) + 'px';
@@ -182,7 +186,7 @@ export const HTML_JS = `
     b.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
     track.appendChild(b);
     if (s.state === 'stalled' || s.state === 'failed') {
-      var w = el('span', 'waited', (s.state === 'stalled' ? 'waited ' : 'failed after ') + human(s.seconds));
+      var w = el('span', 'waited', (s.state === 'stalled' ? L.waitedFor : L.failedAfter) + human(s.seconds));
       var right = pct(end);
       if (right <= 85) { w.style.left = (right + 0.5) + '%'; }
       else if (pct(s.start) >= 15) { w.style.right = (100 - pct(s.start) + 0.5) + '%'; }
@@ -222,10 +226,10 @@ export const HTML_JS = `
     d.style.display = 'block';
     d.appendChild(el('h2', null, r.id + ' \\u2014 ' + cut(r.label, 500) + (r.address ? ' (' + r.address + ')' : '')));
     var ul = el('ul');
-    r.stages.forEach(function (s) { ul.appendChild(el('li', null, s.stage + ': ' + s.state + ', ' + human(s.seconds) + ' \\u2014 ' + cut(s.detail, 800))); });
+    r.stages.forEach(function (s) { ul.appendChild(el('li', null, stg(s.stage) + ': ' + sta(s.state) + ', ' + human(s.seconds) + ' \\u2014 ' + cut(s.detail, 800))); });
     d.appendChild(ul);
     if (r.verdict) {
-      d.appendChild(el('p', null, 'Evidence for the verdict:'));
+      d.appendChild(el('p', null, L.evidence));
       var ev = el('ul');
       (v.evidence || []).forEach(function (e) { ev.appendChild(el('li', null, e.source + ' ' + e.ref + ': ' + cut(e.text, 1000))); });
       d.appendChild(ev);
@@ -265,22 +269,22 @@ export const HTML_JS = `
       tb.appendChild(row);
     });
     t.appendChild(tb); host.appendChild(t);
-    if (items.length > LIMIT) host.appendChild(el('p', 'more', (items.length - LIMIT) + ' more rows in the JSON report'));
+    if (items.length > LIMIT) host.appendChild(el('p', 'more', (items.length - LIMIT) + ' ' + L.moreRows));
   }
   function num(x, d) { return x === null || x === undefined ? '-' : (typeof x === 'number' ? x.toFixed(d === undefined ? 3 : d) : String(x)); }
-  table('t-findings', ['state', 'stage', 'host', 'address', 'waited', 'conf', 'summary'], report.findings,
-    function (f) { return [f.state, f.stage, f.host || '', f.address || '', human(f.waited), String(f.confidence), f.summary]; }, function (f) { return f.state; });
-  table('t-conns', ['uid', 'client', 'server', 'state', 'history', 'bytes c/s', 'SNI / CONNECT', 'start'], report.connections,
+  table('t-findings', L.heads.findings, report.findings,
+    function (f) { return [sta(f.state), stg(f.stage), f.host || '', f.address || '', human(f.waited), String(f.confidence), f.summary]; }, function (f) { return f.state; });
+  table('t-conns', L.heads.conns, report.connections,
     function (c) { return [c.uid, c.client, c.server, c.state, c.history, c.bytes.client + ' / ' + c.bytes.server,
       (c.proxyConnect ? 'CONNECT ' + c.proxyConnect.target + ' ' : '') + (c.tls && c.tls.sni ? c.tls.sni : ''), rel(c.firstPacket)]; });
-  table('t-dns', ['name', 'type', 'server', 'sends', 'latency', 'rcode', 'answers'], report.dns,
-    function (d) { return [d.name, d.type, d.server, String(d.queries.length), d.response === null ? 'no answer' : human(d.response - d.queries[0]), d.rcode || '-', d.answers.join(' ')]; },
+  table('t-dns', L.heads.dns, report.dns,
+    function (d) { return [d.name, d.type, d.server, String(d.queries.length), d.response === null ? L.noAnswer : human(d.response - d.queries[0]), d.rcode || '-', d.answers.join(' ')]; },
     function (d) { return d.response === null ? 'stalled' : (d.rcode && d.rcode !== 'NOERROR' ? 'failed' : 'ok'); });
-  table('t-sys', ['pid', 'command', 'call', 'start', 'duration', 'kind', 'path / text'], report.syscalls,
-    function (s) { return [String(s.pid), s.command || '', s.name, rel(s.start), s.duration === null ? 'unfinished' : human(s.duration), s.kind, (s.path || '') + ' ' + s.text]; },
+  table('t-sys', L.heads.sys, report.syscalls,
+    function (s) { return [String(s.pid), s.command || '', s.name, rel(s.start), s.duration === null ? L.unfinished : human(s.duration), s.kind, (s.path || '') + ' ' + s.text]; },
     function (s) { return s.duration === null ? 'stalled' : 'ok'; });
-  table('t-fetch', ['line', 'start', 'status', 'seconds', 'url / error'], report.fetches,
-    function (f) { return [String(f.line), rel(f.start), f.status === null ? (f.error ? 'error' : 'none') : String(f.status), num(f.seconds), f.url + (f.error ? ' \\u2014 ' + f.error : '')]; },
+  table('t-fetch', L.heads.fetch, report.fetches,
+    function (f) { return [String(f.line), rel(f.start), f.status === null ? (f.error ? L.error : L.none) : String(f.status), num(f.seconds), f.url + (f.error ? ' \\u2014 ' + f.error : '')]; },
     function (f) { return f.error || (f.status !== null && f.status >= 400) ? 'failed' : f.end === null ? 'stalled' : 'ok'; });
   $('foot').textContent = vis(report.generator + ' \\u00b7 t0 ' + new Date(report.t0 * 1000).toISOString() + ' \\u00b7 ' +
     report.inputs.map(function (i) { return i.kind + ' ' + cut(i.file, 120); }).join(' \\u00b7 '));

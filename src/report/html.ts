@@ -6,11 +6,11 @@
  * them. The waterfall is virtualised (10,000 rows stay fast).
  */
 import { createRequire } from 'node:module';
-import type { Report } from './schema.js';
+import type { FindingState, Report } from './schema.js';
 import { buildModel, environmentFacts } from './model.js';
 import { escapeHtml, jsonForScript, clip } from './escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
-import type { Lang } from '../timeline/hints.js';
+import { stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
 
 /**
  * node:crypto, loaded when a page is rendered: an `analyze` that prints text then starts without it
@@ -23,8 +23,9 @@ function sha256(s: string): string {
 }
 
 export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
+  const zh = opts.lang === 'zh-CN';
   const model = buildModel(report);
-  const data = { report, rows: model.rows, start: model.start, end: model.end };
+  const data = { report, rows: model.rows, start: model.start, end: model.end, labels: pageLabels(zh) };
   const csp = [
     "default-src 'none'",
     `style-src ${sha256(HTML_CSS)}`,
@@ -34,8 +35,9 @@ export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
     "form-action 'none'",
   ].join('; ');
   const v = report.verdict;
-  const title = `gomod-trace: ${v.stage === 'none' || v.stage === 'unknown' ? v.state : `${v.state} at ${v.stage}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
-  const zh = opts.lang === 'zh-CN';
+  const lang = opts.lang ?? 'en';
+  const state = stateLabel(v.state, lang);
+  const title = `gomod-trace: ${v.stage === 'none' || v.stage === 'unknown' ? state : `${state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
   return `<!DOCTYPE html>
 <html lang="${zh ? 'zh-CN' : 'en'}">
 <head>
@@ -75,6 +77,46 @@ ${environmentSection(report, zh)}</header>
 </body>
 </html>
 `;
+}
+
+/** The stages the page names (html-assets.ts STAGES). */
+const STAGES = ['dns', 'connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer', 'cache-lock', 'git-prompt', 'not-found', 'checksum-db', 'toolchain', 'unknown'];
+const STATES: FindingState[] = ['stalled', 'failed', 'slow', 'ok'];
+
+/**
+ * The page script's words in the report's language: it has none of its own. `stages` and `states`
+ * name a stage or state where the page shows one (empty in English: the script shows the name itself).
+ */
+function pageLabels(zh: boolean) {
+  if (!zh) {
+    return {
+      host: 'host', address: 'address', path: 'path', since: 'since', waited: 'waited', confidence: 'confidence',
+      rows: 'rows', waitedFor: 'waited ', failedAfter: 'failed after ', evidence: 'Evidence for the verdict:',
+      frame: 'frame', moreRows: 'more rows in the JSON report', noAnswer: 'no answer', unfinished: 'unfinished', error: 'error', none: 'none',
+      heads: {
+        findings: ['state', 'stage', 'host', 'address', 'waited', 'conf', 'summary'],
+        conns: ['uid', 'client', 'server', 'state', 'history', 'bytes c/s', 'SNI / CONNECT', 'start'],
+        dns: ['name', 'type', 'server', 'sends', 'latency', 'rcode', 'answers'],
+        sys: ['pid', 'command', 'call', 'start', 'duration', 'kind', 'path / text'],
+        fetch: ['line', 'start', 'status', 'seconds', 'url / error'],
+      },
+      stages: {}, states: {},
+    };
+  }
+  return {
+    host: '主机', address: '地址', path: '路径', since: '开始于', waited: '等待', confidence: '可信度',
+    rows: '行', waitedFor: '已等待 ', failedAfter: '失败，用时 ', evidence: '结论的证据：',
+    frame: '帧', moreRows: '行未显示，见 JSON 报告', noAnswer: '无应答', unfinished: '未结束', error: '出错', none: '无',
+    heads: {
+      findings: ['状态', '阶段', '主机', '地址', '等待', '可信度', '摘要'],
+      conns: ['uid', '客户端', '服务器', '状态', '连接历史', '字节 客户端/服务器', 'SNI / CONNECT', '开始'],
+      dns: ['名称', '类型', '服务器', '发送次数', '耗时', 'rcode', '应答'],
+      sys: ['pid', '命令', '调用', '开始', '耗时', '类别', '路径 / 文本'],
+      fetch: ['行', '开始', '状态', '秒', 'URL / 错误'],
+    },
+    stages: Object.fromEntries(STAGES.map((s) => [s, stageLabel(s, 'zh-CN')])),
+    states: Object.fromEntries(STATES.map((s) => [s, stateLabel(s, 'zh-CN')])),
+  };
 }
 
 /** The user's go and its settings (a bundle's), escaped here as the page's script escapes its strings. */

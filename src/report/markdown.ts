@@ -5,7 +5,7 @@
 import type { Report } from './schema.js';
 import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, escapeMarkdown, markdownCode } from './escape.js';
-import { clockTime, stageLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
 
 const md = (s: string | null | undefined, max = 200): string => escapeMarkdown(clip(s ?? '', max));
 
@@ -22,7 +22,8 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   const zh = lang === 'zh-CN';
   const v = report.verdict;
   const out: string[] = [];
-  const head = v.stage === 'none' ? (zh ? '正常' : 'OK') : v.stage === 'unknown' ? v.state : `${v.state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
+  const state = stateLabel(v.state, lang);
+  const head = v.stage === 'none' ? (zh ? '正常' : 'OK') : v.stage === 'unknown' ? state : `${state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
   out.push(`### gomod-trace: ${escapeMarkdown(head)}`, '');
   out.push(`**${md(v.summary, 500)}**`, '');
   const facts: Array<[string, string]> = [];
@@ -56,11 +57,11 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   const rows = [...model.rows].sort((a, b) => Number(b.verdict) - Number(a.verdict) || rank(b) - rank(a) || a.start - b.start).slice(0, maxRows);
   if (rows.length) {
     out.push(`<details><summary>${zh ? '连接与阶段' : 'Connections and stages'} (${model.rows.length})</summary>`, '');
-    out.push('| | host | address | dns | connect | proxy | tls | wait | body |', '|---|---|---|---|---|---|---|---|---|');
+    out.push(zh ? '| | 目标 | 地址 | DNS | 连接 | 代理 | TLS | 等待 | 传输 |' : '| | host | address | dns | connect | proxy | tls | wait | body |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const single = r.kind === 'syscall' || r.kind === 'fetch';
       const cells = single
-        ? [`${r.stages[0].stage} ${r.stages[0].state === 'stalled' ? '⏳ ' : ''}${human(r.stages[0].seconds)}`, '', '', '', '', '']
+        ? [`${stageLabel(r.stages[0].stage, lang)} ${r.stages[0].state === 'stalled' ? '⏳ ' : ''}${human(r.stages[0].seconds)}`, '', '', '', '', '']
         : ['dns', 'connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer'].map((s) => stageCell(r, s));
       out.push(`| ${r.verdict ? '▶' : ''} | ${md(r.label, 80)} | ${md(r.address ?? '', 60)} | ${cells.join(' | ')} |`);
     }
@@ -69,10 +70,13 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   }
   if (report.findings.length) {
     out.push(zh ? '其他发现：' : 'Other findings:', '');
-    for (const f of report.findings.slice(0, 8)) out.push(`- ${escapeMarkdown(`${f.state} ${f.stage}`)} (${f.confidence}): ${md(f.summary, 300)}`);
+    for (const f of report.findings.slice(0, 8)) {
+      const tag = zh ? `${stateLabel(f.state, lang)} 于 ${stageLabel(f.stage, lang)}（可信度 ${f.confidence}）` : `${f.state} ${f.stage} (${f.confidence})`;
+      out.push(`- ${escapeMarkdown(tag)}: ${md(f.summary, 300)}`);
+    }
     out.push('');
   }
-  const inputs = report.inputs.map((i) => `${escapeMarkdown(i.kind)} ${markdownCode(clip(i.file.split('/').pop() ?? i.file, 80))}${i.packets !== undefined ? ` ${i.packets} packets` : ''}${i.lines !== undefined ? ` ${i.lines} lines` : ''}`);
+  const inputs = report.inputs.map((i) => `${escapeMarkdown(i.kind)} ${markdownCode(clip(i.file.split('/').pop() ?? i.file, 80))}${i.packets !== undefined ? ` ${i.packets} ${zh ? '个包' : 'packets'}` : ''}${i.lines !== undefined ? ` ${i.lines} ${zh ? '行' : 'lines'}` : ''}`);
   out.push(`<sub>${escapeMarkdown(report.generator)} · ${inputs.join(' · ')}</sub>`, '');
   return out.join('\n');
 }

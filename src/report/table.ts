@@ -8,7 +8,7 @@ import type { Finding, FindingState, Report, StageName } from './schema.js';
 import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, truncate } from './escape.js';
 import { GLUE, wrap } from './wrap.js';
-import { clockTime, stageLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -23,19 +23,18 @@ const ESC = '\u001b[';
 type Paint = (s: string) => string;
 const paint = (on: boolean, code: string): Paint => (on ? (s) => `${ESC}${code}m${s}${ESC}0m` : (s) => s);
 
-/** `short`: the head in a 7-column stage cell. */
-const COLUMNS: Array<{ stage: StageName; head: string; short?: string }> = [
-  { stage: 'dns', head: 'dns' },
-  { stage: 'connect', head: 'connect', short: 'conn' },
-  { stage: 'proxy-connect', head: 'proxy' },
-  { stage: 'tls', head: 'tls' },
-  { stage: 'proxy-response', head: 'wait' },
-  { stage: 'transfer', head: 'body' },
+/** `short`: the head in a 7-column stage cell; `zh`: the Chinese head (4 columns wide, fits either). */
+const COLUMNS: Array<{ stage: StageName; head: string; short?: string; zh: string }> = [
+  { stage: 'dns', head: 'dns', zh: 'DNS' },
+  { stage: 'connect', head: 'connect', short: 'conn', zh: '连接' },
+  { stage: 'proxy-connect', head: 'proxy', zh: '代理' },
+  { stage: 'tls', head: 'tls', zh: 'TLS' },
+  { stage: 'proxy-response', head: 'wait', zh: '等待' },
+  { stage: 'transfer', head: 'body', zh: '传输' },
 ];
 
 function stateWord(state: FindingState, lang: Lang): string {
-  if (lang === 'zh-CN') return { stalled: '卡住', failed: '失败', slow: '慢', ok: '正常' }[state];
-  return state.toUpperCase();
+  return lang === 'zh-CN' ? stateLabel(state, lang) : state.toUpperCase();
 }
 
 export function verdictLine(v: Finding, lang: Lang = 'en', color = false, width = 100): string {
@@ -82,8 +81,10 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
   const out: string[] = [];
   out.push(verdictLine(report.verdict, lang, color, width));
   const v = report.verdict;
-  const where = [v.host && `host ${clip(v.host, 80)}`, v.address && `address${GLUE}${clip(v.address, 60)}`, v.path && `path ${clip(v.path, 120)}`,
-    v.since !== null && `since${GLUE}${clockTime(v.since)}s`, v.waited !== null && `waited${GLUE}${human(v.waited)}`, `confidence${GLUE}${v.confidence}`]
+  const zh = lang === 'zh-CN';
+  const where = [v.host && `${zh ? '主机' : 'host'} ${clip(v.host, 80)}`, v.address && `${zh ? '地址' : 'address'}${GLUE}${clip(v.address, 60)}`,
+    v.path && `${zh ? '路径' : 'path'} ${clip(v.path, 120)}`, v.since !== null && `${zh ? '开始于' : 'since'}${GLUE}${clockTime(v.since)}s`,
+    v.waited !== null && `${zh ? '等待' : 'waited'}${GLUE}${human(v.waited)}`, `${zh ? '可信度' : 'confidence'}${GLUE}${v.confidence}`]
     .filter(Boolean).join(' · ');
   out.push(...wrap(where, width - 2, '  ').map((l) => dim(`  ${l}`)));
   out.push(...environmentLines(report, width).map((l) => dim(`  ${l}`)));
@@ -108,7 +109,7 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
     const whatW = Math.max(10, Math.floor(rest * 0.55));
     const addrW = Math.max(9, rest - whatW);
     const table = new Table({
-      head: ['', lang === 'zh-CN' ? '目标' : 'host / name', lang === 'zh-CN' ? '地址' : 'address', ...COLUMNS.map((c) => (stageW < 8 && c.short) || c.head)].map((h) => bold(h)),
+      head: ['', zh ? '目标' : 'host / name', zh ? '地址' : 'address', ...COLUMNS.map((c) => (zh ? c.zh : (stageW < 8 && c.short) || c.head))].map((h) => bold(h)),
       colWidths: [3, whatW, addrW, ...COLUMNS.map(() => stageW)],
       style: { head: [], border: [], 'padding-left': 1, 'padding-right': 0 },
       wordWrap: false,
@@ -121,29 +122,31 @@ export function renderTable(report: Report, opts: TableOptions = {}): string {
       } else {
         // A lock, prompt or fetch has one span: show it across the stage columns as text.
         const s = r.stages[0];
-        const text = `${s.stage} ${s.state === 'stalled' ? '>' : ''}${human(s.seconds)}${s.state === 'failed' ? ' ' + clip(s.detail, 30) : ''}`;
+        const text = `${stageLabel(s.stage, lang)} ${s.state === 'stalled' ? '>' : ''}${human(s.seconds)}${s.state === 'failed' ? ' ' + clip(s.detail, 30) : ''}`;
         stageCells = [{ content: s.state === 'stalled' ? mark(text) : text, colSpan: COLUMNS.length } as unknown as string];
       }
       table.push([marker, truncate(clip(r.label, 400), whatW - 1), truncate(clip(r.address ?? '', 100), addrW - 1), ...stageCells]);
     }
     out.push(table.toString());
-    const legend = lang === 'zh-CN' ? '>N = 到证据结束仍在等待；xN = 失败；▶ = 结论所指' : '>N still waiting when the evidence ends · xN failed · ▶ the verdict\'s row';
-    const more = hidden ? (lang === 'zh-CN' ? ` · 另有 ${hidden} 行未显示（--format html 查看全部）` : ` · ${hidden} more rows not shown (see --format html)`) : '';
+    const legend = zh ? '>N = 到证据结束仍在等待；xN = 失败；▶ = 结论所指' : '>N still waiting when the evidence ends · xN failed · ▶ the verdict\'s row';
+    const more = hidden ? (zh ? ` · 另有 ${hidden} 行未显示（--format html 查看全部）` : ` · ${hidden} more rows not shown (see --format html)`) : '';
     out.push(...wrap(legend + more, width - 2, '  ').map((l) => dim(`  ${l}`)));
     out.push('');
   }
 
   const shownFindings = report.findings.slice(0, 6);
   if (shownFindings.length > 0) {
-    out.push(bold(lang === 'zh-CN' ? '其他发现：' : 'Other findings:'));
+    out.push(bold(zh ? '其他发现：' : 'Other findings:'));
     for (const f of shownFindings) {
-      out.push(...wrap(`- [${f.state} ${f.stage}, conf ${f.confidence}] ${clip(f.summary, 300)}`, width - 2, '    ').map((l) => `  ${l}`));
+      const tag = zh ? `${stateLabel(f.state, lang)} 于 ${stageLabel(f.stage, lang)}，可信度 ${f.confidence}` : `${f.state} ${f.stage}, conf ${f.confidence}`;
+      out.push(...wrap(`- [${tag}] ${clip(f.summary, 300)}`, width - 2, '    ').map((l) => `  ${l}`));
     }
-    if (report.findings.length > shownFindings.length) out.push(dim(`  … ${report.findings.length - shownFindings.length} more in --format json`));
+    const unshown = report.findings.length - shownFindings.length;
+    if (unshown > 0) out.push(dim(zh ? `  … 另有 ${unshown} 条，见 --format json` : `  … ${unshown} more in --format json`));
     out.push('');
   }
   if (v.hints.length > 0) {
-    out.push(bold(lang === 'zh-CN' ? '建议：' : 'Hints:'));
+    out.push(bold(zh ? '建议：' : 'Hints:'));
     for (const h of v.hints) out.push(...wrap(`→ ${clip(h, 600)}`, width - 2, '    ').map((l) => `  ${l}`));
     out.push('');
   }

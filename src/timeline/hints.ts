@@ -70,6 +70,13 @@ export function stageLabel(stage: StageName | string, lang: Lang): string {
   return lang === 'zh-CN' ? STAGE_ZH[stage] ?? stage : stage;
 }
 
+const STATE_ZH: Record<FindingState, string> = { stalled: '卡住', failed: '失败', slow: '慢', ok: '正常' };
+
+/** A finding's state in words: `stalled` in English (renderers choose the case), `卡住` in Chinese. */
+export function stateLabel(state: FindingState, lang: Lang): string {
+  return lang === 'zh-CN' ? STATE_ZH[state] : state;
+}
+
 /** Summaries: key `${stage}:${state}`, with fallbacks by state. */
 const SUMMARY: Record<string, Text> = {
   'dns:stalled': {

@@ -11,7 +11,7 @@ import { CHROMIUM, launch, type Session } from './browser.js';
 
 const OUT = new URL('../../test-output/', import.meta.url).pathname;
 
-function stallReport() {
+function stallReport(lang: 'en' | 'zh-CN' = 'en') {
   resetIds();
   const v = input({
     end: 30,
@@ -22,7 +22,7 @@ function stallReport() {
     ],
     fetches: [fetch({ url: 'https://proxy.golang.org/github.com/x/y/@v/list', start: 0.02, end: 0.1, status: 200, line: 3 })],
   });
-  return reportFrom(v, decide(v));
+  return reportFrom(v, decide(v, lang));
 }
 
 function hostileReport() {
@@ -112,6 +112,32 @@ describe.skipIf(!existsSync(CHROMIUM))('html report in headless Chromium', () =>
     await expect(page.locator('#count').textContent()).resolves.toMatch(/^1 \//);
     await page.fill('#filter', '');
     await page.screenshot({ path: join(OUT, 'report-tls-stall.png'), fullPage: false });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('zh-CN: the title, badge, facts, counts, bar labels, table heads and headings are Chinese', async () => {
+    const page = await open(renderHtml(stallReport('zh-CN'), { lang: 'zh-CN' }), 'report-tls-stall-zh.html');
+    // English label words the page writes around the data (hosts and the evidence's own text aside).
+    const LABELS = /\b(host|address|path|since|waited|failed|confidence|conf|stalled|slow|ok|rows|Evidence|verdict|state|stage|summary|name|latency|answers|no answer|start|tls|dns|connect|proxy-response|transfer)\b/;
+    await expect(page.title()).resolves.toBe('gomod-trace: 卡住 于 TLS 握手 — proxy.golang.org');
+    await expect(page.locator('#verdict .badge').textContent()).resolves.toBe('卡住 · TLS 握手');
+    const facts = await page.locator('#facts').textContent();
+    expect(facts).toMatch(/^主机 proxy\.golang\.org · 地址 \S+ · 开始于 \+\S+s · 等待 \S+ · 可信度 0\.\d+$/);
+    await expect(page.locator('#count').textContent()).resolves.toMatch(/^\d+ \/ \d+ 行$/);
+    await expect(page.locator('.row.verdict .waited').first().textContent()).resolves.toMatch(/^已等待 \d/);
+    await page.locator('.row.verdict').click();
+    await expect(page.locator('#detail p').textContent()).resolves.toBe('结论的证据：');
+    const own = [
+      facts, await page.locator('#legend').textContent(), await page.locator('#count').textContent(),
+      ...(await page.locator('th, h1, h2').allTextContents()).filter((t) => !/proxy\.golang\.org/.test(t)),
+      ...(await page.locator('#detail li').allTextContents()).map((t) => t.replace(/ — .*/, '')),
+      ...(await page.locator('#t-findings td:nth-child(-n+2)').allTextContents()),
+    ].join('\n').replace(/proxy\.golang\.org|sum\.golang\.org/g, '');
+    expect(own).not.toMatch(LABELS);
+    expect(own).toContain('TLS 握手等待服务器响应');
+    await expect(page.locator('#t-findings th').allTextContents()).resolves.toEqual(['状态', '阶段', '主机', '地址', '等待', '可信度', '摘要']);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.close();

@@ -294,3 +294,45 @@ describe('json', () => {
     expect(back.connections).toHaveLength(2);
   });
 });
+
+describe('zh-CN: the renderers\' own words', () => {
+  // English label words the text and Markdown renderers write around the evidence. Hosts, URLs,
+  // go's own messages and a hint's `resolv.conf` legitimately hold English: the evidence and hints are left out.
+  const LABELS = /\b(host|name|address|path|since|waited|confidence|conf|stalled|failed|slow|ok|dns|connect|proxy|tls|wait|body|proxy-response|transfer|packets|lines|rows|more|Hints|Findings|Evidence|Environment|at)\b/;
+  const sample = (name: string, lang: 'en' | 'zh-CN') =>
+    analyze({ bundleDir: fileURLToPath(new URL(`../../samples/${name}`, import.meta.url)) }, { lang });
+
+  it.each(['goproxy-silent-https', 'dns-search-domain'])('%s: the table and the Markdown name facts, columns, stages and findings in Chinese', async (name) => {
+    const report = await sample(name, 'zh-CN');
+    expect(report.findings.length + report.fetches.length).toBeGreaterThan(0);
+    const text = renderTable(report, { lang: 'zh-CN' });
+    const hintsAt = text.indexOf('\n建议：');
+    const own = (hintsAt < 0 ? text : text.slice(0, hintsAt)).split('\n').filter((l) => !/^ {2}go\d/.test(l)).join('\n');
+    expect(own).not.toMatch(LABELS);
+    expect(text.replace(/\s+/g, ' ')).toMatch(/主机 \S+ · 地址 127\S+ · 开始于 \+\S+ · 等待 \S+ · 可信度 0\.\d+/);
+    expect(text).toMatch(/│ 目标 +│ 地址 +│ DNS +│ 连接 +│ 代理 +│ TLS +│ 等待 +│ 传输 +│/);
+    expect(text).toMatch(/│ 等待服务器响应 \d/);
+    const md = renderMarkdown(report, { lang: 'zh-CN' });
+    // Code spans hold evidence: hosts, file names, go's settings.
+    const mdOwn = md.replace(/\n证据：\n\n(- .*\n)*/, '\n').replace(/\n建议：\n\n(- .*\n)*/, '\n').replace(/`[^`]*`/g, '');
+    expect(mdOwn).not.toMatch(LABELS);
+    expect(md).toMatch(/^### gomod-trace: (卡住|慢) 于 (等待服务器响应|DNS 解析)\n/);
+    expect(md).toContain('| | 目标 | 地址 | DNS | 连接 | 代理 | TLS | 等待 | 传输 |');
+    expect(md).toMatch(/ \d+ 个包 /);
+  });
+
+  it('dns-search-domain: a finding reads "卡住 于 DNS 解析" with its confidence; in English as before', async () => {
+    const zh = await sample('dns-search-domain', 'zh-CN');
+    expect(renderTable(zh, { lang: 'zh-CN' })).toMatch(/- \[卡住 于 DNS 解析，可信度 0\.8\] /);
+    expect(renderMarkdown(zh, { lang: 'zh-CN' })).toMatch(/\n- 卡住 于 DNS 解析（可信度 0\.8）: /);
+    const en = await sample('dns-search-domain', 'en');
+    const text = renderTable(en);
+    expect(text).toMatch(/- \[stalled dns, conf 0\.8\] /);
+    expect(text.replace(/\s+/g, ' ')).toMatch(/host \S+ · address 127\S+ · since \+\S+ · waited \S+ · confidence 0\.\d+/);
+    expect(text).toMatch(/│ host \/ name +│ address +│ dns +│ connect│ proxy +│ tls +│ wait +│ body +│/);
+    const md = renderMarkdown(en);
+    expect(md).toMatch(/\n- stalled dns \(0\.8\): /);
+    expect(md).toContain('| | host | address | dns | connect | proxy | tls | wait | body |');
+    expect(md).toMatch(/ \d+ packets /);
+  });
+});
