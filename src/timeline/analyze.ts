@@ -130,21 +130,33 @@ export async function readBundle(dir: string): Promise<BundleFiles> {
   return { dir, capture, goLog, strace, env, meta, warnings };
 }
 
-/** GOPROXY & co. from env.json: `go env -json` at the top level or under `go`, proxies under `proxy`. */
+/**
+ * Every string setting in env.json by its name as written, the first one met depth-first (`go env
+ * -json` at the top level or under `go`, the proxy variables under `proxy`). envHints and
+ * bundleEnvironment read it.
+ */
+function envStrings(env: Record<string, unknown> | null): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (o: unknown): void => {
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (typeof v === 'string') { if (!found.has(k)) found.set(k, v); } else if (k !== 'GOENV') walk(v);
+    }
+  };
+  walk(env);
+  return found;
+}
+
+/** GOPROXY & co. from env.json, the proxy variables in either case. */
 export function envHints(env: Record<string, unknown> | null): GoEnvHints | null {
   if (!env) return null;
   const out: GoEnvHints = {};
-  const pick = (o: unknown): void => {
-    if (!o || typeof o !== 'object') return;
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof v !== 'string') { if (v && typeof v === 'object' && k !== 'GOENV') pick(v); continue; }
-      const key = k.toUpperCase();
-      if (['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'GOFLAGS', 'GOTOOLCHAIN'].includes(key)) {
-        (out as Record<string, string>)[key] ??= v;
-      }
+  for (const [k, v] of envStrings(env)) {
+    const key = k.toUpperCase();
+    if (['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'GOFLAGS', 'GOTOOLCHAIN'].includes(key)) {
+      (out as Record<string, string>)[key] ??= v;
     }
-  };
-  pick(env);
+  }
   return out;
 }
 
@@ -157,14 +169,7 @@ const ENVIRONMENT_SETTINGS = ['GOPROXY', 'GONOPROXY', 'GOPRIVATE', 'GONOSUMDB', 
  * fetches from (env.json: `go env -json` at the top level or under `go`, proxies under `proxy`).
  */
 export function bundleEnvironment(env: Record<string, unknown> | null, meta: BundleMetaLike | null): GoEnvironment | null {
-  const found = new Map<string, string>();
-  const pick = (o: unknown): void => {
-    if (!o || typeof o !== 'object' || Array.isArray(o)) return;
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof v === 'string') { if (!found.has(k)) found.set(k, v); } else pick(v);
-    }
-  };
-  pick(env);
+  const found = envStrings(env);
   const settings: Record<string, string> = {};
   for (const k of ENVIRONMENT_SETTINGS) {
     const v = found.get(k);
