@@ -68,10 +68,17 @@ function unanswered(seconds: number): { state: FindingState; cutShort?: true } {
 export const TRICKLE_RATE = 16 * 1024;
 export const MIN_TRICKLE = 3;
 
+/**
+ * When a DNS transaction began: its first query. A response whose query was sent before the
+ * capture began is timed from the response (how long the lookup took is unknown), not from the
+ * capture's start.
+ */
+export function lookupStart(d: DnsTransactionRecord): number {
+  return d.queries[0] ?? d.response ?? 0;
+}
+
 export function dnsStage(d: DnsTransactionRecord, evidenceEnd: number): StageSpan {
-  // A response whose query was sent before the capture began: how long the lookup took is
-  // unknown, so it is timed from the response (0 s), not from the capture's start.
-  const start = d.queries[0] ?? d.response ?? 0;
+  const start = lookupStart(d);
   const frame = d.frames[0] ?? null;
   if (d.response === null) {
     const sends = d.queries.length;

@@ -25,7 +25,7 @@ import {
   buildRelevance, connectionRelevance, directFetch, dnsRelevance, hostOfUrl, isGitCommand, type GoEnvHints,
   type RelevanceContext,
 } from './relevance.js';
-import { SLOW, connectionStages, dnsStage, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
+import { SLOW, connectionStages, dnsStage, lookupStart, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import {
   clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, nothingToJudgeText, prompterText, summaryText, type Lang,
   type TextParams,
@@ -156,10 +156,9 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   const asksAddress = (d: DnsTransactionRecord): boolean => d.type === 'A' || d.type === 'AAAA';
   const answeredWell = (d: DnsTransactionRecord): boolean => d.response !== null && (d.rcode === 'NOERROR' || d.rcode === null) &&
     (!asksAddress(d) || d.answers.some(isAddr));
-  const askedAt = (d: DnsTransactionRecord): number => d.queries[0] ?? d.response ?? 0;
   /** The same client asked the same question again later (same name, same type) and got an answer: it got past `d`. */
   const askedAgainWell = (d: DnsTransactionRecord, list: readonly DnsTransactionRecord[]): boolean => list.some((r) =>
-    r !== d && r.type === d.type && endpointIp(r.client) === endpointIp(d.client) && askedAt(r) > askedAt(d) && answeredWell(r));
+    r !== d && r.type === d.type && endpointIp(r.client) === endpointIp(d.client) && lookupStart(r) > lookupStart(d) && answeredWell(r));
   const firstPacketsByIp = new Map<string, number[]>();
   for (const c of input.connections) {
     const ip = endpointIp(c.server);
@@ -315,10 +314,10 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
    * to the first candidate of its key.
    */
   const connKeys = new Map<string, { first: Candidate; apart: number }>();
+  const procs = new Map(input.processes.map((p) => [p.pid, p]));
   /** Servers a git process connected to (strace): go fetching directly. */
-  const gitProcs = new Map(input.processes.map((p) => [p.pid, p.command]));
   const gitServers = new Set(input.syscalls
-    .filter((x) => x.socket?.remote && isGitCommand(x.command ?? gitProcs.get(x.pid)))
+    .filter((x) => x.socket?.remote && isGitCommand(x.command ?? procs.get(x.pid)?.command))
     .map((x) => x.socket!.remote!));
   /** The candidate of each connection (by uid), for go's log lines below. */
   const candByUid = new Map<string, Candidate>();
@@ -441,7 +440,6 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
   const goPidsStart = ctx.goStart;
   void goPidsStart;
   const straceEnd = input.evidenceEnd;
-  const procs = new Map(input.processes.map((p) => [p.pid, p]));
   const hostOfProcess = (pid: number): string | null => {
     for (let p = procs.get(pid), depth = 0; p && depth < 16; p = p.ppid !== null ? procs.get(p.ppid) : undefined, depth++) {
       for (const a of p.argv) {
@@ -527,7 +525,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       if (netCand.finding.host === null && f.host) netCand.finding.host = normalizeHost(f.host);
       // The URL that never got its answer belongs in the sentence a person reads first.
       if (f.end === null && !f.error && f.status === null && netCand.finding.state === 'stalled' && !netCand.finding.summary.includes(f.url)) {
-        const url = f.url.length > 300 ? f.url.slice(0, 299) + '…' : f.url;
+        const url = cutForSummary(f.url);
         netCand.finding.summary = lang === 'zh-CN' ? waitingForZh(netCand.finding.summary, url) : `${netCand.finding.summary.replace(/[.。]$/, '')} (waiting for ${url}).`;
       }
       netCand.finding.evidence.push(ev);
@@ -616,7 +614,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     cands.push({
       finding: finding(stage, 'failed', {
         host: null, address: null, path: null, since: e.t, waited: null, confidence: 0.9,
-        p: { detail: cutGoText(e.text) }, evidence: [ev], lang, refs: [`go line ${e.line}`],
+        p: { detail: cutForSummary(e.text) }, evidence: [ev], lang, refs: [`go line ${e.line}`],
       }),
       pending: false, recovered: false, weight: 0, key: `goerr|${stage}|${e.text}`, count: 1, start: e.t ?? 0,
     });
@@ -757,8 +755,8 @@ function waitingForZh(summary: string, url: string): string {
   return `${summary.replace(/[.。]$/, '')}${waiting}。`;
 }
 
-/** go's text in a summary: at most 300 characters. */
-function cutGoText(text: string): string {
+/** go's text (an error line, a URL) in a summary: at most 300 characters. */
+function cutForSummary(text: string): string {
   return text.length > 300 ? text.slice(0, 299) + '…' : text;
 }
 
@@ -784,7 +782,7 @@ function goOwnFailure(input: VerdictInput, lang: Lang): Candidate | null {
   const finding: Finding = {
     stage: 'unknown', state: 'failed', host: null, address: null, path: null, since: first?.t ?? null, waited: null,
     confidence: 0.9,
-    summary: goOwnErrorText(first ? cutGoText(next ? `${first.text} ${next.text}` : first.text) : null, code, lang),
+    summary: goOwnErrorText(first ? cutForSummary(next ? `${first.text} ${next.text}` : first.text) : null, code, lang),
     evidence,
     hints: [hintText('go-error', {}, lang)],
     refs: own.slice(0, 50).map((e) => `go line ${e.line}`),
