@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { FindingState, Report } from './schema.js';
-import { buildModel, environmentFacts } from './model.js';
+import { STAGE_ORDER, buildModel, environmentFacts } from './model.js';
 import { escapeHtml, jsonForScript, clip } from './escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
 import { stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
@@ -79,8 +79,6 @@ ${environmentSection(report, zh)}</header>
 `;
 }
 
-/** The stages the page names (html-assets.ts STAGES). */
-const STAGES = ['dns', 'connect', 'proxy-connect', 'tls', 'proxy-response', 'transfer', 'cache-lock', 'git-prompt', 'not-found', 'checksum-db', 'toolchain', 'unknown'];
 const STATES: FindingState[] = ['stalled', 'failed', 'slow', 'ok'];
 
 /**
@@ -114,7 +112,7 @@ function pageLabels(zh: boolean) {
       sys: ['pid', '命令', '调用', '开始', '耗时', '类别', '路径 / 文本'],
       fetch: ['行', '开始', '状态', '秒', 'URL / 错误'],
     },
-    stages: Object.fromEntries(STAGES.map((s) => [s, stageLabel(s, 'zh-CN')])),
+    stages: Object.fromEntries(STAGE_ORDER.map((s) => [s, stageLabel(s, 'zh-CN')])),
     states: Object.fromEntries(STATES.map((s) => [s, stateLabel(s, 'zh-CN')])),
   };
 }
