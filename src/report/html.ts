@@ -10,7 +10,7 @@ import type { FindingState, Report } from './schema.js';
 import { STAGE_ORDER, buildModel, environmentFacts } from './model.js';
 import { escapeHtml, jsonForScript, clip } from './escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
-import { stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
+import { stageLabel, stateLabel, verdictHeading, type Lang } from '../timeline/hints.js';
 
 /**
  * node:crypto, loaded when a page is rendered: an `analyze` that prints text then starts without it
@@ -37,7 +37,7 @@ export function renderHtml(report: Report, opts: { lang?: Lang } = {}): string {
   const v = report.verdict;
   const lang = opts.lang ?? 'en';
   const state = stateLabel(v.state, lang);
-  const title = `gomod-trace: ${v.stage === 'none' || v.stage === 'unknown' ? state : `${state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
+  const title = `gomod-trace: ${verdictHeading(state, v.stage, lang)}${v.host ? ' — ' + clip(v.host, 80) : ''}`;
   return `<!DOCTYPE html>
 <html lang="${zh ? 'zh-CN' : 'en'}">
 <head>

@@ -5,7 +5,7 @@
 import type { Report } from './schema.js';
 import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, escapeMarkdown, markdownCode } from './escape.js';
-import { clockTime, stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, stateLabel, verdictHeading, type Lang } from '../timeline/hints.js';
 
 const md = (s: string | null | undefined, max = 200): string => escapeMarkdown(clip(s ?? '', max));
 
@@ -23,7 +23,7 @@ export function renderMarkdown(report: Report, opts: { lang?: Lang; maxRows?: nu
   const v = report.verdict;
   const out: string[] = [];
   const state = stateLabel(v.state, lang);
-  const head = v.stage === 'none' ? (zh ? '正常' : 'OK') : v.stage === 'unknown' ? state : `${state} ${zh ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
+  const head = verdictHeading(v.stage === 'none' ? (zh ? '正常' : 'OK') : state, v.stage, lang);
   out.push(`### gomod-trace: ${escapeMarkdown(head)}`, '');
   out.push(`**${md(v.summary, 500)}**`, '');
   const facts: Array<[string, string]> = [];

@@ -8,7 +8,7 @@ import type { Finding, FindingState, Report, StageName } from './schema.js';
 import { buildModel, environmentFacts, human, type Row } from './model.js';
 import { clip, truncate } from './escape.js';
 import { GLUE, wrap } from './wrap.js';
-import { clockTime, stageLabel, stateLabel, type Lang } from '../timeline/hints.js';
+import { clockTime, stageLabel, stateLabel, verdictHeading, type Lang } from '../timeline/hints.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -43,8 +43,7 @@ export function verdictLine(v: Finding, lang: Lang = 'en', color = false, width 
   const green = paint(color, '1;32');
   const p = v.state === 'ok' ? green : v.state === 'slow' ? yellow : red;
   const icon = v.state === 'ok' ? '✔' : v.state === 'slow' ? '!' : '✖';
-  // A stage the evidence does not name (`unknown`: go's own error) is left out: "FAILED at unknown" says nothing.
-  const head = v.stage === 'none' || v.stage === 'unknown' ? stateWord(v.state, lang) : `${stateWord(v.state, lang)} ${lang === 'zh-CN' ? '于' : 'at'} ${stageLabel(v.stage, lang)}`;
+  const head = verdictHeading(stateWord(v.state, lang), v.stage, lang);
   const lead = `${icon} ${head}`;
   const lines = wrap(`${lead}: ${clip(v.summary, 400)}`, width, '  ');
   // Colour only the lead, which is always on the first line.

@@ -77,6 +77,16 @@ export function stateLabel(state: FindingState, lang: Lang): string {
   return lang === 'zh-CN' ? STATE_ZH[state] : state;
 }
 
+/**
+ * A verdict's heading: its state in the renderer's word for it, then the stage (`STALLED at tls`,
+ * `卡住 于 TLS 握手`); the state alone when there is no stage to name (`none`, and `unknown`: go's own
+ * error, where "at unknown" would say nothing).
+ */
+export function verdictHeading(stateWord: string, stage: StageName, lang: Lang): string {
+  if (stage === 'none' || stage === 'unknown') return stateWord;
+  return `${stateWord} ${lang === 'zh-CN' ? '于' : 'at'} ${stageLabel(stage, lang)}`;
+}
+
 /** Summaries: key `${stage}:${state}`, with fallbacks by state. */
 const SUMMARY: Record<string, Text> = {
   'dns:stalled': {
