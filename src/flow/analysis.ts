@@ -29,6 +29,8 @@ export const OOO_THRESHOLD = 0.003;
 export const FAST_RETRANS_WINDOW = 0.02;
 /** Holes remembered per direction for counting new bytes; older holes are forgotten. */
 const MAX_HOLES = 16;
+/** The holes of a direction that has none (see `holes`). */
+const NO_HOLES: number[] = [];
 
 export class DirectionState {
   /**
@@ -58,8 +60,11 @@ export class DirectionState {
   bytes = 0;
   firstPayload = NaN;
   lastPayload = NaN;
-  /** Holes [start, end) below nextSeq not yet filled, as a flat array of pairs. */
-  private holes: number[] = [];
+  /**
+   * Holes [start, end) below nextSeq not yet filled, as a flat array of pairs; NO_HOLES (shared,
+   * never added to) until the first, as most directions never have one.
+   */
+  private holes: number[] = NO_HOLES;
 
   /**
    * `analyze` for nearly every segment, in fewer steps: one without SYN, FIN or RST that starts where
@@ -163,7 +168,8 @@ export class DirectionState {
   }
 
   private addHole(start: number, end: number): void {
-    if (this.holes.length >= MAX_HOLES * 2) this.holes.splice(0, 2);
+    if (this.holes === NO_HOLES) this.holes = [];
+    else if (this.holes.length >= MAX_HOLES * 2) this.holes.splice(0, 2);
     this.holes.push(start, end);
   }
 
@@ -184,7 +190,7 @@ export class DirectionState {
       if (seqDiff(os, hs) > 0) out.push(hs, os);
       if (seqDiff(he, oe) > 0) out.push(oe, he);
     }
-    this.holes = out;
+    this.holes = out.length > 0 ? out : NO_HOLES;
     return filled;
   }
 }

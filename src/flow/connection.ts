@@ -2,7 +2,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
 import type { TcpSegment } from '../decode/types.js';
 import type { ConnectionRecord } from '../report/schema.js';
 import { DirectionState, isRetransmission, NO_SEQ, OOO_THRESHOLD, SegmentLabel } from './analysis.js';
-import { formatEndpoint as endpointText } from '../decode/address.js';
+import { formatEndpointAt } from '../decode/address.js';
 import { connState, History, HistoryEvent } from './history.js';
 import { StreamReassembler, type BufferBudget, type StreamSink } from './reassembly.js';
 import { seqAdd, seqDiff, seqMax } from './seq.js';
@@ -25,15 +25,28 @@ function emptyTimes(): number[] {
  * All times are seconds since the builder's t0.
  */
 export class TcpConnection {
-  readonly clientIp: Uint8Array;
-  readonly serverIp: Uint8Array;
+  /**
+   * The client's address then the server's, in one array (4 or 16 bytes each). One array rather
+   * than two, and one object per direction below rather than a pair in an array: every object a
+   * connection holds is one more for the young generation to copy while the connection lives,
+   * and a capture holds a few thousand connections (docs/performance.md, session 11).
+   */
+  private readonly ips: Uint8Array;
+  /** Where the server's address begins in `ips`: the client address's length. */
+  private readonly split: number;
   readonly clientPort: number;
   readonly serverPort: number;
   readonly rolesGuessed: boolean;
-  readonly dirs: [DirectionState, DirectionState] = [new DirectionState(), new DirectionState()];
+  /** Sequence analysis and byte counts of what the client sent, and of what the server sent. */
+  readonly fromClient = new DirectionState();
+  readonly fromServer = new DirectionState();
   readonly history = new History();
   readonly waits = new WaitTracker();
-  streams: [StreamReassembler | null, StreamReassembler | null] = [null, null];
+  /** The reassembled stream of each direction, while a parser wants it. */
+  clientStream: StreamReassembler | null = null;
+  serverStream: StreamReassembler | null = null;
+  /** The next connection with the same 4-tuple hash (ConnectionTable's buckets). */
+  nextInBucket: TcpConnection | null = null;
 
   /**
    * SYN send times. An array V8 keeps as unboxed doubles from the start: a capture's first packet
@@ -46,7 +59,9 @@ export class TcpConnection {
   synAck: number | null = null;
   established: number | null = null;
   reset: { t: number; by: 'client' | 'server' } | null = null;
-  fin: [number | null, number | null] = [null, null];
+  /** When each side sent its first FIN (NaN until it did). */
+  private clientFin = NaN;
+  private serverFin = NaN;
   /** Capture times; NaN until the constructor sets them, so that V8 lays the fields out for doubles. */
   firstPacket = NaN;
   lastPacket = NaN;
@@ -94,21 +109,52 @@ export class TcpConnection {
     if (syn) senderIsClient = !ack;
     else senderIsClient = srcPort > dstPort || (srcPort === dstPort && compareBytes(srcIp, dstIp) > 0);
     this.rolesGuessed = !syn;
-    this.clientIp = (senderIsClient ? srcIp : dstIp).slice();
-    this.serverIp = (senderIsClient ? dstIp : srcIp).slice();
+    const client = senderIsClient ? srcIp : dstIp;
+    const ips = new Uint8Array(srcIp.length + dstIp.length);
+    ips.set(client, 0);
+    ips.set(senderIsClient ? dstIp : srcIp, client.length);
+    this.ips = ips;
+    this.split = client.length;
     this.clientPort = senderIsClient ? srcPort : dstPort;
     this.serverPort = senderIsClient ? dstPort : srcPort;
     this.firstPacket = this.lastPacket = t;
     this.firstFrame = this.lastFrame = frame;
   }
 
+  /** The client's address (a copy). */
+  get clientIp(): Uint8Array {
+    return this.ips.slice(0, this.split);
+  }
+
+  get serverIp(): Uint8Array {
+    return this.ips.slice(this.split);
+  }
+
   /** 0 when src is the client, 1 when src is the server, -1 when this is another 4-tuple. */
   direction(srcIp: Uint8Array, srcPort: number, dstIp: Uint8Array, dstPort: number): -1 | Dir {
-    if (srcPort === this.clientPort && dstPort === this.serverPort &&
-      sameBytes(srcIp, this.clientIp) && sameBytes(dstIp, this.serverIp)) return 0;
-    if (srcPort === this.serverPort && dstPort === this.clientPort &&
-      sameBytes(srcIp, this.serverIp) && sameBytes(dstIp, this.clientIp)) return 1;
+    const ips = this.ips;
+    const split = this.split;
+    const cn = split;
+    const sn = ips.length - split;
+    if (srcPort === this.clientPort && dstPort === this.serverPort && srcIp.length === cn && dstIp.length === sn &&
+      sameAt(srcIp, 0, ips, 0, cn) && sameAt(dstIp, 0, ips, split, sn)) return 0;
+    if (srcPort === this.serverPort && dstPort === this.clientPort && srcIp.length === sn && dstIp.length === cn &&
+      sameAt(srcIp, 0, ips, split, sn) && sameAt(dstIp, 0, ips, 0, cn)) return 1;
     return -1;
+  }
+
+  /** The state of what one direction sent: 0 the client's, 1 the server's. */
+  sent(dir: Dir): DirectionState {
+    return dir === 0 ? this.fromClient : this.fromServer;
+  }
+
+  stream(dir: Dir): StreamReassembler | null {
+    return dir === 0 ? this.clientStream : this.serverStream;
+  }
+
+  private setStream(dir: Dir, s: StreamReassembler | null): void {
+    if (dir === 0) this.clientStream = s;
+    else this.serverStream = s;
   }
 
   /**
@@ -117,11 +163,12 @@ export class TcpConnection {
    */
   directionAt(sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, srcPort: number, dstPort: number): -1 | Dir {
     if (n < 0) return this.direction(sb, srcPort, db, dstPort);
-    if (n !== this.clientIp.length || n !== this.serverIp.length) return -1;
+    const ips = this.ips;
+    if (n !== this.split || ips.length !== n + n) return -1;
     if (srcPort === this.clientPort && dstPort === this.serverPort &&
-      sameAt(sb, so, this.clientIp, n) && sameAt(db, dOff, this.serverIp, n)) return 0;
+      sameAt(sb, so, ips, 0, n) && sameAt(db, dOff, ips, n, n)) return 0;
     if (srcPort === this.serverPort && dstPort === this.clientPort &&
-      sameAt(sb, so, this.serverIp, n) && sameAt(db, dOff, this.clientIp, n)) return 1;
+      sameAt(sb, so, ips, n, n) && sameAt(db, dOff, ips, 0, n)) return 1;
     return -1;
   }
 
@@ -146,32 +193,34 @@ export class TcpConnection {
 
   /** Attach a parser to each direction's ordered byte stream; `budget` is shared by all streams. */
   attach(client: StreamSink | null, server: StreamSink | null, budget?: BufferBudget): void {
-    this.streams = [this.stream(0, client, budget), this.stream(1, server, budget)];
+    this.clientStream = this.reassembler(0, client, budget);
+    this.serverStream = this.reassembler(1, server, budget);
   }
 
   /** A reassembler feeding `sink` (none without one), started at the ISN when the SYN was seen. */
-  private stream(dir: Dir, sink: StreamSink | null, budget?: BufferBudget): StreamReassembler | null {
+  private reassembler(dir: Dir, sink: StreamSink | null, budget?: BufferBudget): StreamReassembler | null {
     if (sink === null) return null;
     const s = new StreamReassembler(sink, undefined, budget);
-    const isn = this.dirs[dir].isn;
+    const isn = this.sent(dir).isn;
     if (isn !== null) s.start(seqAdd(isn, 1));
     return s;
   }
 
   /** Stop reassembling one direction (its parser needs nothing more). */
   detach(dir: Dir): void {
-    this.streams[dir]?.release();
-    this.streams[dir] = null;
+    this.stream(dir)?.release();
+    this.setStream(dir, null);
   }
 
   /** Would this segment start a new connection on the same 4-tuple (port reuse)? */
   startsNew(seg: TcpSegment, dir: Dir): boolean {
     if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) !== TCP_SYN) return false;
     if (this.closedAt !== null) return true;
-    if (dir === 1) return this.dirs[0].bytes + this.dirs[1].bytes > 0 || this.syns.length > 0;
-    const isn = this.dirs[0].isn;
+    const bytes = this.fromClient.bytes + this.fromServer.bytes;
+    if (dir === 1) return bytes > 0 || this.syns.length > 0;
+    const isn = this.fromClient.isn;
     if (isn !== null) return isn !== seg.seq;
-    return this.dirs[0].bytes + this.dirs[1].bytes > 0;
+    return bytes > 0;
   }
 
   add(seg: TcpSegment, dir: Dir, t: number, frame: number): void {
@@ -190,8 +239,8 @@ export class TcpConnection {
     const ack = (flags & TCP_ACK) !== 0;
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
-    const fwd = this.dirs[dir];
-    const rev = this.dirs[dir ^ 1];
+    const fwd = fromClient ? this.fromClient : this.fromServer;
+    const rev = fromClient ? this.fromServer : this.fromClient;
 
     if (syn && !ack && fromClient) {
       this.synCount++;
@@ -229,12 +278,12 @@ export class TcpConnection {
       this.history.add(fromClient, HistoryEvent.Data);
       // Parsers first: what they see (e.g. the end of the TLS handshake) decides whether this
       // segment already counts for the waits.
-      const stream = this.streams[dir];
+      const stream = fromClient ? this.clientStream : this.serverStream;
       this.waits.resetMarks();
       if (stream) {
         if (syn && fwd.isn === seg.seq) stream.start(seqAdd(seg.seq, 1));
         stream.push(syn ? seqAdd(seg.seq, 1) : seg.seq, seg.payload, seg.payloadLength, t, frame);
-        if (!stream.isActive) this.streams[dir] = null;
+        if (!stream.isActive) this.setStream(dir, null);
       }
       if (newBytes > 0) {
         fwd.bytes += newBytes;
@@ -245,15 +294,17 @@ export class TcpConnection {
     } else if (ack && !syn && !fin && !rst) {
       this.history.add(fromClient, HistoryEvent.Ack);
     }
-    if (syn && this.streams[dir] && fwd.isn === seg.seq) this.streams[dir]?.start(seqAdd(seg.seq, 1));
+    if (syn && fwd.isn === seg.seq) this.stream(dir)?.start(seqAdd(seg.seq, 1));
 
     if (fin) {
       if (!fromClient) this.waits.serverDone = true;
       this.history.add(fromClient, HistoryEvent.Fin);
-      if (this.fin[dir] === null) this.fin[dir] = t;
-      this.streams[dir]?.end(t);
-      if (this.fin[0] !== null && this.fin[1] !== null && this.closedAt === null) {
-        this.closedAt = Math.max(this.fin[0], this.fin[1]);
+      if (fromClient) {
+        if (this.clientFin !== this.clientFin) this.clientFin = t; // (NaN: the first)
+      } else if (this.serverFin !== this.serverFin) this.serverFin = t;
+      this.stream(dir)?.end(t);
+      if (this.clientFin === this.clientFin && this.serverFin === this.serverFin && this.closedAt === null) {
+        this.closedAt = Math.max(this.clientFin, this.serverFin);
         this.release();
       }
     }
@@ -276,7 +327,7 @@ export class TcpConnection {
    */
   private clientAck(ack: number, t: number): void {
     if (this.established === null && this.synAckSeq === null && this.syns.length > 0) this.established = t;
-    const seen = this.dirs[1].nextSeq;
+    const seen = this.fromServer.nextSeq;
     const prev = this.ackedServer;
     this.ackedServer = prev === NO_SEQ ? ack : seqMax(prev, ack);
     // Where the server's stream stood: its bytes seen, else the first ACK (the server's ISN + 1).
@@ -292,23 +343,24 @@ export class TcpConnection {
 
   /** Flush and drop the reassembly buffers (connection closed or capture ended). */
   release(): void {
-    const streams = this.streams;
-    for (let d = 0; d < 2; d++) {
-      const s = streams[d];
-      if (s) {
-        s.flush();
-        s.release();
-      }
-      streams[d] = null;
+    const c = this.clientStream;
+    const s = this.serverStream;
+    this.clientStream = this.serverStream = null;
+    if (c) {
+      c.flush();
+      c.release();
+    }
+    if (s) {
+      s.flush();
+      s.release();
     }
   }
 
   /** When an unanswered request stopped waiting: the first FIN or RST from either side, or `end`. */
   private waitEnd(end: number): number {
     let e = end;
-    const [a, b] = this.fin;
-    if (a !== null && a < e) e = a;
-    if (b !== null && b < e) e = b;
+    if (this.clientFin < e) e = this.clientFin; // (false for NaN)
+    if (this.serverFin < e) e = this.serverFin;
     if (this.reset !== null && this.reset.t < e) e = this.reset.t;
     return e;
   }
@@ -316,17 +368,17 @@ export class TcpConnection {
   toRecord(uid: string, end: number, extra: Pick<ConnectionRecord, 'tls' | 'http' | 'proxyConnect'>): ConnectionRecord {
     // Nested objects made apart from the record's literal (V8's baseline code copies a literal
     // with nested literals by a slow runtime walk; this runs once per connection).
-    const c = this.dirs[0];
-    const s = this.dirs[1];
+    const c = this.fromClient;
+    const s = this.fromServer;
     const bytes = { client: c.bytes, server: s.bytes };
     const firstPayload = { client: timeOrNull(c.firstPayload), server: timeOrNull(s.firstPayload) };
     const lastPayload = { client: timeOrNull(c.lastPayload), server: timeOrNull(s.lastPayload) };
     const frames = { first: this.firstFrame, last: this.lastFrame };
     const record: ConnectionRecord = {
       uid,
-      client: endpointText(this.clientIp, this.clientPort),
-      server: endpointText(this.serverIp, this.serverPort),
-      ipVersion: this.clientIp.length === 16 ? 6 : 4,
+      client: formatEndpointAt(this.ips, 0, this.split, this.clientPort),
+      server: formatEndpointAt(this.ips, this.split, this.ips.length - this.split, this.serverPort),
+      ipVersion: this.split === 16 ? 6 : 4,
       rolesGuessed: this.rolesGuessed,
       syns: this.syns.slice(),
       synAck: this.synAck,
@@ -360,14 +412,9 @@ function timeOrNull(t: number): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameAt(b: Uint8Array, o: number, ip: Uint8Array, n: number): boolean {
-  for (let i = n - 1; i >= 0; i--) if (b[o + i] !== ip[i]) return false;
+/** Do b[o..o+n) and ips[io..io+n) hold the same bytes? */
+function sameAt(b: Uint8Array, o: number, ips: Uint8Array, io: number, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (b[o + i] !== ips[io + i]) return false;
   return true;
 }
 

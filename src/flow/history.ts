@@ -28,18 +28,25 @@ export class History {
   private text = '';
   /** Bit per (direction, event) for the once-only letters. */
   private seen = 0;
-  /** Counts for t and w per direction: [client t, client w, server t, server w]. */
-  private readonly counts = [0, 0, 0, 0];
-  private readonly thresholds = [1, 1, 1, 1];
+  /**
+   * How often t and w happened per direction. Four small-integer fields rather than an array: one
+   * History is made per connection, and an array is two more objects for the young generation to
+   * copy while the connection lives.
+   */
+  private clientRetransmits = 0;
+  private clientZeroWindows = 0;
+  private serverRetransmits = 0;
+  private serverZeroWindows = 0;
 
   add(fromClient: boolean, ev: HistoryEvent): void {
     if (ev === HistoryEvent.Retransmit || ev === HistoryEvent.ZeroWindow) {
-      const i = (fromClient ? 0 : 2) + (ev === HistoryEvent.ZeroWindow ? 1 : 0);
-      this.counts[i]++;
-      if (this.counts[i] === this.thresholds[i]) {
-        this.text += letterOf(fromClient, ev);
-        this.thresholds[i] *= 10;
-      }
+      let n: number;
+      if (ev === HistoryEvent.Retransmit) {
+        if (fromClient) n = ++this.clientRetransmits;
+        else n = ++this.serverRetransmits;
+      } else if (fromClient) n = ++this.clientZeroWindows;
+      else n = ++this.serverZeroWindows;
+      if (isPowerOfTen(n)) this.text += letterOf(fromClient, ev);
       return;
     }
     const bit = 1 << (ev + (fromClient ? 0 : 8));
@@ -55,6 +62,12 @@ export class History {
   toString(): string {
     return this.text;
   }
+}
+
+/** 1, 10, 100, …: the occurrences of t and w that get a letter. */
+function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
 }
 
 /** Zeek-style conn_state from what each side sent. */

@@ -34,6 +34,12 @@ export class BufferBudget {
 const UNLIMITED = new BufferBudget(Number.MAX_SAFE_INTEGER);
 
 /**
+ * The empty `pending` of every stream that has held nothing (most never do): never added to, so
+ * that a connection's two streams cost no array each until they need one.
+ */
+const NO_PENDING: Pending[] = [];
+
+/**
  * One direction of a TCP stream put back in order. In-order segments go straight to the sink as
  * views (no copy); only segments that arrive ahead of a hole are copied and held, at most
  * `maxBuffered` bytes. When that bound is hit the hole is declared a gap and delivery skips it.
@@ -42,7 +48,8 @@ const UNLIMITED = new BufferBudget(Number.MAX_SAFE_INTEGER);
 export class StreamReassembler {
   /** Sequence number of the next byte to deliver; null until the stream start is known. */
   private next: number | null = null;
-  private pending: Pending[] = [];
+  /** Segments held ahead of a hole, in sequence order (NO_PENDING, shared, until the first). */
+  private pending: Pending[] = NO_PENDING;
   private pendingBytes = 0;
   private active = true;
 
@@ -103,7 +110,7 @@ export class StreamReassembler {
   release(): void {
     this.active = false;
     this.budget.used -= this.pendingBytes;
-    this.pending = [];
+    this.pending = NO_PENDING;
     this.pendingBytes = 0;
   }
 
@@ -155,6 +162,7 @@ export class StreamReassembler {
   }
 
   private insert(p: Pending): void {
+    if (this.pending === NO_PENDING) this.pending = [];
     let i = this.pending.length;
     while (i > 0 && seqDiff(this.pending[i - 1].seq, p.seq) > 0) i--;
     this.pending.splice(i, 0, p);

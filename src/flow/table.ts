@@ -5,13 +5,15 @@ import { TcpConnection, type Dir } from './connection.js';
 /**
  * The TCP connection table: finds a packet's connection by its 4-tuple (either direction) and
  * starts a new entry for a new connection on a reused 4-tuple. Keys are 32-bit hashes of the
- * addresses and ports (no per-packet strings); entries in a bucket are compared byte for byte.
+ * addresses and ports (no per-packet strings); entries in a bucket are compared byte for byte. A
+ * bucket is a chain through the connections' `nextInBucket` (no array per connection).
  * VLAN tags are not part of the key (as in tshark).
  */
 export class ConnectionTable {
   /** Every connection in the order it was first seen. */
   readonly all: TcpConnection[] = [];
-  private readonly buckets = new Map<number, TcpConnection[]>();
+  /** The first connection of each hash's chain. */
+  private readonly buckets = new Map<number, TcpConnection>();
 
   /** Segments of 4-tuples not tracked because the table was full. */
   untracked = 0;
@@ -77,10 +79,8 @@ export class ConnectionTable {
         return last;
       }
     }
-    const bucket = this.buckets.get(n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp));
-    if (bucket === undefined) return null;
-    for (let i = 0; i < bucket.length; i++) {
-      const c = bucket[i];
+    let c = this.buckets.get(n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp)) ?? null;
+    for (; c !== null; c = c.nextInBucket) {
       const dir = c.directionAt(sb, so, db, dOff, n, sp, dp);
       if (dir < 0) continue;
       this.dir = dir as Dir;
@@ -102,15 +102,17 @@ export class ConnectionTable {
       return null;
     }
     const key = n < 0 ? tupleHash(sb, sp, db, dp) : tupleHashAt(sb, so, db, dOff, n, sp, dp);
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = [];
-      this.buckets.set(key, bucket);
-    }
     const srcIp = n < 0 ? sb : sb.subarray(so, so + n);
     const dstIp = n < 0 ? db : db.subarray(dOff, dOff + n);
     const conn = this.create(srcIp, dstIp, seg, t, frame);
-    bucket.push(conn);
+    // (Chained at the end: the older connections of a hash are found first, as they were before.)
+    const head = this.buckets.get(key);
+    if (head === undefined) this.buckets.set(key, conn);
+    else {
+      let tail = head;
+      while (tail.nextInBucket !== null) tail = tail.nextInBucket;
+      tail.nextInBucket = conn;
+    }
     this.dir = conn.direction(srcIp, sp, dstIp, dp) as Dir;
     this.last = conn;
     return conn;
@@ -126,8 +128,17 @@ export class ConnectionTable {
       const srcIp = n < 0 ? sb : sb.subarray(so, so + n);
       const dstIp = n < 0 ? db : db.subarray(dOff, dOff + n);
       const fresh = this.create(srcIp, dstIp, seg, t, frame);
-      const bucket = this.buckets.get(tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort))!;
-      bucket[bucket.indexOf(c)] = fresh;
+      // In c's place in its chain.
+      const key = tupleHash(srcIp, seg.srcPort, dstIp, seg.dstPort);
+      const head = this.buckets.get(key)!;
+      fresh.nextInBucket = c.nextInBucket;
+      c.nextInBucket = null;
+      if (head === c) this.buckets.set(key, fresh);
+      else {
+        let prev = head;
+        while (prev.nextInBucket !== c) prev = prev.nextInBucket!;
+        prev.nextInBucket = fresh;
+      }
       this.dir = 0;
       this.last = fresh;
       return fresh;
@@ -143,18 +154,23 @@ export class ConnectionTable {
   }
 }
 
-/** Direction-independent 32-bit hash of a 4-tuple. */
+/**
+ * Direction-independent 30-bit hash of a 4-tuple. Thirty bits, not 32: V8 keeps an integer below
+ * 2^30 as a small integer, so that the bucket Map's key is one and every lookup is a small-integer
+ * hash; a 32-bit hash is a heap number three times in four, boxed for each Map lookup (an
+ * allocation per packet in optimised code) and kept as one more object per connection.
+ */
 export function tupleHash(aIp: Uint8Array, aPort: number, bIp: Uint8Array, bPort: number): number {
   const ha = endpointHash(aIp, aPort);
   const hb = endpointHash(bIp, bPort);
-  return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) | 0;
+  return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) & 0x3fffffff;
 }
 
 /** `tupleHash` of addresses of `n` bytes read in place (sb[so..], db[dOff..]). */
 function tupleHashAt(sb: Uint8Array, so: number, db: Uint8Array, dOff: number, n: number, sp: number, dp: number): number {
   const ha = endpointHashAt(sb, so, n, sp);
   const hb = endpointHashAt(db, dOff, n, dp);
-  return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) | 0;
+  return (Math.imul(ha ^ hb, 0x9e3779b1) + (ha + hb)) & 0x3fffffff;
 }
 
 function endpointHashAt(b: Uint8Array, o: number, n: number, port: number): number {

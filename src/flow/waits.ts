@@ -4,6 +4,8 @@ import type { ResponseWait } from '../report/schema.js';
 const MAX_WAITS = 64;
 /** Client segments this close together are one send: the request time moves to the last of them. */
 const BURST_GAP = 0.2;
+/** The waits of a connection that has none yet: most connections' first wait comes late or never. */
+const NO_WAITS: ResponseWait[] = [];
 
 /**
  * The exchange pattern of application data on one connection (docs/tcp-analysis.md, "Waits").
@@ -14,7 +16,8 @@ export class WaitTracker {
   enabled = false;
   /** Set when the server has sent FIN or either side RST: client data no longer asks for anything. */
   serverDone = false;
-  private readonly waits: ResponseWait[] = [];
+  /** Answered waits kept (NO_WAITS, shared and never added to, until the first). */
+  private waits: ResponseWait[] = NO_WAITS;
   private open: ResponseWait | null = null;
   private lastClient = -Infinity;
   private controlMarked = false;
@@ -66,6 +69,7 @@ export class WaitTracker {
   }
 
   private keep(w: ResponseWait): void {
+    if (this.waits === NO_WAITS) this.waits = [];
     if (this.waits.length < MAX_WAITS) {
       this.waits.push(w);
       return;

@@ -17,7 +17,7 @@ import { parseDnsMessage, type DnsMessage } from './dns.js';
 import { DnsTcpStream } from './dns-tcp.js';
 import { DnsTransactions } from './dns-transactions.js';
 import { HttpSession, looksLikeHttpRequest } from './http.js';
-import { looksLikeTls, TlsSession } from './tls.js';
+import { looksLikeTls, TlsSession, type TlsCarrier } from './tls.js';
 import { SNIFF_BYTES, clearlyNotTlsOrHttp, concatBytes, startsWithAscii } from './sniff.js';
 
 /** Counts over the whole capture, in the terms tshark's filters use (see docs/protocols.md). */
@@ -51,10 +51,10 @@ const DNS_PORT = 53;
 const MDNS_PORT = 5353;
 const LLMNR_PORT = 5355;
 
-/** Per-connection application state (which parser owns the streams). */
+/** Per-connection application state (which parser owns the streams): a connection's Sniffer. */
 interface App {
-  tls: TlsSession | null;
-  http: HttpSession | null;
+  readonly tls: TlsSession | null;
+  readonly http: HttpSession | null;
 }
 
 /**
@@ -297,8 +297,6 @@ export class ConversationBuilder {
   // ---------------------------------------------------------------- TCP applications
 
   private setUp(conn: TcpConnection): void {
-    const app: App = { tls: null, http: null };
-    this.apps.set(conn, app);
     if (conn.serverPort === DNS_PORT || conn.clientPort === DNS_PORT) {
       const client = endpointText(conn.clientIp, conn.clientPort);
       const server = endpointText(conn.serverIp, conn.serverPort);
@@ -312,93 +310,122 @@ export class ConversationBuilder {
       conn.attach(new DnsTcpStream(onMessage(true)), new DnsTcpStream(onMessage(false)), this.budget);
       return;
     }
-    const sniffer = new Sniffer(this, conn, app);
+    const sniffer = new Sniffer(this, conn);
+    this.apps.set(conn, sniffer);
     conn.attach(sniffer.client, sniffer.server, this.budget);
   }
 
-  /** @internal used by Sniffer */
-  startTls(conn: TcpConnection, app: App): TlsSession {
-    const tls = new TlsSession(this.anomalies, this.stats.tls);
-    // Request/response waits are measured from the handshake's end, or from where its records were lost.
-    const startWaits = (): void => {
-      conn.waits.enabled = true;
-    };
-    tls.onEstablished = startWaits;
-    tls.onLost = startWaits;
-    tls.onBytes = (_fromClient, control) => conn.waits.mark(control);
-    tls.rtt = () => conn.handshakeRtt;
-    app.tls = tls;
-    return tls;
+  /** @internal used by Sniffer: a TLS session on `sniffer`'s connection (or in its CONNECT tunnel). */
+  newTls(sniffer: Sniffer): TlsSession {
+    return new TlsSession(this.anomalies, this.stats.tls, sniffer);
   }
 
   /** @internal used by Sniffer */
-  startHttp(conn: TcpConnection, app: App): HttpSession {
-    const http = new HttpSession(this.anomalies, this.stats.http);
-    http.onFirstRequest = () => {
-      if (!app.tls) conn.waits.enabled = true;
-    };
-    http.onTunnel = () => {
-      const tls = this.startTls(conn, app);
-      return { client: tls.client, server: tls.server };
-    };
-    app.http = http;
-    return http;
+  newHttp(): HttpSession {
+    return new HttpSession(this.anomalies, this.stats.http);
   }
 }
 
 /**
  * Decides a connection's protocol from the first bytes of each direction (TLS record, HTTP
  * request, HTTP response) and then forwards to that parser. Unknown protocols stop reassembly.
+ * It is also the connection's application state (App: the parsers it started) and what a TLS
+ * session is told about the connection (TlsCarrier): one object per connection for all three.
  */
-class Sniffer {
+class Sniffer implements App, TlsCarrier {
   readonly client: StreamSink = new SnifferSide(this, true);
   readonly server: StreamSink = new SnifferSide(this, false);
-  /** @internal read by SnifferSide */
-  target: { client: StreamSink; server: StreamSink } | null = null;
+  tls: TlsSession | null = null;
+  http: HttpSession | null = null;
+  /** @internal read by SnifferSide: the parser's sinks once decided (null: none, or not yet). */
+  targetClient: StreamSink | null = null;
+  targetServer: StreamSink | null = null;
   private decided = false;
   /** First bytes of each direction, held until there are enough to decide. */
-  private head: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
+  private headClient = EMPTY;
+  private headServer = EMPTY;
 
-  constructor(private readonly b: ConversationBuilder, private readonly conn: TcpConnection, private readonly app: App) {}
+  constructor(private readonly b: ConversationBuilder, private readonly conn: TcpConnection) {}
+
+  // ---- TlsCarrier: request/response waits are measured from the handshake's end, or from where
+  // its records were lost.
+
+  tlsEstablished(): void {
+    this.conn.waits.enabled = true;
+  }
+
+  tlsLost(): void {
+    this.conn.waits.enabled = true;
+  }
+
+  tlsBytes(_fromClient: boolean, control: boolean): void {
+    this.conn.waits.mark(control);
+  }
+
+  get handshakeRtt(): number | null {
+    return this.conn.handshakeRtt;
+  }
+
+  private startTls(): TlsSession {
+    const tls = this.b.newTls(this);
+    this.tls = tls;
+    return tls;
+  }
+
+  private startHttp(): HttpSession {
+    const http = this.b.newHttp();
+    http.onFirstRequest = () => {
+      if (!this.tls) this.conn.waits.enabled = true;
+    };
+    http.onTunnel = () => {
+      const tls = this.startTls();
+      return { client: tls.client, server: tls.server };
+    };
+    this.http = http;
+    return http;
+  }
+
+  private target(fromClient: boolean): StreamSink | null {
+    return fromClient ? this.targetClient : this.targetServer;
+  }
 
   /** @internal used by SnifferSide */
   data(fromClient: boolean, bytes: Uint8Array, t: number, frame: number): boolean {
     if (!this.decided) {
       // Decide on the first SNIFF_BYTES of a direction (a segment can hold a single byte).
-      const held = this.head[fromClient ? 0 : 1];
+      const held = fromClient ? this.headClient : this.headServer;
       const all = held.length > 0 ? concatBytes(held, bytes) : bytes;
       if (all.length < SNIFF_BYTES && !clearlyNotTlsOrHttp(all)) {
-        this.head[fromClient ? 0 : 1] = all.slice();
+        if (fromClient) this.headClient = all.slice();
+        else this.headServer = all.slice();
         return true;
       }
-      this.head[fromClient ? 0 : 1] = EMPTY;
+      if (fromClient) this.headClient = EMPTY;
+      else this.headServer = EMPTY;
       if (!fromClient && !looksLikeTls(all) && !startsWithAscii(all, 'HTTP/1.')) {
         // Server speaks first with something else (a banner): wait for the client's first bytes.
         return true;
       }
       this.decided = true;
-      if (looksLikeTls(all)) {
-        const tls = this.b.startTls(this.conn, this.app);
-        this.target = { client: tls.client, server: tls.server };
-      } else if (fromClient && looksLikeHttpRequest(all)) {
-        const http = this.b.startHttp(this.conn, this.app);
-        this.target = { client: http.client, server: http.server };
-      } else if (!fromClient && startsWithAscii(all, 'HTTP/1.')) {
-        // Capture began after the request: the responses still parse (without a request each).
-        const http = this.b.startHttp(this.conn, this.app);
-        this.target = { client: http.client, server: http.server };
-      }
-      if (!this.target) return false;
+      let parser: { client: StreamSink; server: StreamSink } | null = null;
+      if (looksLikeTls(all)) parser = this.startTls();
+      else if (fromClient && looksLikeHttpRequest(all)) parser = this.startHttp();
+      // Capture began after the request: the responses still parse (without a request each).
+      else if (!fromClient && startsWithAscii(all, 'HTTP/1.')) parser = this.startHttp();
+      if (parser === null) return false;
+      this.targetClient = parser.client;
+      this.targetServer = parser.server;
       // Bytes the other direction held while undecided go first (a server that spoke first).
-      const other = this.head[fromClient ? 1 : 0];
+      const other = fromClient ? this.headServer : this.headClient;
       if (other.length > 0) {
-        this.head[fromClient ? 1 : 0] = EMPTY;
-        (fromClient ? this.target.server : this.target.client).data(other, t, frame);
+        this.headClient = this.headServer = EMPTY;
+        (fromClient ? parser.server : parser.client).data(other, t, frame);
       }
-      return (fromClient ? this.target.client : this.target.server).data(all, t, frame);
+      return (fromClient ? parser.client : parser.server).data(all, t, frame);
     }
-    if (!this.target) return false;
-    return (fromClient ? this.target.client : this.target.server).data(bytes, t, frame);
+    const target = this.target(fromClient);
+    if (target === null) return false;
+    return target.data(bytes, t, frame);
   }
 
   /** @internal used by SnifferSide */
@@ -406,11 +433,12 @@ class Sniffer {
     if (!this.decided) {
       // A hole before the protocol is known: the start of the stream is lost, give up on it.
       this.decided = true;
-      this.head = [EMPTY, EMPTY];
+      this.headClient = this.headServer = EMPTY;
       return false;
     }
-    if (!this.target) return false;
-    return (fromClient ? this.target.client : this.target.server).gap(length, t, frame);
+    const target = this.target(fromClient);
+    if (target === null) return false;
+    return target.gap(length, t, frame);
   }
 }
 
@@ -430,8 +458,8 @@ class SnifferSide implements StreamSink {
   }
 
   end(t: number): void {
-    const target = this.sniffer.target;
-    if (target !== null) (this.fromClient ? target.client : target.server).end?.(t);
+    const target = this.fromClient ? this.sniffer.targetClient : this.sniffer.targetServer;
+    if (target !== null) target.end?.(t);
   }
 }
 

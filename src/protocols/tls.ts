@@ -23,6 +23,27 @@ export function looksLikeTls(b: Uint8Array): boolean {
   return (b[0] & 0x80) !== 0 && (b[2] === 1 || b[2] === 4) && (((b[0] & 0x7f) << 8) | b[1]) >= 9;
 }
 
+/**
+ * The connection a TLS session runs on, as the session sees it: what it tells the connection
+ * (when request/response waits start, what each chunk after the handshake held) and the TCP
+ * handshake RTT it reads. One object per connection (ConversationBuilder's Sniffer), not a
+ * closure per callback: this is set up once per connection, mostly by code V8 has not optimised.
+ */
+export interface TlsCarrier {
+  /** The handshake is complete (called once). */
+  tlsEstablished(t: number): void;
+  /**
+   * A side's records stopped making sense (longer than TLS allows, not TLS, bytes missing) after
+   * the hellos but before the handshake was seen to complete: what follows can only be told apart
+   * by the TCP exchange pattern (called once).
+   */
+  tlsLost(t: number): void;
+  /** Per chunk after the handshake: whether it held control records or request/response data. */
+  tlsBytes(fromClient: boolean, control: boolean): void;
+  /** The TCP connection's handshake RTT, for the session-ticket window. */
+  readonly handshakeRtt: number | null;
+}
+
 export interface TlsCounters {
   clientHellos: number;
   serverHellos: number;
@@ -42,29 +63,16 @@ export class TlsSession {
   /** The ServerHello shows the server's ALPN choice: TLS ≤ 1.2 (TLS 1.3 and its drafts encrypt it). */
   private alpnShown = false;
   private secondClientHello = false;
-  private readonly dirs: [TlsDirection, TlsDirection];
-  /** Set once the handshake is complete (called once). */
-  onEstablished: ((t: number) => void) | null = null;
-  /**
-   * Called once when a side's records stop making sense (longer than TLS allows, not TLS, bytes
-   * missing) after the hellos but before the handshake was seen to complete: what follows can
-   * only be told apart by the TCP exchange pattern.
-   */
-  onLost: ((t: number) => void) | null = null;
   private lostTold = false;
-  /** Told, per chunk after the handshake, whether it held control records or request/response data. */
-  onBytes: ((fromClient: boolean, control: boolean) => void) | null = null;
-  /** Handshake RTT of the TCP connection, for the session-ticket window. */
-  rtt: () => number | null = () => null;
   private ticketsSeen = 0;
 
   constructor(
     private readonly anomalies: AnomalySink,
     private readonly counters: TlsCounters,
+    private readonly carrier: TlsCarrier | null = null,
   ) {
-    this.dirs = [new TlsDirection(this, true), new TlsDirection(this, false)];
-    this.client = this.dirs[0];
-    this.server = this.dirs[1];
+    this.client = new TlsDirection(this, true);
+    this.server = new TlsDirection(this, false);
   }
 
   record(): TlsRecord | null {
@@ -194,7 +202,7 @@ export class TlsSession {
     if (this.tls13) {
       // Before the client's Finished, server application data is its encrypted handshake.
       if (rec.firstAppData.client === null) return true;
-      const window = 1.5 * (this.rtt() ?? 0) + 0.03;
+      const window = 1.5 * (this.carrier?.handshakeRtt ?? 0) + 0.03;
       if (this.ticketsSeen < 2 && rec.firstAppData.server === null && t - rec.firstAppData.client <= window) {
         this.ticketsSeen++;
         return true;
@@ -230,15 +238,20 @@ export class TlsSession {
     const rec = this.rec;
     if (!rec || rec.established !== null) return;
     rec.established = t;
-    this.onEstablished?.(t);
+    this.carrier?.tlsEstablished(t);
   }
 
-  /** A direction gave up on its records (see onLost). */
+  /** What a direction's chunk after the handshake held (TlsCarrier.tlsBytes). */
+  bytes(fromClient: boolean, control: boolean): void {
+    this.carrier?.tlsBytes(fromClient, control);
+  }
+
+  /** A direction gave up on its records (see TlsCarrier.tlsLost). */
   lost(t: number): void {
     const rec = this.rec;
     if (this.lostTold || !rec || rec.serverHello === null || rec.established !== null) return;
     this.lostTold = true;
-    this.onLost?.(t);
+    this.carrier?.tlsLost(t);
   }
 
   /** Both directions past the handshake: nothing more to read. */
@@ -253,8 +266,13 @@ const enum State { Header, Body, Stopped }
 /** One direction's record and handshake-message reader. */
 class TlsDirection implements StreamSink {
   private state = State.Header;
-  /** Record header bytes gathered so far (a plain array: no typed-array allocation per session). */
-  private readonly hdr = [0, 0, 0, 0, 0];
+  /**
+   * The record header gathered so far, across segments: its first three bytes (type, version) and
+   * its last two (length), as small integers. Numbers, not a buffer: no object per direction
+   * (docs/performance.md, session 11).
+   */
+  private hdrHead = 0;
+  private hdrLength = 0;
   private hdrFill = 0;
   private recType = 0;
   private recVersion = 0;
@@ -263,13 +281,18 @@ class TlsDirection implements StreamSink {
   /** Handshake messages are plaintext until this side's ChangeCipherSpec (or TLS 1.3 ServerHello). */
   private plaintext = true;
   // handshake message reassembly
-  private readonly hsHdr = [0, 0, 0, 0];
+  /** The handshake message header gathered so far: its type byte, its 3-byte length. */
+  private hsHdrType = 0;
+  private hsHdrLength = 0;
   private hsHdrFill = 0;
   private hsType = -1;
   private hsLeft = 0;
   private hsBody: Uint8Array | null = null;
   private hsFill = 0;
-  private alertBuf: number[] = [];
+  /** The current alert record's level and description bytes, as far as read (alertFill). */
+  private alertLevel = 0;
+  private alertDescription = 0;
+  private alertFill = 0;
   /** The current record is control (session ticket / encrypted handshake), not data. */
   private recControl = false;
   private sawControl = false;
@@ -296,8 +319,8 @@ class TlsDirection implements StreamSink {
     this.sawControl = false;
     this.sawData = false;
     const ok = this.read(b, t, frame);
-    if (this.sawControl) this.s.onBytes?.(this.fromClient, true);
-    if (this.sawData) this.s.onBytes?.(this.fromClient, false);
+    if (this.sawControl) this.s.bytes(this.fromClient, true);
+    if (this.sawData) this.s.bytes(this.fromClient, false);
     return ok;
   }
 
@@ -314,15 +337,19 @@ class TlsDirection implements StreamSink {
     while (pos < b.length) {
       if (this.state === State.Header) {
         const n = Math.min(5 - this.hdrFill, b.length - pos);
-        for (let k = 0; k < n; k++) this.hdr[this.hdrFill + k] = b[pos + k];
+        for (let k = 0; k < n; k++) {
+          if (this.hdrFill + k < 3) this.hdrHead = (this.hdrHead << 8) | b[pos + k];
+          else this.hdrLength = (this.hdrLength << 8) | b[pos + k];
+        }
         this.hdrFill += n;
         pos += n;
         if (this.hdrFill < 5) break;
         this.hdrFill = 0;
-        this.recType = this.hdr[0];
-        this.recVersion = (this.hdr[1] << 8) | this.hdr[2];
-        this.recLeft = (this.hdr[3] << 8) | this.hdr[4];
-        if (this.recType < CT_CCS || this.recType > CT_HEARTBEAT || this.hdr[1] !== 3) {
+        this.recType = this.hdrHead >> 16;
+        this.recVersion = this.hdrHead & 0xffff;
+        this.recLeft = this.hdrLength;
+        this.hdrHead = this.hdrLength = 0;
+        if (this.recType < CT_CCS || this.recType > CT_HEARTBEAT || this.recVersion >> 8 !== 3) {
           this.s.anomaly('TLS_bad_record_header', t, frame,
             `record type ${this.recType} version 0x${this.recVersion.toString(16)} is not TLS; stopped reading this direction`);
           this.giveUp(t);
@@ -345,8 +372,11 @@ class TlsDirection implements StreamSink {
         else this.sawData = true;
       }
       if (this.recType === CT_HANDSHAKE && this.plaintext) this.handshakeBytes(b.subarray(pos, pos + n), t, frame);
-      else if (this.recType === CT_ALERT && this.alertBuf.length < 2) {
-        for (let i = 0; i < n && this.alertBuf.length < 2; i++) this.alertBuf.push(b[pos + i]);
+      else if (this.recType === CT_ALERT) {
+        for (let i = 0; i < n && this.alertFill < 2; i++) {
+          if (this.alertFill++ === 0) this.alertLevel = b[pos + i];
+          else this.alertDescription = b[pos + i];
+        }
       }
       pos += n;
       this.recLeft -= n;
@@ -360,7 +390,7 @@ class TlsDirection implements StreamSink {
   }
 
   private startRecord(t: number): void {
-    this.alertBuf = [];
+    this.alertFill = 0;
     this.recControl = false;
     if (this.recType === CT_APPDATA) {
       this.recControl = this.s.appData(this.fromClient, t, this.recLeft);
@@ -375,8 +405,8 @@ class TlsDirection implements StreamSink {
   private endRecord(t: number): void {
     this.state = State.Header;
     if (this.recType === CT_ALERT) {
-      const plain = this.plaintext && this.alertBuf.length === 2;
-      this.s.alert(this.fromClient, plain ? this.alertBuf[0] : null, plain ? this.alertBuf[1] : null, t);
+      const plain = this.plaintext && this.alertFill === 2;
+      this.s.alert(this.fromClient, plain ? this.alertLevel : null, plain ? this.alertDescription : null, t);
     } else if (this.recType === CT_CCS) {
       // After ChangeCipherSpec the handshake is encrypted — except TLS 1.3's middlebox-compatibility
       // CCS, which can come between a HelloRetryRequest and the real hellos.
@@ -389,13 +419,17 @@ class TlsDirection implements StreamSink {
     while (pos < b.length && this.plaintext) {
       if (this.hsType < 0) {
         const n = Math.min(4 - this.hsHdrFill, b.length - pos);
-        for (let k = 0; k < n; k++) this.hsHdr[this.hsHdrFill + k] = b[pos + k];
+        for (let k = 0; k < n; k++) {
+          if (this.hsHdrFill + k === 0) this.hsHdrType = b[pos + k];
+          else this.hsHdrLength = (this.hsHdrLength << 8) | b[pos + k];
+        }
         this.hsHdrFill += n;
         pos += n;
         if (this.hsHdrFill < 4) return;
         this.hsHdrFill = 0;
-        this.hsType = this.hsHdr[0];
-        this.hsLeft = (this.hsHdr[1] << 16) | (this.hsHdr[2] << 8) | this.hsHdr[3];
+        this.hsType = this.hsHdrType;
+        this.hsLeft = this.hsHdrLength;
+        this.hsHdrLength = 0;
         const wanted = (this.hsType === 1 && this.fromClient) || (this.hsType === 2 && !this.fromClient);
         if (wanted) {
           if (this.hsLeft > MAX_HELLO) {
@@ -459,7 +493,7 @@ class TlsDirection implements StreamSink {
     this.hsBody = null;
   }
 
-  /** Records that stop making sense: stop reading this direction, and tell the session (onLost). */
+  /** Records that stop making sense: stop reading this direction, and tell the session (lost). */
   private giveUp(t: number): void {
     this.s.lost(t);
     this.stop();

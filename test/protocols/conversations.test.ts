@@ -90,8 +90,8 @@ describe('ConversationBuilder', () => {
     const early = tcpPacket({ src: c.client, dst: c.server, seq: c.cseq + 100, ack: c.sseq, flags: 'PA', t: 0.1, payload: new Uint8Array(5000) });
     b.add(early);
     b.add(c.rst(true, 0.2));
-    const table = (b as unknown as { table: { all: Array<{ streams: unknown[] }> } }).table;
-    expect(table.all[0].streams).toEqual([null, null]);
+    const table = (b as unknown as { table: { all: Array<{ clientStream: unknown; serverStream: unknown }> } }).table;
+    expect([table.all[0].clientStream, table.all[0].serverStream]).toEqual([null, null]);
   });
 });
 
