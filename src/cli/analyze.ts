@@ -8,10 +8,13 @@ import { UsageError } from './errors.js';
 import { summarize } from '../capture/summary.js';
 import { renderSummaryTable } from '../report/summary-table.js';
 import { InputError, isDir, readBundle } from '../timeline/analyze.js';
-import { addReportOptions, formatOfName, runAnalyze, writeFilePieces, type AnalyzeCliOptions } from './report-options.js';
+import { addReportOptions, formatOfName, parseLang, runAnalyze, writeFilePieces, type AnalyzeCliOptions } from './report-options.js';
+import { terminalColumns } from '../report/wrap.js';
 
 export interface SummaryOptions {
   format?: string;
+  /** --lang: the table's language (the JSON's keys stay English); default from LANG / LC_ALL. */
+  lang?: string;
   /** A file to write the summary to (- for stdout); a .json name means --format json when none is given. */
   output?: string;
 }
@@ -20,7 +23,10 @@ export interface SummaryOptions {
  * --summary: the capture summary (format, link types, interfaces, packets, span, protocol counts)
  * of a capture file, or of the capture in a record bundle folder (as analyze finds it).
  */
-export async function runCaptureSummary(target: string, opts: SummaryOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function runCaptureSummary(
+  target: string, opts: SummaryOptions, out: NodeJS.WritableStream & { columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const lang = parseLang(opts.lang, env);
   const toFile = opts.output !== undefined && opts.output !== '-';
   // A .json name means JSON, as for the report; the summary has no other format to name.
   const format = opts.format ?? (formatOfName(opts.output) === 'json' ? 'json' : 'table');
@@ -34,10 +40,12 @@ export async function runCaptureSummary(target: string, opts: SummaryOptions, ou
     capture = bundle.capture;
   }
   const report = await summarize(capture);
-  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report)}\n`;
+  // As wide as the terminal, up to 100 columns (and 100 in a file).
+  const width = Math.min(100, (toFile ? undefined : terminalColumns(out)) ?? 100);
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderSummaryTable(report, { lang, width })}\n`;
   if (toFile) {
     await writeFilePieces(opts.output!, [text]);
-    out.write(`summary written to ${opts.output}\n`);
+    out.write(`${lang === 'zh-CN' ? '摘要已写入' : 'summary written to'} ${opts.output}\n`);
   } else {
     out.write(text);
   }

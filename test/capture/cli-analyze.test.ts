@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePcap } from '../../src/capture/writer.js';
+import { writePcap, writePcapng } from '../../src/capture/writer.js';
+import { displayWidth } from '../../src/report/wrap.js';
 import { etherTcp4, etherUdp4, SYN } from './fixtures/frames.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
@@ -17,9 +18,34 @@ const good = writePcap([
   { tsSec: 1_764_045_002, tsNsec: 250_000_000, data: etherUdp4('10.0.0.1', 40001, '10.0.0.53', 53, new Uint8Array(30)) },
 ], { linkType: 1 });
 
-function run(args: string[], input?: Uint8Array) {
-  return spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 30_000 });
+function run(args: string[], input?: Uint8Array, env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 30_000, env });
 }
+
+const haveScript = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
+
+/** Run the CLI with stdout on a pseudo-terminal `cols` columns wide (`script` from util-linux); returns what it showed. */
+function onTerminal(args: string[], cols: number): { status: number | null; screen: string } {
+  const q = (a: string): string => `'${a.replaceAll("'", "'\\''")}'`;
+  const r = spawnSync('script', ['-qec', `stty cols ${cols} && ${[BIN, ...args].map(q).join(' ')}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, screen: r.stdout.replaceAll('\r\n', '\n') };
+}
+
+/**
+ * A capture from a Chinese Windows machine: a long Chinese interface name, a time offset, a second
+ * interface of a link type that is not decoded (a warning), two timestamp resolutions.
+ */
+const chinese = writePcapng([{
+  interfaces: [{ linkType: 1, name: '以太网 本地连接'.repeat(6), tsresol: 9, tsoffset: 3600 }, { linkType: 147 }],
+  packets: [
+    { tsSec: 1_764_045_000, tsNsec: 0, data: etherTcp4('10.0.0.1', 40000, '10.0.0.2', 443, { flags: SYN }) },
+    { tsSec: 1_764_045_002, tsNsec: 250_000_000, data: etherUdp4('10.0.0.1', 40001, '10.0.0.53', 53, new Uint8Array(30)) },
+    { tsSec: 1_764_045_003, tsNsec: 0, data: new Uint8Array(40), interfaceId: 1 },
+  ],
+}]);
+
+/** The value cells of a summary table, one string per line of the table. */
+const valueLines = (table: string): string[] => table.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│')[2].trim());
 
 describe('gomod-trace analyze --summary CAPTURE', () => {
   it('prints the summary table', async () => {
@@ -91,6 +117,46 @@ describe('gomod-trace analyze --summary CAPTURE', () => {
     const table = join(dir, 'summary.txt');
     expect(run(['analyze', '--summary', f, '-o', table]).status).toBe(0);
     expect(await readFile(table, 'utf8')).toMatch(/format\s*│\s*pcap 2\.4/);
+  });
+
+  it('prints the table in Chinese with --lang zh-CN or a zh LANG; the JSON keeps its keys', async () => {
+    const f = join(dir, '抓包（代理）.pcapng');
+    await writeFile(f, chinese);
+    const r = run(['analyze', '--summary', f, '--lang', 'zh-CN']);
+    expect(r.status, r.stderr).toBe(0);
+    for (const [label, value] of [['文件', f], ['字节序', '小端'], ['时间戳精度', '混合（纳秒、微秒）'], ['链路类型', 'EN10MB (1)：2 个数据包'],
+      ['数据包', '3 个（共捕获 166 字节）'], ['时长', '3.000000 秒'], ['其他', '1'], ['警告', 'unsupported link type 147']]) {
+      expect(r.stdout).toContain(`│ ${label} `);
+      expect(r.stdout).toMatch(new RegExp(`│ ${label} +│ ${value.replace(/[()]/g, '\\$&')}`));
+    }
+    expect(r.stdout).toContain('USER0 (147) 未解码：1 个数据包');
+    expect(r.stdout).toContain('tsoffset 3600 秒');
+    expect(r.stdout).not.toMatch(/byte order|packets|warnings|little-endian/);
+    expect(run(['analyze', '--summary', f], undefined, { ...process.env, LANG: 'zh_CN.UTF-8', LC_ALL: '' }).stdout).toBe(r.stdout);
+    const out = join(dir, 'summary-zh.txt');
+    expect(run(['analyze', '--summary', f, '--lang', 'zh-CN', '-o', out]).stdout).toBe(`摘要已写入 ${out}\n`);
+    expect(await readFile(out, 'utf8')).toBe(r.stdout);
+    const json = run(['analyze', '--summary', f, '--lang', 'zh-CN', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ byteOrder: 'little-endian', packets: 3, tsResolution: 'mixed (nanoseconds, microseconds)' });
+    const bad = run(['analyze', '--summary', f, '--lang', 'fr']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('gomod-trace: --lang fr: unsupported language (en or zh-CN)\n');
+  });
+
+  it.skipIf(!haveScript)('fits a Chinese table to the terminal, wrapping as the report wraps Chinese text', async () => {
+    const f = join(dir, '抓包（代理）.pcapng');
+    await writeFile(f, chinese);
+    const r = onTerminal(['analyze', '--summary', f, '--lang', 'zh-CN'], 60);
+    expect(r.status, r.screen).toBe(0);
+    const lines = r.screen.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(30);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(60);
+    const values = valueLines(r.screen);
+    // The interface's long name and the warning are cut into several lines, and no line starts with
+    // closing punctuation or a unit torn from its number.
+    expect(values.filter((v) => v.startsWith('本地连接')).length).toBeGreaterThanOrEqual(2);
+    for (const v of values) expect(v).not.toMatch(/^(?:[：，。；、）]|秒|个|字节)/);
+    expect(values).toContain('tsoffset 3600 秒)');
   });
 
   it('exits 0 with a warning for a truncated last packet', async () => {
