@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { record } from '../record/index.js';
+import { parseLang } from './report-options.js';
 
 function seconds(flag: string) {
   return (v: string): number => {
@@ -36,13 +37,14 @@ export function registerRecord(program: Command): void {
     .option('--no-progress', 'no live status line')
     .option('--redact-capture', 'also write capture.redacted.pcap: a copy safe to share (payloads cut, DNS/TLS hellos/HTTP headers kept, credentials starred)')
     .option('--drop-raw-capture', 'with --redact-capture: delete the raw capture.pcap afterwards, so the bundle can be shared as is')
-    .option('--lang <lang>', 'language of the verdict: en or zh-CN', 'en')
+    .option('--lang <lang>', 'language of the verdict: en|zh-CN (default: from LANG / LC_ALL, as for analyze)')
     .action(async (goCommand: string[], opts: {
       out?: string; capture: boolean; interface: string; filter?: string; snaplen: number; strace?: boolean;
-      timeout?: number; stallAfter?: number; quitGrace: number; asRoot?: boolean; analyze: boolean; progress: boolean; lang: string;
+      timeout?: number; stallAfter?: number; quitGrace: number; asRoot?: boolean; analyze: boolean; progress: boolean; lang?: string;
       redactCapture?: boolean; dropRawCapture?: boolean;
     }) => {
-      if (opts.lang !== 'en' && opts.lang !== 'zh-CN') throw new UsageError(`--lang must be en or zh-CN, got '${opts.lang}'`);
+      // As analyze reads it, so that record's verdict and a later `analyze DIR` speak one language.
+      const lang = parseLang(opts.lang, process.env);
       const result = await record({
         command: goCommand,
         out: opts.out,
@@ -56,7 +58,7 @@ export function registerRecord(program: Command): void {
         quitGraceMs: opts.quitGrace * 1000,
         asRoot: !!opts.asRoot,
         analyze: opts.analyze,
-        lang: opts.lang,
+        lang,
         handleSignals: true,
         progress: opts.progress ? undefined : false,
         redactCapture: !!opts.redactCapture,

@@ -44,6 +44,20 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('--lang and the locale as analyze reads them: a zh LANG or --lang zh gives the verdict in Chinese', () => {
+    const run = (name: string, args: string[], extra: Record<string, string>) => spawnSync(BIN, ['record', '--no-capture', '-o', join(work, name), ...args, '--', 'go', 'mod', 'download', 'x.example/m@v1.0.0'],
+      { encoding: 'utf8', env: env({ FAKE_GO_MODE: 'exit3', LC_ALL: '', LC_MESSAGES: '', ...extra }), timeout: 30_000 });
+    const byLocale = run('lang-locale', [], { LANG: 'zh_CN.UTF-8' });
+    expect(byLocale.status, byLocale.stderr).toBe(3);
+    expect(byLocale.stdout).toContain('✖ 失败: go 以状态 3 退出');
+    expect(readFileSync(join(work, 'lang-locale', 'report.html'), 'utf8')).toContain('<html lang="zh-CN">');
+    expect(run('lang-flag', ['--lang', 'zh'], { LANG: 'C.UTF-8' }).stdout).toContain('go 以状态 3 退出');
+    expect(run('lang-en', ['--lang', 'en'], { LANG: 'zh_CN.UTF-8' }).stdout).toContain('✖ FAILED: go exited with status 3');
+    const bad = run('lang-bad', ['--lang', 'fr'], {});
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('gomod-trace: --lang fr: unsupported language (en or zh-CN)\n');
+  });
+
   it('passes the go command after -- and go\'s exit status', () => {
     const out = join(work, 'exit3');
     const r = spawnSync(BIN, ['record', '--no-analyze', '-o', out, '--', 'go', 'mod', 'download', 'x.example/m@v1.0.0'], { encoding: 'utf8', env: env({ FAKE_GO_MODE: 'exit3' }), timeout: 30_000 });
