@@ -58,13 +58,14 @@ export function registerAnalyze(program: Command): void {
     .description('analyse a capture (and optionally strace and go logs) and name the stall')
     .option('--summary', 'only summarise the capture (a file, or a bundle folder\'s): format, link types, interfaces, packets, protocols');
   addReportOptions(cmd).action(async (target: string | undefined, opts: AnalyzeCliOptions & { summary?: boolean }) => {
-    if (target === undefined && !opts.strace && !opts.goLog) {
-      throw new UsageError('analyze needs a capture file, a bundle folder, --strace FILE or --go-log FILE');
-    }
     if (opts.summary) {
+      // Before the check below: --strace and --go-log, which it names, are no input for --summary.
       if (target === undefined) throw new UsageError('--summary needs a capture file or a bundle folder');
       await runCaptureSummary(target, opts);
       return;
+    }
+    if (target === undefined && !opts.strace && !opts.goLog) {
+      throw new UsageError('analyze needs a capture file, a bundle folder, --strace FILE or --go-log FILE');
     }
     process.exitCode = await runAnalyze(target, opts);
   });

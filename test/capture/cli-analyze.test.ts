@@ -84,6 +84,10 @@ describe('gomod-trace analyze --summary CAPTURE', () => {
     const r1 = run(['analyze', '--summary', dir]);
     expect(r1.status).toBe(2);
     expect(r1.stderr).toBe(`gomod-trace: ${dir}: not a record bundle (no capture.pcap, capture.pcapng, go.log or strace.log inside)\n`);
+    // Not "--strace FILE or --go-log FILE", which --summary does not read.
+    const r3 = run(['analyze', '--summary']);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toBe('gomod-trace: --summary needs a capture file or a bundle folder\n');
     const r2 = run(['analyze', '--summary', join(dir, 'missing.pcap'), '--format', 'yaml']);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/--summary takes --format table or json, not "yaml"/);
