@@ -39,7 +39,7 @@ const WORDS = {
     interfaces: 'interfaces', packets: 'packets', first: 'first', last: 'last', span: 'span', other: 'other', warnings: 'warnings',
     sections: (n: number) => `, ${n} sections`,
     fragments: (n: number) => ` (${n} fragments)`,
-    linkType: (l: LinkTypeSummary) => `${l.name} (${l.linkType})${l.decoded ? '' : ' not decoded'}: ${l.packets} packets`,
+    linkType: (l: LinkTypeSummary) => `${l.name} (${l.linkType})${l.decoded ? '' : ' not decoded'}: ${l.packets} packet${l.packets === 1 ? '' : 's'}`,
     more: (n: number) => `… and ${n} more (--format json lists all)`,
     packetCount: (n: number, bytes: number) => `${n} (${bytes} bytes captured)`,
     seconds: (s: string) => `${s} s`,

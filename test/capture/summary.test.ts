@@ -36,6 +36,12 @@ describe('summarize', () => {
     expect(table).toMatch(/1970-01-01T00:16:39\.000000Z/);
   });
 
+  it('counts a link type\'s one packet in the singular', async () => {
+    const bytes = writePcap([{ tsSec: 1, tsNsec: 0, data: etherTcp4('10.0.0.1', 1, '10.0.0.2', 2, { flags: SYN }) }], { linkType: 1 });
+    const table = renderSummaryTable(await summarize({ bytes, name: 'one.pcap' }));
+    expect(table).toMatch(/EN10MB \(1\): 1 packet +│/);
+  });
+
   it('counts malformed and truncated packets apart', async () => {
     const good = etherTcp4('10.0.0.1', 1, '10.0.0.2', 2, { flags: SYN, payload: new Uint8Array(100) });
     const bytes = writePcap([
