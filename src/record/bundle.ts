@@ -90,7 +90,7 @@ export function createBundleDir(out: string | undefined, cwd = process.cwd()): s
       makeDirectories(dir);
       if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: not a directory`);
       const entries = readdirSync(dir);
-      if (entries.length > 0) throw new UsageError(`--out ${out}: folder is not empty (${entries.length} entries); name a new or empty folder`);
+      if (entries.length > 0) throw new UsageError(`--out ${out}: folder is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}); name a new or empty folder`);
       probeWritable(dir);
     } catch (err) {
       throw asUsage(err, `--out ${out}`);

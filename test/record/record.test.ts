@@ -276,7 +276,9 @@ describe('record with fake tools', () => {
     const s = setup();
     mkdirSync(s.bundle);
     writeFileSync(join(s.bundle, 'old.txt'), 'x');
-    await expect(record(s.opts())).rejects.toThrow(/not empty/);
+    await expect(record(s.opts())).rejects.toThrow(`--out ${s.bundle}: folder is not empty (1 entry); name a new or empty folder`);
+    writeFileSync(join(s.bundle, 'older.txt'), 'x');
+    await expect(record(s.opts())).rejects.toThrow('(2 entries)');
   });
 
   it('names the package to install when a tool is missing', async () => {
