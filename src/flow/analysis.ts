@@ -60,6 +60,9 @@ export class DirectionState {
   bytes = 0;
   firstPayload = NaN;
   lastPayload = NaN;
+  /** Payload the other side has not acknowledged: since when (NaN: none), and re-sends since its ACK last moved (flow/unacked.ts). */
+  unackedSince = NaN;
+  resends = 0;
   /**
    * Holes [start, end) below nextSeq not yet filled, as a flat array of pairs; NO_HOLES (shared,
    * never added to) until the first, as most directions never have one.

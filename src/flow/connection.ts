@@ -6,6 +6,7 @@ import { formatEndpointAt } from '../decode/address.js';
 import { connState, History, HistoryEvent } from './history.js';
 import { StreamReassembler, type BufferBudget, type StreamSink } from './reassembly.js';
 import { seqAdd, seqDiff, seqMax } from './seq.js';
+import { acknowledged, unackedRecord } from './unacked.js';
 import { WaitTracker } from './waits.js';
 
 /** At most this many SYN times are kept per connection (a SYN flood on one 4-tuple stays small). */
@@ -260,13 +261,18 @@ export class TcpConnection {
     }
     if (fromClient && ack && !syn && !rst) this.clientAck(seg.ack, t);
 
+    const acked = fwd.lastAck;
     const label = fwd.inOrder(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev.window, t) ? SegmentLabel.None
       : fwd.analyze(flags, seg.seq, seg.ack, seg.window, seg.payloadLength, rev, t, this.rtt !== null && this.rtt > 0 ? this.rtt : OOO_THRESHOLD);
     const newBytes = fwd.newBytes;
+    if (fwd.lastAck !== acked) acknowledged(rev, acked, fwd.lastAck, t);
     if (isRetransmission(label)) {
       this.retransmits++;
       if (label === SegmentLabel.FastRetransmission) this.fastRetransmits++;
-      if (seg.payloadLength > 0) this.history.add(fromClient, HistoryEvent.Retransmit);
+      if (seg.payloadLength > 0) {
+        this.history.add(fromClient, HistoryEvent.Retransmit);
+        if (label !== SegmentLabel.SpuriousRetransmission) fwd.resends++;
+      }
     } else if (label === SegmentLabel.KeepAlive) this.keepAlives++;
     else if (label === SegmentLabel.OutOfOrder) this.outOfOrder++;
     if (seg.window === 0 && !syn && !fin && !rst) {
@@ -288,6 +294,7 @@ export class TcpConnection {
       if (newBytes > 0) {
         fwd.bytes += newBytes;
         if (fwd.firstPayload !== fwd.firstPayload) fwd.firstPayload = t; // NaN: none yet
+        if (fwd.unackedSince !== fwd.unackedSince) fwd.unackedSince = t;
         fwd.lastPayload = t;
         this.waits.payload(fromClient, t, newBytes);
       }
@@ -404,6 +411,8 @@ export class TcpConnection {
       frames,
     };
     if (this.unseenBytes > 0) record.ackedUnseen = { bytes: this.unseenBytes, last: this.unseenLast };
+    const unacked = unackedRecord(this.fromClient, this.fromServer);
+    if (unacked) record.unacked = unacked;
     return record;
   }
 }

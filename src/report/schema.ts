@@ -175,6 +175,13 @@ export interface ConnectionRecord {
    * packets the capture lost), and the last ACK that acknowledged new ones. Absent when none.
    */
   ackedUnseen?: { bytes: number; last: Seconds };
+  /**
+   * Payload one side re-sent that the other side had still not acknowledged when the capture
+   * ended (lost on the path): who sent it, when it was first sent (at the latest: when the other
+   * side's ACK last moved), how often it was re-sent since then, and how many bytes wait.
+   * Absent when none (docs/tcp-analysis.md, "Unacknowledged data").
+   */
+  unacked?: { by: 'client' | 'server'; since: Seconds; resends: number; bytes: number };
   /** Zeek conn.log style history: s h a d f r t w, upper case = client. */
   history: string;
   /** Zeek conn_state: S0, S1, SF, REJ, RSTO, RSTR, SH, SHR, OTH, … */

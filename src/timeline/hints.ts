@@ -4,6 +4,7 @@
  */
 import type { FindingState, StageName } from '../report/schema.js';
 import type { DirectReason } from './relevance.js';
+import { endpointIp } from './join.js';
 
 export type Lang = 'en' | 'zh-CN';
 
@@ -42,6 +43,8 @@ export interface TextParams {
   stage?: string | null;
   /** How many SYNs the connection sent (connect). */
   syns?: number | null;
+  /** Bytes of the data lost on the path (the pq-client-hello hint). */
+  bytes?: number | null;
 }
 
 type Text = { en: (p: TextParams) => string; zh: (p: TextParams) => string };
@@ -240,6 +243,17 @@ export function prompterText(
   return `${o.command} (PID ${o.pid})${o.host ? ` for ${o.host}` : ''}${o.helper ? ` (through its helper ${o.helper.argv}, PID ${o.helper.pid})` : ''}`;
 }
 
+/**
+ * A connection stalled because data sent at its stage was never acknowledged (stages.ts
+ * lostOnPath); `detail` says what was lost, how often it was re-sent and for how long.
+ */
+export function lostText(p: TextParams, lang: Lang): string {
+  const addr = p.address && p.host ? p.address : null;
+  return lang === 'zh-CN'
+    ? zhSpacing(`客户端与 ${h(p)}${addr ? `（${addr}）` : ''} 之间的数据包在路上丢失：${p.detail ?? ''}。`)
+    : `Packets between the client and ${h(p)}${addr ? ` (${addr})` : ''} are lost on the path: ${p.detail ?? ''}.`;
+}
+
 /** A note (state ok, never the verdict): a wait with no answer yet when the evidence ended, too young to be a stall. */
 export function cutShortText(stage: StageName, p: TextParams, lang: Lang): string {
   const secs = p.seconds !== null && p.seconds !== undefined && p.seconds < 1 ? p.seconds.toFixed(2) : s(p.seconds);
@@ -293,7 +307,8 @@ export type HintKey =
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
-  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie';
+  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie'
+  | 'mtu-blackhole' | 'pq-client-hello' | 'path-drop';
 
 const HINTS: Record<HintKey, Text> = {
   mirror: {
@@ -412,11 +427,29 @@ const HINTS: Record<HintKey, Text> = {
     en: () => 'Nothing in this evidence ties the traffic to go (no go log, strace log or bundle, no module proxy or checksum database name): if it is another program\'s, the hints about go below do not apply. `gomod-trace record -- go mod download` records go with its own log.',
     zh: () => '证据中没有任何东西表明这些流量来自 go（没有 go 日志、strace 日志或记录包，也没有模块代理或校验和数据库的名字）：如果它属于别的程序，下面关于 go 的建议不适用。用 `gomod-trace record -- go mod download` 可以连同 go 自己的日志一起记录。',
   },
+  'mtu-blackhole': {
+    en: (p) => `Full-size packets may be dropped on the path (an MTU black hole: a link with a smaller MTU whose ICMP "fragmentation needed" messages are filtered). Check: ${pingCheck(p)} (a 1500-byte packet; lower -s until it passes). Then lower this machine's MTU (ip link set dev IFACE mtu 1400), or let TCP probe for a size that passes: sysctl -w net.ipv4.tcp_mtu_probing=1.`,
+    zh: (p) => `路径上可能丢弃了满尺寸的数据包（MTU 黑洞：某段链路的 MTU 较小，而“需要分片”的 ICMP 消息被过滤）。检查：${pingCheck(p)}（即 1500 字节的包；逐步减小 -s 直到能通）。然后调小本机的 MTU（ip link set dev 网卡 mtu 1400），或让 TCP 自行探测能通过的大小：sysctl -w net.ipv4.tcp_mtu_probing=1。`,
+  },
+  'pq-client-hello': {
+    en: (p) => `This ClientHello is ${p.bytes ?? '?'} bytes, more than one packet: go 1.23 and later add a post-quantum key share to it, which some paths and middleboxes drop. Try go with the classic key share: GODEBUG=tlsmlkem=0 (go 1.24 and later) or GODEBUG=tlskyber=0 (go 1.23).`,
+    zh: (p) => `这个 ClientHello 有 ${p.bytes ?? '?'} 字节，超过一个数据包：go 1.23 起在其中加入了后量子密钥交换参数，有些链路和中间设备会丢弃它。试试让 go 使用传统的密钥交换：GODEBUG=tlsmlkem=0（go 1.24 及以后）或 GODEBUG=tlskyber=0（go 1.23）。`,
+  },
+  'path-drop': {
+    en: (p) => `A firewall or middlebox on the path may be dropping this connection's packets (in one direction, or once it has seen what they carry), or ${h(p)} is gone: try from another network, or through a proxy (HTTPS_PROXY).`,
+    zh: (p) => `路径上的防火墙或中间设备可能在丢弃这个连接的数据包（只丢一个方向，或看到内容后才丢），也可能 ${h(p)} 已经不在了：换一个网络，或通过代理（HTTPS_PROXY）试试。`,
+  },
   'other-traffic': {
     en: () => 'Other programs\' stalled connections are listed as findings; they do not hold up go.',
     zh: () => '其他程序的卡住连接列在发现列表中，它们不影响 go 的下载。',
   },
 };
+
+/** The ping that checks whether a full 1500-byte packet passes to the finding's server without fragmenting. */
+function pingCheck(p: TextParams): string {
+  const ip = p.address ? endpointIp(p.address) : h(p);
+  return ip.includes(':') ? `ping -6 -M do -s 1452 ${ip}` : `ping -M do -s 1472 ${ip}`;
+}
 
 export function hintText(key: HintKey, p: TextParams, lang: Lang): string {
   const t = HINTS[key];
@@ -432,6 +465,8 @@ export interface HintExtra {
   viaProxy?: boolean;
   alert?: boolean;
   direct?: DirectReason | null;
+  /** Data sent at the finding's stage was lost on the path (StageSpan `lost`). */
+  lost?: { bytes: number; clientHello: boolean } | null;
 }
 
 /** The hints for a server fetched directly that does not answer: the host, git's credentials, then why it is direct. */
@@ -444,9 +479,19 @@ const DIRECT_HINTS: Record<NonNullable<HintExtra['direct']>, HintKey[]> = {
   git: ['direct-host', 'git-credentials', 'private'],
 };
 
+/** Unacknowledged data of at least this many bytes may be held up by its size (an MTU black hole). */
+const LARGE_DATA = 1200;
+
 /** Which hints fit a finding, in order of usefulness. */
 export function hintKeysFor(stage: StageName, state: FindingState, p: TextParams & HintExtra): HintKey[] {
   if (state === 'ok') return [];
+  // Lost on the path: why packets are lost first (a large ClientHello: go's own; large data: the
+  // MTU), then what the stage's hints say.
+  if (p.lost) {
+    const large = p.lost.bytes >= LARGE_DATA;
+    const why: HintKey[] = large ? ['mtu-blackhole', 'path-drop'] : ['path-drop', 'mtu-blackhole'];
+    return [...(large && p.lost.clientHello ? ['pq-client-hello' as const] : []), ...why, ...hintKeysFor(stage, state, { ...p, lost: null })];
+  }
   const stuck = state === 'stalled' || state === 'slow';
   if (p.direct && !p.sumdb && ((stage === 'proxy-response' && stuck) || (stage === 'connect' && state === 'stalled') || (stage === 'tls' && !p.alert))) {
     return DIRECT_HINTS[p.direct];

@@ -11,6 +11,8 @@
  *  - slow: completed, but took at least the stage's slow threshold.
  *  - not a stall: a wait with no answer that lasted less than MIN_STALL, to the end of the evidence
  *    (the capture was stopped just after the request) or to the client hanging up: ok, `cutShort`.
+ *  - lost on the path: data one side re-sent that the other never acknowledged, for MIN_STALL or
+ *    more until the end: the stage it was sent at is stalled, whatever the exchange looked like (`lost`).
  */
 import type {
   ConnectionRecord, DnsTransactionRecord, FindingState, HttpExchangeRecord, StageName,
@@ -35,6 +37,8 @@ export interface StageSpan {
   alert?: true;
   /** No answer, but less than MIN_STALL passed before the evidence ended or the client hung up: ok, not a stall. */
   cutShort?: true;
+  /** Stalled because data sent at this stage was re-sent and never acknowledged (lostOnPath): who sent it, how many bytes, whether it was the ClientHello. */
+  lost?: { by: 'client' | 'server'; bytes: number; clientHello: boolean };
 }
 
 /** Seconds from which a completed stage counts as slow. */
@@ -126,6 +130,11 @@ function serverRefused(c: ConnectionRecord, after: number): boolean {
 }
 
 export function connectionStages(c: ConnectionRecord, evidenceEnd: number): StageSpan[] {
+  return lostOnPath(c, exchangeStages(c, evidenceEnd), waitEnd(c, evidenceEnd));
+}
+
+/** The stages as the exchange shows them: what each side sent and when the other answered. */
+function exchangeStages(c: ConnectionRecord, evidenceEnd: number): StageSpan[] {
   const out: StageSpan[] = [];
   const until = waitEnd(c, evidenceEnd);
   // ---- connect
@@ -367,6 +376,56 @@ function waitStages(c: ConnectionRecord, until: number, evidenceEnd: number): St
     });
   }
   return out;
+}
+
+/** What the data lost at a stage was, by who sent it (lostOnPath). */
+const LOST_WHAT: Record<'client' | 'server', Partial<Record<StageName, { en: string; zh: string }>>> = {
+  client: {
+    tls: { en: "the client's handshake", zh: '客户端的握手消息' },
+    'proxy-connect': { en: 'the CONNECT request', zh: 'CONNECT 请求' },
+    'proxy-response': { en: 'the request', zh: '请求' },
+  },
+  server: {
+    tls: { en: "the server's handshake (ServerHello, certificates)", zh: '服务器的握手消息（ServerHello、证书）' },
+    'proxy-connect': { en: "the proxy's answer to CONNECT", zh: '代理对 CONNECT 的回应' },
+    'proxy-response': { en: 'the response', zh: '响应' },
+  },
+};
+
+/**
+ * Data one side re-sent that the other side never acknowledged, until the connection or the
+ * evidence ended (c.unacked, docs/tcp-analysis.md): lost on the path — an MTU black hole, a
+ * middlebox dropping one direction, a dead peer. The capture may hold bytes the other side never
+ * got (a response it shows as answered), so the stage the data belongs to is stalled whatever the
+ * exchange made of it, and what came after it is dropped: for the client's data the first stage
+ * that began at or after the first unacknowledged send (its request), for the server's the first
+ * whose answer came then or later, or is still awaited. None of them (a capture that began
+ * mid-connection, or data acknowledged in part): a stage of its own, in the TLS handshake when it
+ * never completed, else waiting for the response (the client's data) or the transfer (the server's).
+ * Less than MIN_STALL before the end: the stages as they are.
+ */
+function lostOnPath(c: ConnectionRecord, stages: StageSpan[], until: number): StageSpan[] {
+  const u = c.unacked;
+  if (!u || until - u.since < MIN_STALL) return stages;
+  const at = u.by === 'client'
+    ? stages.findIndex((s) => s.start >= u.since - 1e-6)
+    : stages.findIndex((s) => s.end === null || s.end >= u.since - 1e-6);
+  const handshake = c.tls !== null && c.tls.established === null;
+  // (A 404 the capture shows but the client never got is no answer either.)
+  const stage: StageName = at >= 0 ? (stages[at].stage === 'not-found' ? 'proxy-response' : stages[at].stage)
+    : handshake ? 'tls' : u.by === 'client' ? 'proxy-response' : 'transfer';
+  const clientHello = u.by === 'client' && stage === 'tls' && c.tls !== null && c.tls.serverHello === null;
+  const what = clientHello ? { en: 'the ClientHello', zh: 'ClientHello' }
+    : LOST_WHAT[u.by][stage] ?? (u.by === 'client' ? { en: "the client's data", zh: '客户端的数据' } : { en: "the server's data", zh: '服务器的数据' });
+  const seconds = until - u.since;
+  const peer = u.by === 'client' ? { en: 'server', zh: '服务器' } : { en: 'client', zh: '客户端' };
+  const lost: StageSpan = {
+    stage, start: u.since, end: null, state: 'stalled', seconds, frame: at >= 0 ? stages[at].frame : c.frames.last,
+    detail: `${u.bytes} bytes of ${what.en} were never acknowledged by the ${peer.en}, re-sent ${u.resends} time${u.resends === 1 ? '' : 's'} in ${seconds.toFixed(1)} s`,
+    detailZh: `${what.zh} 的 ${u.bytes} 字节在 ${seconds.toFixed(1)} 秒内重发了 ${u.resends} 次，${peer.zh}始终没有确认`,
+    lost: { by: u.by, bytes: u.bytes, clientHello },
+  };
+  return at >= 0 ? [...stages.slice(0, at), lost] : [...stages, lost];
 }
 
 /** The stage a connection is stuck in (stalled or failed), else null. */

@@ -27,7 +27,7 @@ import {
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, lookupStart, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import {
-  clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, nothingToJudgeText, prompterText, summaryText, type Lang,
+  clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, lostText, nothingToJudgeText, prompterText, summaryText, type Lang,
   type TextParams,
 } from './hints.js';
 
@@ -367,7 +367,7 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const pcProxy = stage === 'proxy-connect' ? c.proxyConnect : null;
     const p: TextParams = {
       host, address, seconds: span.seconds, detail: lang === 'zh-CN' ? span.detailZh ?? span.detail : span.detail, status: pcProxy?.status ?? null,
-      path: c.http.find((x) => x.firstByte === null)?.target ?? null, syns: c.syns.length,
+      path: c.http.find((x) => x.firstByte === null)?.target ?? null, syns: c.syns.length, bytes: span.lost?.bytes ?? null,
     };
     if (group !== undefined && group.apart >= maxApart) {
       // Only the summary is made, and only for a longer wait than the group's (foldRepeat keeps
@@ -384,8 +384,9 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
     const alert = span.alert === true;
     const f = finding(stage, span.state, {
       host, address, path: null, since: span.start, waited: span.seconds, confidence: conf, p, evidence, lang,
-      refs: [c.uid], hintExtra: { sumdb, viaProxy, alert, direct: viaProxy ? null : directFetch(host, input.env, gitServers.has(c.server)) },
+      refs: [c.uid], hintExtra: { sumdb, viaProxy, alert, direct: viaProxy ? null : directFetch(host, input.env, gitServers.has(c.server)), lost: span.lost },
     });
+    if (span.lost) f.summary = connectionSummary(stage, span, p, fellBack, lang);
     if (fellBack) {
       f.summary = connectionSummary(stage, span, p, fellBack, lang);
       if (c.ipVersion === 6) f.hints = [hintText('ipv6', { host, address }, lang), ...f.hints];
@@ -873,8 +874,9 @@ function finding(
   };
 }
 
-/** A connection finding's summary: the stage's text, or for a connect go got past, the fallback. */
+/** A connection finding's summary: the stage's text, data lost on the path, or for a connect go got past, the fallback. */
 function connectionSummary(stage: StageName, span: StageSpan, p: TextParams, fellBack: boolean, lang: Lang): string {
+  if (span.lost) return lostText(p, lang);
   if (!fellBack) return summaryText(stage, span.state, p, lang);
   const { host, address } = p;
   return lang === 'zh-CN'

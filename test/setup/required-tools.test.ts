@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 
-const REQUIRED = ['go', 'tcpdump', 'strace', 'git', 'chromium', 'dumpcap', 'tshark', 'curl', 'flock', 'unshare', 'openssl', 'zip', 'unzip', 'script', 'python3'];
+const REQUIRED = ['go', 'tcpdump', 'strace', 'git', 'chromium', 'dumpcap', 'tshark', 'curl', 'flock', 'unshare', 'openssl', 'zip', 'unzip', 'script', 'python3', 'ip', 'tc'];
 const strict = process.env.GOMOD_TRACE_REQUIRE_E2E === '1';
 
 function have(cmd: string): boolean {
