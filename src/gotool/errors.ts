@@ -98,3 +98,21 @@ export function explainGoError(text: string): GoErrorClass | null {
 export function classifyGoError(text: string): StageName | null {
   return explainGoError(text)?.stage ?? null;
 }
+
+/**
+ * What go's own error (one that points at no stage) says to fix, for the verdict's words and hint:
+ * go found no go.mod where it ran (`no modules specified`, `go.mod file not found`); a go setting
+ * forbids or breaks what it was asked (`module lookup disabled by GOPROXY=off`, `invalid proxy URL`,
+ * `modules disabled by GO111MODULE=off`); otherwise its input (a module path, a version, go.mod).
+ */
+export type GoOwnErrorKind = 'no-module' | 'setting' | 'input';
+
+const OWN_KINDS: Array<[RegExp, GoOwnErrorKind]> = [
+  [/go\.mod file not found|no modules specified|does not contain main module/, 'no-module'],
+  [/GOPROXY=off|invalid proxy URL|GOPROXY list is not the empty string|GO111MODULE=off/, 'setting'],
+];
+
+export function goOwnErrorKind(text: string): GoOwnErrorKind {
+  const words = goWords(text);
+  return OWN_KINDS.find(([re]) => re.test(words))?.[1] ?? 'input';
+}

@@ -100,6 +100,18 @@ const GO_MODULE_ERROR = /^go(?: \w+)*: (?:module \S+|\S+@\S+): /;
 const GO_WARNING = /^go(?: \w+)*: warning: /;
 /** go's error about a line of go.mod (go.work, go.sum), after `go: errors parsing go.mod:`: `/src/m/go.mod:5: unknown directive: foo`. */
 const GO_FILE_ERROR = /^(?:\S*\/)?go\.(?:mod|work|sum):\d+(?::\d+)?: /;
+/**
+ * go's errors about how it was run, whatever their words (go 1.19): a message that sends to `go
+ * help` (`go: no modules specified (see 'go help mod download')` with no go.mod, `go: modules
+ * disabled by GO111MODULE=off; see 'go help modules'`), GOFLAGS it cannot parse (`go: parsing
+ * $GOFLAGS: non-flag "x"`), a vendor folder out of step with go.mod (`go: inconsistent vendoring in
+ * DIR:`, -mod=vendor); and, with no `go:` before them, a flag it does not know (`flag provided but
+ * not defined: -nosuchflag`) and a package pattern outside the module (`pattern ./...: directory
+ * prefix . does not contain main module …`).
+ */
+const GO_RUN_ERROR = /^go(?: \w+)*: (?:parsing \$GOFLAGS: |inconsistent vendoring in |.*\bsee 'go help [\w ]+'\)?$)|^flag provided but not defined: -|^pattern \S+: /;
+/** What go prints after a usage error: `usage: go mod download [-x] …`, `Run 'go help mod download' for details.` */
+const GO_USAGE = /^usage: go\b|^Run 'go help[\w ]*' for (?:usage|details)\.$/;
 const SNIFF_LINES = 2000;
 
 interface OpenFetch { url: string; start: number | null; line: number }
@@ -260,20 +272,20 @@ export async function loadGoLog(path: string, opts: GoLogOptions = {}): Promise<
       case 'go-message':
       case 'other': {
         const ex = explainGoError(x.text);
-        const fileError = GO_FILE_ERROR.test(x.text);
+        const formError = GO_FILE_ERROR.test(x.text) || GO_RUN_ERROR.test(x.text);
         // go's words, not a module's name: `go: added github.com/pkg/errors v0.9.1` is no error; or
-        // its form: an error about a module or a go.mod line starts with it. A warning is none.
-        const errorish = ex !== null || (!GO_WARNING.test(x.text) && (fileError || GO_MODULE_ERROR.test(x.text) ||
+        // its form: an error about a module, a go.mod line or how go was run. A warning is none.
+        const errorish = ex !== null || (!GO_WARNING.test(x.text) && (formError || GO_MODULE_ERROR.test(x.text) ||
           /error|cannot|invalid|failed|fatal|not found|unrecognized|malformed|unknown|missing/i.test(goWords(x.text))));
-        if (x.type === 'go-message' || ex || fileError) {
+        if (x.type === 'go-message' || ex || formError) {
           if (errorish) {
             const mod = /\b([a-zA-Z0-9][\w.\-~]*(?:\/[\w.\-~+]+)*@v\d[\w.\-+]*)/.exec(x.text)?.[1] ?? null;
             push(errors, { line: no, t, text: x.text, stage: ex?.stage ?? null, reason: ex?.reason ?? null, module: mod, source: 'go' });
           }
           return true;
         }
-        // Continuation lines of go's messages ("\tserver response: not found", "verifying …").
-        return /^\s+\S|^verifying |^SECURITY ERROR|^\S+@\S+: /.test(x.text);
+        // Continuation lines of go's messages ("\tserver response: not found", "verifying …", its usage).
+        return /^\s+\S|^verifying |^SECURITY ERROR|^\S+@\S+: /.test(x.text) || GO_USAGE.test(x.text);
       }
     }
   }

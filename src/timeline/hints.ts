@@ -3,6 +3,7 @@
  * Simplified Chinese. Texts take plain parameters (host, address, seconds…); renderers escape them.
  */
 import type { FindingState, StageName } from '../report/schema.js';
+import type { GoOwnErrorKind } from '../gotool/errors.js';
 import type { DirectReason } from './relevance.js';
 import { endpointIp } from './join.js';
 
@@ -281,18 +282,29 @@ export function nothingToJudgeText(packets: { total: number; undecoded: number; 
     : 'Nothing to judge: no DNS lookup or TCP connection in the packets, and no syscall or go fetch.';
 }
 
+/** Where the cause of go's own error is, by what it says to fix (GoOwnErrorKind). */
+const OWN_CAUSE: Record<GoOwnErrorKind, { en: string; zh: string }> = {
+  input: { en: "go's input (module path, version, go.mod)", zh: 'go 的输入（模块路径、版本、go.mod）' },
+  'no-module': { en: 'where go ran (no go.mod there or above)', zh: 'go 运行的位置（该目录及上级目录中没有 go.mod）' },
+  setting: { en: "go's settings (GOPROXY, GO111MODULE)", zh: 'go 的设置（GOPROXY、GO111MODULE）' },
+};
+
 /**
  * The verdict's summary when go failed and the evidence shows no network stall or failure: go's
- * own error line (`detail`, cut by the caller), or without one the status it exited with.
+ * own error line (`detail`, cut by the caller), or without one the status it exited with; the
+ * cause named by what the line says to fix.
  */
-export function goOwnErrorText(detail: string | null, code: number | null, lang: Lang): string {
+export function goOwnErrorText(detail: string | null, code: number | null, kind: GoOwnErrorKind, lang: Lang): string {
   if (lang === 'zh-CN') {
     const head = detail !== null ? 'go 因自身的错误而失败' : `go 以状态 ${code ?? '?'} 退出`;
-    return `${head}，证据中没有网络卡住或失败：原因在 go 的输入（模块路径、版本、go.mod），而不是网络。${detail !== null ? `go 的输出：${detail}` : ''}`;
+    return `${head}，证据中没有网络卡住或失败：原因在 ${OWN_CAUSE[kind].zh}，而不是网络。${detail !== null ? `go 的输出：${detail}` : ''}`;
   }
   const head = detail !== null ? 'go failed with an error of its own' : `go exited with status ${code ?? '?'}`;
-  return `${head}, and the evidence shows no network stall or failure: the cause is go's input (module path, version, go.mod), not the network.${detail !== null ? ` go said: ${detail}` : ''}`;
+  return `${head}, and the evidence shows no network stall or failure: the cause is ${OWN_CAUSE[kind].en}, not the network.${detail !== null ? ` go said: ${detail}` : ''}`;
 }
+
+/** The hint for go's own error, by what it says to fix. */
+export const OWN_ERROR_HINT: Record<GoOwnErrorKind, HintKey> = { input: 'go-error', 'no-module': 'go-no-module', setting: 'go-setting' };
 
 // ---------------------------------------------------------------- hints
 
@@ -307,7 +319,7 @@ export type HintKey =
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
-  | 'go-error' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie'
+  | 'go-error' | 'go-no-module' | 'go-setting' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie'
   | 'mtu-blackhole' | 'pq-client-hello' | 'path-drop';
 
 const HINTS: Record<HintKey, Text> = {
@@ -410,6 +422,14 @@ const HINTS: Record<HintKey, Text> = {
   'go-error': {
     en: () => "Read go's error and fix what it names (the module path or version asked for, or go.mod), then run go again; changing GOPROXY, the proxy or the network will not help.",
     zh: () => '阅读 go 的报错，修正它指出的问题（所请求的模块路径或版本，或 go.mod），然后重新运行 go；更换 GOPROXY、代理或网络都没有帮助。',
+  },
+  'go-no-module': {
+    en: () => 'go found no go.mod in the folder it ran in or any folder above it: run it in your module\'s folder (record runs go in its own working folder), or name what to download: go mod download MODULE@VERSION.',
+    zh: () => 'go 在运行目录及其上级目录中都没有找到 go.mod：请在模块所在的目录中运行（record 在自己的工作目录中运行 go），或指明要下载的模块：go mod download 模块@版本。',
+  },
+  'go-setting': {
+    en: () => 'A go setting forbids or breaks what go was asked to do (its error names it): check it with go env NAME (GOPROXY, GO111MODULE) and set a working value, in the environment or with go env -w; GOPROXY=off allows only what the module cache already holds.',
+    zh: () => 'go 的某个设置禁止或破坏了所要求的操作（报错中写明了是哪个）：用 go env 名称（GOPROXY、GO111MODULE）检查，并在环境变量中或用 go env -w 设置可用的值；GOPROXY=off 只允许使用模块缓存中已有的内容。',
   },
   'direct-host': {
     en: (p) => `go fetches from ${h(p)} directly with git, not through a GOPROXY mirror, and neither go nor git gives up on a server that stops answering: check that ${h(p)} is reachable from this machine (VPN, firewall) and answers, e.g. git ls-remote https://${h(p)}/PATH.`,

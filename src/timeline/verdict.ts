@@ -21,13 +21,14 @@ import {
   addressNames, connectionForFetch, endpointIp, identifyConnection, isSumdbHost, isSumdbPath, lastFetchMark, normalizeHost,
 } from './join.js';
 import { decodeCacheLockPath } from '../strace/classify.js';
+import { goOwnErrorKind } from '../gotool/errors.js';
 import {
   buildRelevance, connectionRelevance, directFetch, dnsRelevance, hostOfUrl, isGitCommand, type GoEnvHints,
   type RelevanceContext,
 } from './relevance.js';
 import { SLOW, connectionStages, dnsStage, lookupStart, openAtEnd, stuckStage, unansweredState, type StageSpan } from './stages.js';
 import {
-  clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, lostText, nothingToJudgeText, prompterText, summaryText, type Lang,
+  OWN_ERROR_HINT, clockTime, cutShortText, goOwnErrorText, hintText, type HintExtra, hintsFor, lostText, nothingToJudgeText, prompterText, summaryText, type Lang,
   type TextParams,
 } from './hints.js';
 
@@ -778,14 +779,15 @@ function goOwnFailure(input: VerdictInput, lang: Lang): Candidate | null {
   const first = own.length > 0 ? own[0] : null;
   // `go: errors parsing go.mod:` says what is wrong on its next line: both are quoted.
   const next = first?.text.endsWith(':') ? own.find((e) => e.line === first.line + 1) : undefined;
+  const kind = first ? goOwnErrorKind(first.text) : 'input';
   const evidence: Evidence[] = own.slice(0, 11).map((e) => ({ source: 'go', ref: `line ${e.line}`, text: e.text }));
   if (code !== null) evidence.push({ source: 'go', ref: 'meta.json', text: `go exited with status ${code}` });
   const finding: Finding = {
     stage: 'unknown', state: 'failed', host: null, address: null, path: null, since: first?.t ?? null, waited: null,
     confidence: 0.9,
-    summary: goOwnErrorText(first ? cutForSummary(next ? `${first.text} ${next.text}` : first.text) : null, code, lang),
+    summary: goOwnErrorText(first ? cutForSummary(next ? `${first.text} ${next.text}` : first.text) : null, code, kind, lang),
     evidence,
-    hints: [hintText('go-error', {}, lang)],
+    hints: [hintText(OWN_ERROR_HINT[kind], {}, lang)],
     refs: own.slice(0, 50).map((e) => `go line ${e.line}`),
   };
   return { finding, pending: false, recovered: false, weight: 0, key: 'go-own-error', count: 1, start: first?.t ?? 0 };

@@ -1,7 +1,7 @@
 /**
  * `gomod-trace analyze` when go failed with an error of its own (a malformed module path, a go.mod
  * it cannot parse) and the evidence shows no network stall: go's error is the verdict, not "OK".
- * Through the built CLI (npm run build first).
+ * Through the built CLI (npm run build first); `record` with the real go and tcpdump (needs root).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSynStall } from './pcap-fixture.js';
+import { which } from '../../src/record/tools.js';
 
 const BIN = fileURLToPath(new URL('../../bin/gomod-trace', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gomod-trace-go-error-'));
@@ -81,5 +82,31 @@ describe("analyze: go's own error", () => {
       if (code === 1) expect(r.stdout.split('\n')[0]).toMatch(/^✖ FAILED: go exited with status 1, and the evidence shows no network stall or failure/);
       else expect(r.stdout.split('\n')[0]).toMatch(/^✔ OK: No stall found/);
     }
+  });
+});
+
+const canRecord = ['go', 'tcpdump'].every((t) => which(t) !== null) && process.getuid?.() === 0;
+
+describe.skipIf(!canRecord)('record in a folder without go.mod (real go and tcpdump; needs root)', () => {
+  it("go's own line is the verdict, quoted by record and by analyze of the bundle", () => {
+    const work = join(dir, 'no-go-mod');
+    mkdirSync(join(work, 'home'), { recursive: true });
+    const bundle = join(work, 'bundle');
+    const env = {
+      PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', HOME: join(work, 'home'), GOPATH: join(work, 'gopath'),
+      GOMODCACHE: join(work, 'gopath', 'pkg', 'mod'), GOCACHE: join(work, 'gocache'), GOPROXY: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local',
+    };
+    const r = spawnSync(BIN, ['record', '--no-progress', '-i', 'lo', '-f', 'udp port 9', '-o', bundle], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+    // go 1.19 (go mod download with no go.mod and no module named): exit 1 and this one line.
+    const line = "go: no modules specified (see 'go help mod download')";
+    expect(r.status, r.stderr).toBe(1);
+    const text = r.stdout.replace(/\n\s+/g, ' ');
+    expect(text).toMatch(/^✖ FAILED: go failed with an error of its own, and the evidence shows no network stall or failure/);
+    expect(text).toContain(`go said: ${line}`);
+    expect(text).toContain("go found no go.mod in the folder it ran in or any folder above it: run it in your module's folder");
+    const { verdict } = JSON.parse(analyze(bundle, '--format', 'json').stdout);
+    expect(verdict).toMatchObject({ stage: 'unknown', state: 'failed' });
+    expect(verdict.evidence).toContainEqual({ source: 'go', ref: 'line 1', text: line });
+    expect(verdict.summary).toContain(`go said: ${line}`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classifyGoError, explainGoError } from '../../src/gotool/errors.js';
+import { classifyGoError, explainGoError, goOwnErrorKind } from '../../src/gotool/errors.js';
 
 describe('go error text → stage', () => {
   const cases: Array<[string, string | null, string | null]> = [
@@ -49,5 +49,27 @@ describe('go error text → stage', () => {
   it('the proxy wins over the dial under it, DNS over the dial that needed it', () => {
     expect(classifyGoError('Get "https://proxy.golang.org/x": proxyconnect tcp: dial tcp: lookup proxy.corp: no such host')).toBe('proxy-connect');
     expect(classifyGoError('dial tcp: lookup proxy.golang.org: i/o timeout')).toBe('dns');
+  });
+});
+
+describe("go's own error → what it says to fix", () => {
+  // go 1.19.8's lines, from runs in a temporary folder with GOPROXY=off.
+  const cases: Array<[string, string]> = [
+    ["go: no modules specified (see 'go help mod download')", 'no-module'],
+    ["go: go.mod file not found in current directory or any parent directory; see 'go help modules'", 'no-module'],
+    ['go: cannot match "all": go.mod file not found in current directory or any parent directory; see \'go help modules\'', 'no-module'],
+    ['pattern ./...: directory prefix . does not contain main module or its selected dependencies', 'no-module'],
+    ['go: example.com/dep@v1.0.0: module lookup disabled by GOPROXY=off', 'setting'],
+    ['go: example.com/dep@v1.0.0: invalid proxy URL missing scheme: bogus', 'setting'],
+    ['go: example.com/dep@v1.0.0: invalid proxy URL scheme (must be https, http, file): ftp://127.0.0.1/', 'setting'],
+    ['go: example.com/dep@v1.0.0: GOPROXY list is not the empty string, but contains no entries', 'setting'],
+    ["go: modules disabled by GO111MODULE=off; see 'go help modules'", 'setting'],
+    ['go: example.com/x.@v1.0.0: malformed module path "example.com/x.": trailing dot in path element', 'input'],
+    ['go: inconsistent vendoring in /tmp/m:', 'input'],
+  ];
+  for (const [text, kind] of cases) it(`${text.slice(0, 70)} → ${kind}`, () => expect(goOwnErrorKind(text)).toBe(kind));
+
+  it('a module path decides nothing', () => {
+    expect(goOwnErrorKind('go: example.com/GOPROXY=off@v1.0.0: malformed module path "example.com/GOPROXY=off": invalid char')).toBe('input');
   });
 });

@@ -133,6 +133,40 @@ describe("go's messages", () => {
   });
 });
 
+describe("go's errors about how it was run (go 1.19.8's own lines)", () => {
+  // Each run's whole output, printed by go 1.19.8 in a temporary folder with GOPROXY=off.
+  const runs: Array<[string, string[], string[]]> = [
+    ['go mod download, no go.mod', ["go: no modules specified (see 'go help mod download')"], ["go: no modules specified (see 'go help mod download')"]],
+    ['go mod tidy, no go.mod', ["go: go.mod file not found in current directory or any parent directory; see 'go help modules'"],
+      ["go: go.mod file not found in current directory or any parent directory; see 'go help modules'"]],
+    ['go build ./..., no go.mod', ['pattern ./...: directory prefix . does not contain main module or its selected dependencies'],
+      ['pattern ./...: directory prefix . does not contain main module or its selected dependencies']],
+    ['go mod download -nosuchflag', [
+      'flag provided but not defined: -nosuchflag', 'usage: go mod download [-x] [-json] [-reuse=old.json] [modules]', "Run 'go help mod download' for details.",
+    ], ['flag provided but not defined: -nosuchflag']],
+    ['go nosuchcmd', ['go nosuchcmd: unknown command', "Run 'go help' for usage."], ['go nosuchcmd: unknown command']],
+    ['GOFLAGS=-nosuchflag', ['go: parsing $GOFLAGS: unknown flag -nosuchflag'], ['go: parsing $GOFLAGS: unknown flag -nosuchflag']],
+    ['GOFLAGS=nosuchflag', ['go: parsing $GOFLAGS: non-flag "nosuchflag"'], ['go: parsing $GOFLAGS: non-flag "nosuchflag"']],
+    ['GO111MODULE=off', ["go: modules disabled by GO111MODULE=off; see 'go help modules'"], ["go: modules disabled by GO111MODULE=off; see 'go help modules'"]],
+    ['go build, GOFLAGS=-mod=vendor, no vendor folder', [
+      'go: inconsistent vendoring in /tmp/m:',
+      '\texample.com/dep@v1.0.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt',
+      '',
+      '\tTo ignore the vendor directory, use -mod=readonly or -mod=mod.',
+      '\tTo sync the vendor directory, run:',
+      '\t\tgo mod vendor',
+    ], ['go: inconsistent vendoring in /tmp/m:']],
+  ];
+  for (const [name, lines, errors] of runs) {
+    it(`${name}: an error that points at no stage; plain, every line is go output`, async () => {
+      const timed = await loadGoLog(await file('run.log', lines.map((l, i) => `${1700000000 + i} E ${l}`).join('\n') + '\n'));
+      expect(timed.toRecords(1700000000).errors.map((e) => [e.text, e.stage])).toEqual(errors.map((e) => [e, null]));
+      const plain = await loadGoLog(await file('plain.log', lines.join('\n') + '\n'));
+      expect(plain.toRecords(0).errors.map((e) => e.text)).toEqual(errors);
+    });
+  }
+});
+
 describe('bad go logs', () => {
   it('not a go log: GoLogFormatError, one line, file and line named', async () => {
     const p = await file('notgo.txt', '\n<html>\n<body>hello</body>\n');

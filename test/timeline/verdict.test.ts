@@ -727,6 +727,25 @@ describe("verdict: go's own error", () => {
     expect(r.verdict.hints[0]).toMatch(/^阅读 go 的报错/);
   });
 
+  it('no go.mod where go ran (go 1.19.8): the cause is where go ran, the hint says where to run it', () => {
+    const line = "go: no modules specified (see 'go help mod download')";
+    const r = decide(input({ end: 1, goErrors: [ownError(1, line)], goExit: { code: 1 } }));
+    expect(r.verdict).toMatchObject({ stage: 'unknown', state: 'failed' });
+    expect(r.verdict.summary).toBe(`go failed with an error of its own, and the evidence shows no network stall or failure: the cause is where go ran (no go.mod there or above), not the network. go said: ${line}`);
+    expect(r.verdict.hints).toEqual([expect.stringMatching(/^go found no go\.mod in the folder it ran in or any folder above it: run it in your module's folder/)]);
+    const zh = decide(input({ end: 1, goErrors: [ownError(1, line)], goExit: { code: 1 } }), 'zh-CN');
+    expect(zh.verdict.summary).toBe(`go 因自身的错误而失败，证据中没有网络卡住或失败：原因在 go 运行的位置（该目录及上级目录中没有 go.mod），而不是网络。go 的输出：${line}`);
+    expect(zh.verdict.hints).toEqual([expect.stringMatching(/^go 在运行目录及其上级目录中都没有找到 go\.mod/)]);
+  });
+
+  it('a go setting (GOPROXY=off, go 1.19.8): the cause is the setting, and the hint does not say GOPROXY will not help', () => {
+    const line = 'go: example.com/dep@v1.0.0: module lookup disabled by GOPROXY=off';
+    const r = decide(input({ end: 1, goErrors: [ownError(1, line)], goExit: { code: 1 } }));
+    expect(r.verdict.summary).toBe(`go failed with an error of its own, and the evidence shows no network stall or failure: the cause is go's settings (GOPROXY, GO111MODULE), not the network. go said: ${line}`);
+    expect(r.verdict.hints).toEqual([expect.stringMatching(/^A go setting forbids or breaks what go was asked to do .*GOPROXY=off allows only what the module cache already holds\.$/)]);
+    expect(decide(input({ end: 1, goErrors: [ownError(1, line)] }), 'zh-CN').verdict.hints).toEqual([expect.stringMatching(/^go 的某个设置禁止或破坏了所要求的操作/)]);
+  });
+
   it('a network stall or failure still wins; a slow stage does not', () => {
     const stalled = decide(input({ end: 20, connections: [conn({ at: 0, server: '10.9.9.9:443', synAck: null, synRetries: 3 })], goErrors: [ownError(7)] }));
     expect(stalled.verdict).toMatchObject({ stage: 'connect', state: 'stalled' });
