@@ -101,13 +101,15 @@ export function classifyGoError(text: string): StageName | null {
 
 /**
  * What go's own error (one that points at no stage) says to fix, for the verdict's words and hint:
- * go found no go.mod where it ran (`no modules specified`, `go.mod file not found`); a go setting
+ * a go command or flag go does not know (`go nosuchcmd: unknown command`, `flag provided but not
+ * defined: -nosuchflag`, `go: parsing $GOFLAGS: unknown flag -nosuchflag`); go found no go.mod where it ran (`no modules specified`, `go.mod file not found`); a go setting
  * forbids or breaks what it was asked (`module lookup disabled by GOPROXY=off`, `invalid proxy URL`,
  * `modules disabled by GO111MODULE=off`); otherwise its input (a module path, a version, go.mod).
  */
-export type GoOwnErrorKind = 'no-module' | 'setting' | 'input';
+export type GoOwnErrorKind = 'command' | 'no-module' | 'setting' | 'input';
 
 const OWN_KINDS: Array<[RegExp, GoOwnErrorKind]> = [
+  [/^go(?: [\w-]+)+: unknown command$|^flag provided but not defined: |parsing \$GOFLAGS: /, 'command'],
   [/go\.mod file not found|no modules specified|does not contain main module/, 'no-module'],
   [/GOPROXY=off|invalid proxy URL|GOPROXY list is not the empty string|GO111MODULE=off/, 'setting'],
 ];

@@ -285,6 +285,7 @@ export function nothingToJudgeText(packets: { total: number; undecoded: number; 
 /** Where the cause of go's own error is, by what it says to fix (GoOwnErrorKind). */
 const OWN_CAUSE: Record<GoOwnErrorKind, { en: string; zh: string }> = {
   input: { en: "go's input (module path, version, go.mod)", zh: 'go 的输入（模块路径、版本、go.mod）' },
+  command: { en: "go's command line (a command or flag go does not know)", zh: 'go 的命令行（go 不认识的命令或参数）' },
   'no-module': { en: 'where go ran (no go.mod there or above)', zh: 'go 运行的位置（该目录及上级目录中没有 go.mod）' },
   setting: { en: "go's settings (GOPROXY, GO111MODULE)", zh: 'go 的设置（GOPROXY、GO111MODULE）' },
 };
@@ -304,7 +305,7 @@ export function goOwnErrorText(detail: string | null, code: number | null, kind:
 }
 
 /** The hint for go's own error, by what it says to fix. */
-export const OWN_ERROR_HINT: Record<GoOwnErrorKind, HintKey> = { input: 'go-error', 'no-module': 'go-no-module', setting: 'go-setting' };
+export const OWN_ERROR_HINT: Record<GoOwnErrorKind, HintKey> = { input: 'go-error', command: 'go-command', 'no-module': 'go-no-module', setting: 'go-setting' };
 
 // ---------------------------------------------------------------- hints
 
@@ -319,7 +320,7 @@ export type HintKey =
   | 'https-proxy' | 'no-proxy' | 'proxy-credentials' | 'proxy-refused' | 'refused'
   | 'sni-filter' | 'intercept-ca' | 'sumdb' | 'trickle' | 'lock-holder' | 'lock-find'
   | 'lock-no-clean' | 'git-prompt' | 'not-found-private' | 'toolchain' | 'retry-later' | 'other-traffic' | 'ipv6'
-  | 'go-error' | 'go-no-module' | 'go-setting' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie'
+  | 'go-error' | 'go-command' | 'go-no-module' | 'go-setting' | 'direct-host' | 'git-credentials' | 'private-scope' | 'no-go-tie'
   | 'mtu-blackhole' | 'pq-client-hello' | 'path-drop';
 
 const HINTS: Record<HintKey, Text> = {
@@ -422,6 +423,10 @@ const HINTS: Record<HintKey, Text> = {
   'go-error': {
     en: () => "Read go's error and fix what it names (the module path or version asked for, or go.mod), then run go again; changing GOPROXY, the proxy or the network will not help.",
     zh: () => '阅读 go 的报错，修正它指出的问题（所请求的模块路径或版本，或 go.mod），然后重新运行 go；更换 GOPROXY、代理或网络都没有帮助。',
+  },
+  'go-command': {
+    en: () => 'go does not know a command or flag it was given: check the go command line (for record, what follows --) and GOFLAGS (go env GOFLAGS); go help mod download lists that command\'s flags.',
+    zh: () => 'go 不认识传给它的某个命令或参数：检查 go 的命令行（对 record 而言是 -- 之后的部分）和 GOFLAGS（go env GOFLAGS）；go help mod download 会列出该命令的参数。',
   },
   'go-no-module': {
     en: () => 'go found no go.mod in the folder it ran in or any folder above it: run it in your module\'s folder (record runs go in its own working folder), or name what to download: go mod download MODULE@VERSION.',

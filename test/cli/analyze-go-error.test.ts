@@ -51,6 +51,15 @@ describe("analyze: go's own error", () => {
     expect(verdict.summary).toMatch(/go said: go: errors parsing go\.mod: \/src\/m\/go\.mod:5: unknown directive: foo$/);
   });
 
+  it('a go command go does not know (go 1.19.8\'s lines): the hint is about the command line', () => {
+    const r = analyze('--go-log', write('nosuchcmd.log', ['go nosuchcmd: unknown command', "Run 'go help' for usage."]));
+    expect(r.status, r.stderr).toBe(0);
+    const text = r.stdout.replace(/\n\s+/g, ' ');
+    expect(text).toContain("the cause is go's command line (a command or flag go does not know), not the network. go said: go nosuchcmd: unknown command");
+    expect(text).toContain('go does not know a command or flag it was given: check the go command line');
+    expect(text).not.toContain('module path');
+  });
+
   it('a real network stall still wins over go\'s own error', () => {
     const pcap = join(dir, 'syn.pcap');
     writeSynStall(pcap);

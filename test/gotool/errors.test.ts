@@ -55,6 +55,11 @@ describe('go error text → stage', () => {
 describe("go's own error → what it says to fix", () => {
   // go 1.19.8's lines, from runs in a temporary folder with GOPROXY=off.
   const cases: Array<[string, string]> = [
+    ['go nosuchcmd: unknown command', 'command'],
+    ['go mod downlaod: unknown command', 'command'],
+    ['flag provided but not defined: -nosuchflag', 'command'],
+    ['go: parsing $GOFLAGS: unknown flag -nosuchflag', 'command'],
+    ['go: parsing $GOFLAGS: non-flag "nosuchflag"', 'command'],
     ["go: no modules specified (see 'go help mod download')", 'no-module'],
     ["go: go.mod file not found in current directory or any parent directory; see 'go help modules'", 'no-module'],
     ['go: cannot match "all": go.mod file not found in current directory or any parent directory; see \'go help modules\'', 'no-module'],

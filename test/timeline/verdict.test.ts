@@ -738,6 +738,18 @@ describe("verdict: go's own error", () => {
     expect(zh.verdict.hints).toEqual([expect.stringMatching(/^go 在运行目录及其上级目录中都没有找到 go\.mod/)]);
   });
 
+  it('a go command or flag go does not know (go 1.19.8): the hint says to check the command line, not the module', () => {
+    for (const line of ['go nosuchcmd: unknown command', 'flag provided but not defined: -nosuchflag', 'go: parsing $GOFLAGS: unknown flag -nosuchflag']) {
+      const r = decide(input({ end: 1, goErrors: [ownError(1, line)], goExit: { code: 2 } }));
+      expect(r.verdict).toMatchObject({ stage: 'unknown', state: 'failed' });
+      expect(r.verdict.summary).toBe(`go failed with an error of its own, and the evidence shows no network stall or failure: the cause is go's command line (a command or flag go does not know), not the network. go said: ${line}`);
+      expect(r.verdict.hints).toEqual(["go does not know a command or flag it was given: check the go command line (for record, what follows --) and GOFLAGS (go env GOFLAGS); go help mod download lists that command's flags."]);
+    }
+    const zh = decide(input({ end: 1, goErrors: [ownError(1, 'go nosuchcmd: unknown command')] }), 'zh-CN');
+    expect(zh.verdict.summary).toMatch(/：原因在 go 的命令行（go 不认识的命令或参数），而不是网络。go 的输出：go nosuchcmd: unknown command$/);
+    expect(zh.verdict.hints).toEqual([expect.stringMatching(/^go 不认识传给它的某个命令或参数：检查 go 的命令行/)]);
+  });
+
   it('a go setting (GOPROXY=off, go 1.19.8): the cause is the setting, and the hint does not say GOPROXY will not help', () => {
     const line = 'go: example.com/dep@v1.0.0: module lookup disabled by GOPROXY=off';
     const r = decide(input({ end: 1, goErrors: [ownError(1, line)], goExit: { code: 1 } }));
