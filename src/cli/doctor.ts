@@ -30,7 +30,13 @@ export function renderDoctorTable(report: DoctorReport, width = terminalColumns(
     return parts.join(' ');
   }).join(' ');
   for (const f of report.findings) table.push([f.check, MARK[f.status] ?? f.status, fit(clean(f.value), valueWidth - 2), fit(clean(f.hint ?? ''), rest - valueWidth - 2)]);
-  const summary = report.ok ? 'record can run here.' : 'record cannot run as is: see the FAIL rows.';
+  // "can run" only when tcpdump was started to check the right to capture (not with --no-probe).
+  const probed = report.findings.some((f) => f.id === 'capture' && f.status === 'ok');
+  const summary = !report.ok
+    ? 'record cannot run as is: see the FAIL rows.'
+    : probed
+      ? 'record can run here.'
+      : 'nothing record needs is missing, but the capture permission was not checked (--no-probe): doctor without --no-probe starts tcpdump to check it.';
   return `${table.toString()}\n${summary}`;
 }
 

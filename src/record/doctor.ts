@@ -224,7 +224,7 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   resolvConf?: string;
-  /** Skip starting tcpdump (tests). */
+  /** Skip starting tcpdump (--no-probe, tests): the `capture` finding then says it was not checked. */
   probeCapture?: boolean;
 }
 
@@ -236,7 +236,11 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   findings.push(toolFinding(tcpdump, 'record captures packets with it (or use --no-capture)'));
   findings.push(toolFinding(strace, 'record --strace needs it (file locks, git prompts)'));
   findings.push(toolFinding(setpriv, 'without it tcpdump outlives a record that is killed (SIGKILL, out of memory) and captures on'));
-  if (tcpdump.path && opts.probeCapture !== false) findings.push(await probeCapture(tcpdump.path, tcpdump.version, env, setpriv.path));
+  if (tcpdump.path) {
+    findings.push(opts.probeCapture !== false
+      ? await probeCapture(tcpdump.path, tcpdump.version, env, setpriv.path)
+      : { id: 'capture', check: 'capture permission', status: 'info', value: 'not checked (--no-probe)', hint: 'doctor without --no-probe starts tcpdump to check it; record --no-capture records without it' });
+  }
   if (go.path) {
     const ge = await goEnvJson(go.path, env, opts.cwd ?? process.cwd());
     if (ge.env) {

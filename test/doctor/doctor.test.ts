@@ -84,6 +84,23 @@ describe('doctor: tools', () => {
       fakes.cleanup();
     }
   });
+
+  it('--no-probe: the capture permission is "not checked", and the table does not say record can run', async () => {
+    const fakes = makeFakes();
+    try {
+      const r = await runDoctor({ env: { ...fakes.env, GOPROXY: 'https://proxy.example,direct' }, probeCapture: false, resolvConf: '/nonexistent' });
+      expect(r.ok).toBe(true);
+      expect(byId(r.findings, 'capture')).toMatchObject({ status: 'info', value: 'not checked (--no-probe)' });
+      const table = renderDoctorTable(r, 140);
+      expect(table).toMatch(/capture permission\s*│\s*info\s*│\s*not checked \(--no-probe\)/);
+      expect(table).not.toContain('record can run here');
+      expect(table.split('\n').at(-1)).toBe('nothing record needs is missing, but the capture permission was not checked (--no-probe): doctor without --no-probe starts tcpdump to check it.');
+      const probed = { ...r, findings: r.findings.map((f) => (f.id === 'capture' ? { ...f, status: 'ok' as const, value: 'tcpdump can capture on any' } : f)) };
+      expect(renderDoctorTable(probed, 140).split('\n').at(-1)).toBe('record can run here.');
+    } finally {
+      fakes.cleanup();
+    }
+  });
 });
 
 const real = ['go', 'tcpdump', 'flock'].every((t) => which(t)) && process.getuid?.() === 0;

@@ -181,6 +181,8 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/│ check\s+│ status\s+│ value\s+│ hint/);
     expect(r.stdout).toMatch(/│ go\s+│ ok/);
+    expect(r.stdout).toContain('the capture permission was not checked (--no-probe)');
+    expect(r.stdout).not.toContain('record can run here');
   });
 
   it('record --redact-capture --drop-raw-capture: only the shareable capture stays, and says so', () => {
