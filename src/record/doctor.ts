@@ -76,7 +76,8 @@ export function goEnvFindings(goEnv: Record<string, string>, env: NodeJS.Process
     add(`env.${k}`, k, 'info', v, hint);
   }
   const goflags = (goEnv.GOFLAGS ?? '').trim();
-  if (goflags) add('env.GOFLAGS', 'GOFLAGS', /-mod=vendor/.test(goflags) ? 'warn' : 'info', goflags, /-mod=vendor/.test(goflags) ? '-mod=vendor: module downloads may be skipped entirely' : 'applies to every go command; record keeps these and adds -x');
+  // go 1.19: the commands that load packages honour -mod=vendor; go mod download, go get and go mod tidy ignore it.
+  if (goflags) add('env.GOFLAGS', 'GOFLAGS', 'info', goflags, /-mod=vendor/.test(goflags) ? '-mod=vendor: go build, go test and go list read vendor/ and download nothing; go mod download (record\'s default), go get and go mod tidy ignore it and still fetch' : 'applies to every go command; record keeps these and adds -x');
   const toolchain = (goEnv.GOTOOLCHAIN ?? '').trim();
   if (toolchain) {
     const auto = toolchain === 'auto' || toolchain.endsWith('+auto');

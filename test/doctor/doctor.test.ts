@@ -40,6 +40,13 @@ describe('doctor: go env findings', () => {
     expect(byId(f, 'env.GOTOOLCHAIN')?.hint).toMatch(/toolchain/);
   });
 
+  it('says that GOFLAGS=-mod=vendor keeps go build from downloading, not go mod download', () => {
+    const f = byId(goEnvFindings({ GOPROXY: 'https://proxy.golang.org,direct', GOFLAGS: '-mod=vendor' }, {}), 'env.GOFLAGS');
+    expect(f?.status).toBe('info');
+    expect(f?.hint).toMatch(/go build, go test and go list read vendor\/ and download nothing/);
+    expect(f?.hint).toMatch(/go mod download .*still fetch/);
+  });
+
   it('says whether NO_PROXY covers the GOPROXY host', () => {
     expect(noProxyCovers('localhost,.corp.example', 'goproxy.corp.example')).toBe(true);
     expect(noProxyCovers('localhost,corp.example', 'evilcorp.example')).toBe(false);
