@@ -6,7 +6,7 @@ import type { StoppedProcess } from './snapshot.js';
 import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync, chownSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
-import { UsageError, describeFsError } from '../cli/errors.js';
+import { UsageError, describeFsError, errnoReason } from '../cli/errors.js';
 import { makeDirectories, temporaryPath } from '../io/files.js';
 
 export const BUNDLE_SCHEMA = 'gomod-trace/bundle' as const;
@@ -93,7 +93,7 @@ export function createBundleDir(out: string | undefined, cwd = process.cwd()): s
       if (entries.length > 0) throw new UsageError(`--out ${out}: folder is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}); name a new or empty folder`);
       probeWritable(dir);
     } catch (err) {
-      throw asUsage(err, `--out ${out}`);
+      throw asUsage(err, `--out ${out}`, dir);
     }
     return dir;
   }
@@ -117,10 +117,12 @@ function probeWritable(dir: string): void {
   writeFileSync(join(dir, BUNDLE_FILES.meta), JSON.stringify({ schema: BUNDLE_SCHEMA, version: BUNDLE_VERSION, incomplete: true }) + '\n');
 }
 
-function asUsage(err: unknown, what: string): Error {
+/** `what` names the folder `named`: an error about that very folder says only why (not the path again). */
+function asUsage(err: unknown, what: string, named?: string): Error {
   if (err instanceof UsageError) return err;
-  const fs = describeFsError(err);
-  return new UsageError(`${what}: ${fs ?? (err as Error).message}`, { cause: err });
+  const e = err as NodeJS.ErrnoException;
+  const fs = e.path !== undefined && e.path === named ? errnoReason(e.code) : describeFsError(err);
+  return new UsageError(`${what}: ${fs ?? e.message}`, { cause: err });
 }
 
 /** `scheme://user:pass@host` → `scheme://***@host`, anywhere in the text. */

@@ -194,7 +194,7 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(r.stderr).toMatch(/^gomod-trace: \S+capture\.pcap removed \(--drop-raw-capture\): the bundle holds only capture\.redacted\.pcap/m);
   });
 
-  it('-o a folder that cannot be made (under /proc, through a file): one line, exit 2, no hang', () => {
+  it('-o a folder that cannot be made (under /proc, through a file, a file): one line, exit 2, no hang', () => {
     // node's recursive mkdir looped for ever on a new folder under /proc (mkdir says ENOENT there).
     const r = spawnSync(BIN, ['record', '-o', '/proc/gomod-trace-test/out', '--', 'go', 'version'], { encoding: 'utf8', env: env(), timeout: 20_000, killSignal: 'SIGKILL' });
     expect(r.signal).toBeNull();
@@ -206,6 +206,10 @@ describe('gomod-trace record / doctor (CLI)', () => {
     expect(f.status).toBe(2);
     expect(f.stderr).toContain('not a directory');
     expect(f.stderr.trim().split('\n')).toHaveLength(1);
+    // -o the file itself: its path once, then why.
+    const o = spawnSync(BIN, ['record', '-o', file, '--', 'go', 'version'], { encoding: 'utf8', env: env(), timeout: 20_000 });
+    expect(o.status).toBe(2);
+    expect(o.stderr).toBe(`gomod-trace: --out ${file}: not a directory\n`);
     // A new folder some levels deep is made, parents and all.
     const deep = join(work, 'new', 'deeper', 'out');
     const d = spawnSync(BIN, ['record', '--no-analyze', '-o', deep, '--', 'go', 'mod', 'download', 'x.example/m@v1.0.0'], { encoding: 'utf8', env: env({ FAKE_GO_MODE: 'exit3' }), timeout: 30_000 });
