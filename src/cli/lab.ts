@@ -14,6 +14,7 @@ import { recordRunner, type RecordRun } from '../lab/record-runner.js';
 import { canIsolate } from '../lab/isolate.js';
 import { recordSamples } from '../lab/samples.js';
 import type { RecordOptions } from '../record/index.js';
+import { parseLang } from './report-options.js';
 
 /** Makes the runner for `lab SCENARIO -- RECORD-ARGS…`; set by the record command when it exists. */
 export type LabRunnerFactory = (recordArgs: string[]) => Runner;
@@ -60,9 +61,10 @@ export interface LabRunOptions {
 
 /**
  * The record options the lab passes on (after --): the ones that make sense for a lab run. The
- * lab decides the command, environment, interface, filter and timeout itself.
+ * lab decides the command, environment, interface, filter and timeout itself. --lang is read as
+ * record reads it: zh, zh_CN … accepted, the default from LC_ALL / LC_MESSAGES / LANG in `env`.
  */
-export function parseLabRecordArgs(args: string[]): RecordOptions {
+export function parseLabRecordArgs(args: string[], env: NodeJS.ProcessEnv = process.env): RecordOptions {
   const cmd = new Command('lab -- (record options)')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: () => undefined })
@@ -88,8 +90,12 @@ export function parseLabRecordArgs(args: string[]): RecordOptions {
     if (!Number.isFinite(n) || n < 0) throw new UsageError(`record options after --: ${flag} ${JSON.stringify(v)} is not a number of seconds/bytes`);
     return n;
   };
-  if (o.lang !== undefined && o.lang !== 'en' && o.lang !== 'zh-CN') throw new UsageError(`record options after --: --lang ${JSON.stringify(o.lang)}: expected en or zh-CN`);
   const out: RecordOptions = {};
+  try {
+    out.lang = parseLang(o.lang, env);
+  } catch (err) {
+    throw new UsageError(`record options after --: ${(err as Error).message}`);
+  }
   if (o.out !== undefined) out.out = resolve(o.out);
   // commander sets strace only when one of the two flags is given
   if (args.includes('--strace') || args.includes('--no-strace')) out.strace = o.strace;
@@ -100,7 +106,6 @@ export function parseLabRecordArgs(args: string[]): RecordOptions {
   const grace = num('--quit-grace', o.quitGrace);
   if (grace !== undefined) out.quitGraceMs = grace * 1000;
   if (o.analyze === false) out.analyze = false;
-  if (o.lang) out.lang = o.lang as 'en' | 'zh-CN';
   return out;
 }
 

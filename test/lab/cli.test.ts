@@ -26,11 +26,19 @@ afterEach(() => setLabRunnerFactory(null));
 
 describe('record options after --', () => {
   it('map to record() options', () => {
-    expect(parseLabRecordArgs([])).toEqual({});
-    const o = parseLabRecordArgs(['--strace', '-o', 'b', '--stall-after', '5', '--quit-grace', '1.5', '--no-analyze', '--lang', 'zh-CN', '--snaplen', '96']);
+    expect(parseLabRecordArgs([], {})).toEqual({ lang: 'en' });
+    const o = parseLabRecordArgs(['--strace', '-o', 'b', '--stall-after', '5', '--quit-grace', '1.5', '--no-analyze', '--lang', 'zh-CN', '--snaplen', '96'], {});
     expect(o).toMatchObject({ strace: true, stallAfter: 5, quitGraceMs: 1500, analyze: false, lang: 'zh-CN', snaplen: 96 });
     expect(o.out).toMatch(/\/b$/);
     expect(parseLabRecordArgs(['--no-strace']).strace).toBe(false);
+  });
+
+  it('read --lang as record does: zh, zh_CN, the default from LC_ALL / LC_MESSAGES / LANG', () => {
+    for (const lang of ['zh', 'zh_CN', 'zh-cn', 'zh_CN.UTF-8']) expect(parseLabRecordArgs(['--lang', lang], {}).lang).toBe('zh-CN');
+    expect(parseLabRecordArgs(['--lang', 'en_US'], { LANG: 'zh_CN.UTF-8' }).lang).toBe('en');
+    expect(parseLabRecordArgs([], { LANG: 'zh_CN.UTF-8' }).lang).toBe('zh-CN');
+    expect(parseLabRecordArgs([], { LC_ALL: 'C', LANG: 'zh_CN.UTF-8' }).lang).toBe('en');
+    expect(() => parseLabRecordArgs(['--lang', 'fr'], {})).toThrow(new UsageError('record options after --: --lang fr: unsupported language (en or zh-CN)'));
   });
 });
 
