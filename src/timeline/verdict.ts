@@ -387,11 +387,8 @@ export function decide(input: VerdictInput, lang: Lang = 'en', { maxApart = MAX_
       host, address, path: null, since: span.start, waited: span.seconds, confidence: conf, p, evidence, lang,
       refs: [c.uid], hintExtra: { sumdb, viaProxy, alert, direct: viaProxy ? null : directFetch(host, input.env, gitServers.has(c.server)), lost: span.lost },
     });
-    if (span.lost) f.summary = connectionSummary(stage, span, p, fellBack, lang);
-    if (fellBack) {
-      f.summary = connectionSummary(stage, span, p, fellBack, lang);
-      if (c.ipVersion === 6) f.hints = [hintText('ipv6', { host, address }, lang), ...f.hints];
-    }
+    if (span.lost || fellBack) f.summary = connectionSummary(stage, span, p, fellBack, lang);
+    if (fellBack && c.ipVersion === 6) f.hints = [hintText('ipv6', { host, address }, lang), ...f.hints];
     const cand: Candidate = { finding: f, pending, recovered, weight: span.seconds, key, count: 1, start: span.start };
     cands.push(cand);
     if (group) group.apart++;
