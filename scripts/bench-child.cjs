@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * One measured run for scripts/bench.mjs: `node scripts/bench-child.cjs STAGE FILE` runs the stage
- * once and prints {packets, ms, maxRssKb} as JSON. It loads only the stage and the library bundle,
+ * once and prints {packets, ms, maxRssKb, userUs, sysUs} as JSON (the CPU times
+ * are the whole process's, its start included). It loads only the stage and the library bundle,
  * as a `gomod-trace` process would (a CommonJS entry, the bundle with the code cache); the parent
  * times the whole process.
  */
@@ -18,6 +19,7 @@ STAGES[stage].run(file, api).then((packets) => {
   if (stage === 'conversations') save();
   // Straight to the descriptor: process.stdout would load node's stream modules (compiled from
   // source under the launcher's V8 flags, docs/performance.md, session 8) inside the measured wall.
-  require('node:fs').writeSync(1, JSON.stringify({ packets, ms, maxRssKb: process.resourceUsage().maxRSS }));
+  const use = process.resourceUsage();
+  require('node:fs').writeSync(1, JSON.stringify({ packets, ms, maxRssKb: use.maxRSS, userUs: use.userCPUTime, sysUs: use.systemCPUTime }));
   process.exit(0);
 });

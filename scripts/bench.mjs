@@ -2,8 +2,8 @@
 /**
  * `npm run bench`: wall time and peak RSS of gomod-trace's pipeline stages on a ~300 MB Ethernet
  * pcap shaped like module downloads, beside `tcpdump -r FILE -w /dev/null` on the same file, in
- * the same run. Each measurement runs in its own child process (peak RSS from
- * process.resourceUsage().maxRSS, or GNU time for tcpdump). The N rounds are interleaved (tcpdump,
+ * the same run. Each measurement runs in its own child process (peak RSS and user/system CPU from
+ * process.resourceUsage(), or GNU time for tcpdump). The N rounds are interleaved (tcpdump,
  * then each stage, per round); the best and the median of each are reported, the ratio from the bests.
  *
  *   node scripts/bench.mjs [--file F] [--size MB] [--runs N (9)] [--stages read,decode,conversations] [--v8-reference]
@@ -64,16 +64,16 @@ function measureStage(stage, file, env = process.env) {
   const flags = env.GOMOD_TRACE_V8_DEFAULTS === '1' ? LAUNCHER_FLAGS.filter((f) => !f.startsWith('--interrupt-budget')) : LAUNCHER_FLAGS;
   const { wall, r } = timeChild(process.execPath, [...flags, join(ROOT, 'scripts', 'bench-child.cjs'), stage, file], nodeEnv(env));
   const j = JSON.parse(r.stdout);
-  return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024 };
+  return { wall, inner: j.ms / 1000, packets: j.packets, rssMb: j.maxRssKb / 1024, user: j.userUs / 1e6, sys: j.sysUs / 1e6 };
 }
 
 function measureTcpdump(file) {
   const haveTime = existsSync('/usr/bin/time');
   const { wall, r } = haveTime
-    ? timeChild('/usr/bin/time', ['-f', 'MAXRSS %M', 'tcpdump', '-r', file, '-w', '/dev/null'])
+    ? timeChild('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', 'tcpdump', '-r', file, '-w', '/dev/null'])
     : timeChild('tcpdump', ['-r', file, '-w', '/dev/null']);
-  const m = /MAXRSS (\d+)/.exec(r.stderr);
-  return { wall, inner: wall, packets: null, rssMb: m ? Number(m[1]) / 1024 : NaN };
+  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { wall, inner: wall, packets: null, rssMb: m ? Number(m[1]) / 1024 : NaN, user: m ? Number(m[2]) : NaN, sys: m ? Number(m[3]) : NaN };
 }
 
 
@@ -149,9 +149,9 @@ for (const s of stages) {
     console.error(`bench: unknown stage ${s} (known: ${Object.keys(STAGES).join(', ')})`);
     process.exit(2);
   }
-  if (def.requires && !existsSync(join(DIST, def.requires))) skipped.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '', '']);
-  else if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) skipped.push([s, 'skipped', '(pcap-parser not installed)', '', '', '', '']);
-  else if (s === 'cap-decoders' && !process.env.CAP_MODULE) skipped.push([s, 'skipped', '(set CAP_MODULE)', '', '', '', '']);
+  if (def.requires && !existsSync(join(DIST, def.requires))) skipped.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '', '', '']);
+  else if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) skipped.push([s, 'skipped', '(pcap-parser not installed)', '', '', '', '', '']);
+  else if (s === 'cap-decoders' && !process.env.CAP_MODULE) skipped.push([s, 'skipped', '(set CAP_MODULE)', '', '', '', '', '']);
   else {
     jobs.push({ name: s, stage: s, measure: () => measureStage(s, file) });
     if (s === 'conversations' && v8Reference) {
@@ -177,11 +177,17 @@ const median = (xs) => { const a = xs.slice().sort((p, q) => p - q); return a[(a
 const ref = jobs.find((j) => j.reference) ?? null;
 const rows = [];
 let failed = false;
+/**
+ * The best run's CPU time, user + system (GNU time's %U and %S rounds to 10 ms): where the two differ
+ * between hosts, the reference's share of system time says why the ratio moved. tcpdump reads and
+ * writes in 4 KiB calls (about 150,000 of them for the 300 MB file), gomod-trace in 4 MiB ones.
+ */
+const cpu = (m) => (Number.isFinite(m.user) ? `${m.user.toFixed(2)}+${m.sys.toFixed(2)}` : '-');
 for (const job of jobs) {
   const m = job.best;
   const med = median(job.walls);
   if (job.reference) {
-    rows.push([job.name, '-', m.wall.toFixed(3), med.toFixed(3), '1.00', m.rssMb.toFixed(1), '']);
+    rows.push([job.name, '-', m.wall.toFixed(3), med.toFixed(3), cpu(m), '1.00', m.rssMb.toFixed(1), '']);
     continue;
   }
   const ratio = ref ? m.wall / ref.best.wall : NaN;
@@ -193,12 +199,12 @@ for (const job of jobs) {
     verdict = `${ok ? 'meets' : 'MISSES'} targets (≤${target.ratio}× tcpdump, ≤${target.rssMb} MB)`;
     if (!ok) failed = true;
   }
-  rows.push([job.name, String(m.packets), `${m.wall.toFixed(3)} (in-process ${m.inner.toFixed(3)})`, med.toFixed(3),
+  rows.push([job.name, String(m.packets), `${m.wall.toFixed(3)} (in-process ${m.inner.toFixed(3)})`, med.toFixed(3), cpu(m),
     ref ? `${ratio.toFixed(2)} (median ${medRatio.toFixed(2)})` : '-', m.rssMb.toFixed(1), verdict]);
 }
 rows.push(...skipped);
 
-const head = ['stage', 'packets', 'best wall s', 'median s', '× tcpdump (best)', 'peak RSS MB', ''];
+const head = ['stage', 'packets', 'best wall s', 'median s', 'CPU s user+sys', '× tcpdump (best)', 'peak RSS MB', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
 console.log(line(head));
