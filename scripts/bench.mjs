@@ -149,9 +149,9 @@ for (const s of stages) {
     console.error(`bench: unknown stage ${s} (known: ${Object.keys(STAGES).join(', ')})`);
     process.exit(2);
   }
-  if (def.requires && !existsSync(join(DIST, def.requires))) skipped.push([s, 'skipped', `(${def.requires} not built yet)`, '', '', '', '', '']);
-  else if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) skipped.push([s, 'skipped', '(pcap-parser not installed)', '', '', '', '', '']);
-  else if (s === 'cap-decoders' && !process.env.CAP_MODULE) skipped.push([s, 'skipped', '(set CAP_MODULE)', '', '', '', '', '']);
+  if (def.requires && !existsSync(join(DIST, def.requires))) skipped.push([s, 'skipped', `(${def.requires} not built yet)`]);
+  else if (s === 'pcap-parser' && !existsSync(join(ROOT, 'node_modules', 'pcap-parser'))) skipped.push([s, 'skipped', '(pcap-parser not installed)']);
+  else if (s === 'cap-decoders' && !process.env.CAP_MODULE) skipped.push([s, 'skipped', '(set CAP_MODULE)']);
   else {
     jobs.push({ name: s, stage: s, measure: () => measureStage(s, file) });
     if (s === 'conversations' && v8Reference) {
@@ -205,7 +205,8 @@ for (const job of jobs) {
 rows.push(...skipped);
 
 const head = ['stage', 'packets', 'best wall s', 'median s', 'CPU s user+sys', '× tcpdump (best)', 'peak RSS MB', ''];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+// (A skipped stage's row is shorter: its reason fills the wall-time column and the rest stays blank.)
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
 const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
 console.log(line(head));
 for (const r of rows) console.log(line(r));
